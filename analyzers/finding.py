@@ -1,0 +1,28 @@
+"""What an analyzer reports: one rule hit in one text (shared/spec/rules.md, "What a finding carries")."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Finding:
+    rule: str                 # rule id from rules.md
+    severity: str             # high, medium, low
+    evidence: str             # exact words of the text as given: text[start:end]
+    start: int
+    end: int
+    clause: str               # the plan's clause, e.g. "二(一)1"
+    lead: str                 # lead department
+    rule_name: str = ""       # Chinese name of the rule, e.g. 承诺/夸大收益
+    annual_rate: float | None = None   # promised_return: percent per year, when a rate was stated
+    normalized: str = ""      # normalized evidence; with source and rule it makes the finding id
+    platform: str | None = None        # public_risk: the platform or company named
+    sentiment: float | None = None     # public_risk: in [-1, 1]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON Lines form of `patrol analyze` (annual_rate and empty fields left out)."""
+        data = {k: v for k, v in asdict(self).items() if v not in (None, "", {})}
+        return data

@@ -1,0 +1,160 @@
+"""The store interface: one contract, two backends (SQLite embedded, Elasticsearch/OpenSearch).
+
+Callers (crawler pipelines, alerts, scheduler, console, commands) use only this interface and
+`findings.open_store`. Both backends pass the same contract tests (tests/store/).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .model import AlertRecord, Decision, FindingRecord, PageRecord, PatrolRun
+
+
+@dataclass
+class FindingQuery:
+    """Filters of a findings listing; empty means no filter. All given filters must match."""
+
+    rules: list[str] = field(default_factory=list)
+    severities: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)       # lead department
+    domains: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    source: str | None = None
+    since: datetime | None = None                        # on last_seen
+    until: datetime | None = None
+    text: str | None = None                              # Chinese full-text search
+    include_gone: bool = True
+    sort: str = "newest"      # newest (last_seen desc) or severity (high first, then newest)
+    limit: int = 50
+    cursor: str | None = None  # opaque; from FindingPage.next_cursor
+
+
+@dataclass
+class FindingPage:
+    items: list[FindingRecord]
+    next_cursor: str | None
+    total: int | None = None
+
+
+@dataclass
+class PageHit:
+    page: PageRecord
+    snippet: str = ""
+
+
+class Store(ABC):
+    """Findings, pages, runs, decisions, the alert outbox and patrol locks."""
+
+    url: str = ""
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @abstractmethod
+    def migrate(self) -> None:
+        """Create or upgrade the schema / index templates. Idempotent; called by open_store."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- pages and findings (crawler, analyze, enterprises) ------------------------------------
+    @abstractmethod
+    def save_page(self, page: PageRecord) -> None:
+        """Store a fetched page (text for full-text search, content hash, evidence files)."""
+
+    @abstractmethod
+    def previous_hash(self, url: str) -> str | None:
+        """Content hash of the last stored capture of `url`, to tell what changed."""
+
+    @abstractmethod
+    def upsert_findings(self, findings: list[FindingRecord]) -> list[bool]:
+        """Insert new findings, or update last_seen (and clear gone_at) of known ones.
+
+        Returns, per finding, True when it was new. Review status and first_seen of a known
+        finding are never overwritten.
+        """
+
+    @abstractmethod
+    def mark_gone(self, source: str, present_ids: set[str], at: datetime) -> int:
+        """Set gone_at on findings of `source` not in `present_ids` (the page was patrolled
+        again and they are no longer there). Returns how many were marked."""
+
+    @abstractmethod
+    def get_finding(self, finding_id: str) -> FindingRecord | None: ...
+
+    @abstractmethod
+    def query_findings(self, query: FindingQuery) -> FindingPage: ...
+
+    @abstractmethod
+    def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
+        """Counts by one of: rule, severity, status, lead, domain, target, platform, day, week."""
+
+    @abstractmethod
+    def get_page(self, page_id: str) -> PageRecord | None: ...
+
+    @abstractmethod
+    def search_pages(self, text: str, limit: int = 20) -> list[PageHit]:
+        """Chinese full-text search over page text (jieba tokens)."""
+
+    # -- review --------------------------------------------------------------------------------
+    @abstractmethod
+    def review(self, decision: Decision) -> FindingRecord:
+        """Append a decision to the audit log and set the finding's status (and forwarded_to)."""
+
+    @abstractmethod
+    def decisions(self, finding_id: str) -> list[Decision]: ...
+
+    # -- patrol runs ---------------------------------------------------------------------------
+    @abstractmethod
+    def save_run(self, run: PatrolRun) -> None:
+        """Insert or replace a run record (called at start and at end)."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> PatrolRun | None: ...
+
+    @abstractmethod
+    def list_runs(self, target: str | None = None, limit: int = 50) -> list[PatrolRun]:
+        """Most recent first."""
+
+    # -- alert outbox --------------------------------------------------------------------------
+    @abstractmethod
+    def enqueue_alert(self, alert: AlertRecord) -> bool:
+        """Write an alert before it is sent. False (and nothing written) if its key exists."""
+
+    @abstractmethod
+    def due_alerts(self, now: datetime, limit: int = 100) -> list[AlertRecord]:
+        """Pending alerts whose next_attempt_at is empty or not after `now`, oldest first."""
+
+    @abstractmethod
+    def update_alert(self, alert: AlertRecord) -> None:
+        """Persist status, attempts, next_attempt_at, last_error, sent_at, attempt_log."""
+
+    @abstractmethod
+    def get_alert(self, alert_id: str) -> AlertRecord | None: ...
+
+    @abstractmethod
+    def list_alerts(self, status: str | None = None, department: str | None = None,
+                    kind: str | None = None, limit: int = 100) -> list[AlertRecord]:
+        """Newest first."""
+
+    # -- locks (scheduler, manual crawl) -------------------------------------------------------
+    @abstractmethod
+    def acquire_lock(self, name: str, owner: str, ttl_seconds: int) -> bool:
+        """Take the named lock if free or expired. Atomic across processes and machines."""
+
+    @abstractmethod
+    def release_lock(self, name: str, owner: str) -> None: ...
+
+    @abstractmethod
+    def lock_holder(self, name: str) -> str | None:
+        """Owner of an unexpired lock, or None."""

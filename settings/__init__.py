@@ -1,0 +1,10 @@
+"""Configuration: every setting declared once (default_settings), read once in layers (loader)."""
+
+from .default_settings import BY_NAME, SETTINGS
+from .loader import CONFIG_DIR, ROOT, Settings, load_settings
+from .spec import RULE_IDS, ConfigError, Setting
+
+__all__ = [
+    "BY_NAME", "CONFIG_DIR", "ROOT", "RULE_IDS", "SETTINGS", "ConfigError", "Setting",
+    "Settings", "load_settings",
+]

@@ -1,0 +1,148 @@
+"""Every setting of the patrol, declared once, with its default and help text.
+
+This is the one place a setting exists (in the spirit of Scrapy's default_settings.py and
+Datasette's settings list). Layers on top, lowest first: these defaults, `config/settings.yaml`
+shipped with the project, a site file (`--config FILE` or PATROL_CONFIG), environment variables
+PATROL_<NAME>, command-line options. `docs/settings.md` is generated from this list by
+`patrol config docs`; a test fails when the two disagree.
+
+Relative paths are resolved against the project root (the checkout), so that a scheduler
+subprocess started from another directory sees the same files.
+"""
+
+from __future__ import annotations
+
+from .spec import RULE_IDS, Setting
+
+S = Setting
+
+SETTINGS: list[Setting] = [
+    # -- general -------------------------------------------------------------------------------
+    S("data_dir", "var", "path",
+      "Directory for everything the program writes: the SQLite store, evidence files, "
+      "screenshots, logs and the scheduler's job store. Nothing is written elsewhere by default."),
+    S("log_level", "INFO", "choice", "Logging level of the patrol's own loggers.",
+      choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    S("console_base_url", "http://127.0.0.1:8600", "url",
+      "Address at which officers open the console; alerts link to findings under it."),
+    # -- analyzers -----------------------------------------------------------------------------
+    S("rules_file", "config/rules.yaml", "path",
+      "YAML file of rules: per rule id its lexicon, patterns, context words, clause, lead "
+      "department and severity.", section="analyzers"),
+    S("licensed_file", "config/licensed.txt", "path",
+      "Exact names of licensed institutions, one per line; they are exempt from "
+      "restricted_name.", section="analyzers"),
+    S("enabled_rules", list(RULE_IDS), "rules",
+      "Rule ids the analyzers report; leave a rule out to silence it.", section="analyzers"),
+    S("rate_high_threshold", 10.0, "float",
+      "Annual rate (percent) at or above which an advertised return is a high-severity "
+      "promised_return finding.", section="analyzers"),
+    S("rate_warning_threshold", 6.0, "float",
+      "Annual rate (percent) from which an advertised return is a medium-severity finding.",
+      section="analyzers"),
+    # -- store ---------------------------------------------------------------------------------
+    S("store_url", "", "str",
+      "Where findings are stored: empty for the embedded SQLite file under data_dir, "
+      "sqlite:///PATH for another file, or http(s)://HOST:PORT for an Elasticsearch or "
+      "OpenSearch cluster.", section="store"),
+    S("store_index_prefix", "patrol", "str",
+      "Prefix of the index names and aliases on a search-engine cluster.", section="store"),
+    S("store_username", "", "str", "User name for the search-engine cluster, if it needs one.",
+      section="store"),
+    S("store_password", "", "str", "Password for the search-engine cluster.", section="store",
+      secret=True),
+    S("store_verify_certs", True, "bool",
+      "Verify the cluster's TLS certificate (turn off only for a test cluster).", section="store"),
+    S("store_bulk_size", 500, "int", "Documents per bulk request to the cluster.",
+      section="store"),
+    # -- crawler -------------------------------------------------------------------------------
+    S("targets_file", "config/targets.yaml", "path",
+      "YAML file of patrol targets (sites and page groups).", section="crawler"),
+    S("chromium_path", "", "str",
+      "Chromium binary used to render pages; empty finds `chromium` on PATH. Without it, "
+      "JavaScript rendering and screenshots are off.", section="crawler"),
+    S("crawl_render", "auto", "choice",
+      "When to render pages with Chromium: auto (when the static HTML looks script-built), "
+      "always, or never.", section="crawler", choices=("auto", "always", "never")),
+    S("crawl_max_pages", 500, "int", "Page limit of one patrol run of a target.",
+      section="crawler"),
+    S("crawl_depth", 3, "int", "Link depth followed from a target's start URLs.",
+      section="crawler"),
+    S("crawl_max_page_bytes", 10 * 1024 * 1024, "int",
+      "Largest page body accepted, in bytes, after decompression; larger pages are skipped "
+      "and counted.", section="crawler"),
+    S("crawl_page_timeout", 30, "int",
+      "Seconds one page may take, from request to last byte (slow and trickling servers).",
+      section="crawler"),
+    S("crawl_concurrency", 8, "int", "Concurrent requests of one patrol run.", section="crawler"),
+    S("crawl_obey_robots", False, "bool",
+      "Obey robots.txt Disallow rules. Off by default: a patrol is an official inspection. "
+      "Crawl-delay is honoured either way.", section="crawler"),
+    S("crawl_user_agent", "Mozilla/5.0 (compatible; FinancePatrol/0.1)", "str",
+      "User-Agent header of patrol requests.", section="crawler"),
+    S("redis_url", "", "str",
+      "Redis server shared by several crawler machines (empty: one machine).",
+      section="crawler"),
+    # -- alerts --------------------------------------------------------------------------------
+    S("departments_file", "config/departments.yaml", "path",
+      "YAML file of departments, their channels and the routing of rules to them.",
+      section="alerts"),
+    S("alerts_dry_run", False, "bool",
+      "Print alerts instead of sending them.", section="alerts"),
+    S("smtp_host", "", "str", "SMTP server for email alerts (empty: email off).",
+      section="alerts"),
+    S("smtp_port", 25, "int", "SMTP server port.", section="alerts"),
+    S("smtp_security", "none", "choice", "SMTP transport security.", section="alerts",
+      choices=("none", "starttls", "tls")),
+    S("smtp_username", "", "str", "SMTP login user (empty: no login).", section="alerts"),
+    S("smtp_password", "", "str", "SMTP login password.", section="alerts", secret=True),
+    S("smtp_from", "patrol@localhost", "str", "Sender address of email alerts.",
+      section="alerts"),
+    S("alerts_digest_minutes", 60, "int",
+      "Minutes between digests of non-urgent findings per department.", section="alerts"),
+    S("alerts_quiet_hours", "", "str",
+      "Hours when only high-severity alerts are sent, e.g. 22:00-07:00 (empty: none). "
+      "Nothing is dropped, only delayed.", section="alerts"),
+    S("alerts_rate_per_minute", 20, "int",
+      "Most messages one channel sends per minute; the rest wait.", section="alerts"),
+    S("alerts_max_attempts", 8, "int",
+      "Delivery attempts before a temporary failure becomes a dead letter.", section="alerts"),
+    S("alerts_backoff_seconds", 30, "int",
+      "First retry delay; doubled after each failed attempt.", section="alerts"),
+    S("spike_window_minutes", 60, "int",
+      "Sliding window in which public_risk posts per platform are counted.", section="alerts"),
+    S("spike_factor", 3.0, "float",
+      "A platform's window count must reach this multiple of its baseline to raise an alarm.",
+      section="alerts"),
+    S("spike_min_posts", 5, "int",
+      "Fewest posts in the window that can raise an alarm.", section="alerts"),
+    # -- scheduler -----------------------------------------------------------------------------
+    S("schedules_file", "config/schedules.yaml", "path",
+      "YAML file of patrol schedules (cron expressions or intervals per target or group).",
+      section="scheduler"),
+    S("patrol_time_limit", 3600, "int",
+      "Seconds a scheduled patrol may run before it is stopped and reported.",
+      section="scheduler"),
+    S("misfire_grace_seconds", 3600, "int",
+      "How late a missed patrol may still start after the scheduler comes back.",
+      section="scheduler"),
+    S("shutdown_grace_seconds", 60, "int",
+      "On SIGTERM, seconds running patrols get to finish before they are stopped.",
+      section="scheduler"),
+    S("digest_cron", "0 * * * *", "cron", "When the alert digest job runs.",
+      section="scheduler"),
+    # -- console -------------------------------------------------------------------------------
+    S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),
+    S("console_port", 8600, "int", "Port the console listens on.", section="console"),
+    S("console_secret_key", "", "str",
+      "Key that signs console sessions; empty generates one and keeps it under data_dir.",
+      section="console", secret=True),
+    S("session_minutes", 480, "int", "Minutes a console session lasts without use.",
+      section="console"),
+    S("login_attempts_per_minute", 5, "int",
+      "Failed logins allowed per user and address per minute.", section="console"),
+]
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+if len(BY_NAME) != len(SETTINGS):  # a duplicate name would silently shadow a default
+    raise RuntimeError("duplicate setting name in default_settings")

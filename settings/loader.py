@@ -1,0 +1,154 @@
+"""Read configuration once, in layers, and hand down one immutable Settings object.
+
+This is the only module that reads the environment (it is handed `environ` by the command).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .default_settings import BY_NAME, SETTINGS
+from .spec import ConfigError, Setting, coerce
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+PROJECT_FILE = CONFIG_DIR / "settings.yaml"
+ENV_PREFIX = "PATROL_"
+
+
+class Settings(Mapping[str, Any]):
+    """Effective settings with the source of every value ("default", a file, an env var...)."""
+
+    def __init__(self, values: dict[str, Any], sources: dict[str, str]) -> None:
+        self._values = dict(values)
+        self._sources = dict(sources)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def source(self, name: str) -> str:
+        return self._sources[name]
+
+    def path(self, name: str) -> Path:
+        """A path setting resolved against the project root; empty stays empty (Path(''))."""
+        value = self._values[name]
+        if not value:
+            return Path("")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else ROOT / p
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path("data_dir")
+
+    def data_path(self, *parts: str) -> Path:
+        """A path under the data home, with its parent directory created."""
+        p = self.data_dir.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str = "command line") -> Settings:
+        """A copy with `overrides` applied (None values are ignored), validated like any layer."""
+        values, sources = dict(self._values), dict(self._sources)
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            setting = _lookup(key, source)
+            values[key] = coerce(setting, value, source, from_text=isinstance(value, str))
+            sources[key] = source
+        _check_consistency(values, sources)
+        return Settings(values, sources)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def _lookup(key: str, where: str) -> Setting:
+    setting = BY_NAME.get(key)
+    if setting is None:
+        close = difflib.get_close_matches(key, BY_NAME, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ConfigError(where, key, f"unknown setting{hint} (see `patrol config show`)")
+    return setting
+
+
+def read_yaml_layer(path: Path) -> dict[str, tuple[Any, str]]:
+    """Read a settings file into {key: (value, "file:line")}; refuse anything not a mapping."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), None, f"cannot read file ({exc.strerror})") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(where, None, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise ConfigError(str(path), None, "expected a mapping of setting names to values")
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+    return {str(k): (v, f"{path}:{lines.get(str(k), 1)}") for k, v in data.items()}
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    project_file: Path = PROJECT_FILE,
+) -> Settings:
+    """Build the effective settings from all layers, lowest first; raise ConfigError if invalid."""
+    environ = environ or {}
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    sources: dict[str, str] = {s.name: "default" for s in SETTINGS}
+
+    def apply_file(path: Path) -> None:
+        for key, (value, where) in read_yaml_layer(path).items():
+            setting = _lookup(key, where)
+            values[key] = coerce(setting, value, where)
+            sources[key] = where
+
+    if project_file.exists():
+        apply_file(project_file)
+    site = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if site:
+        site_path = Path(site).expanduser()
+        if not site_path.exists():
+            raise ConfigError(str(site_path), None, "site configuration file not found")
+        apply_file(site_path)
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        key = name[len(ENV_PREFIX):].lower()
+        where = f"environment variable {name}"
+        setting = _lookup(key, where)
+        values[key] = coerce(setting, raw, where, from_text=True)
+        sources[key] = where
+    _check_consistency(values, sources)
+    settings = Settings(values, sources)
+    return settings.with_overrides(overrides) if overrides else settings
+
+
+def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
+    """Checks that involve more than one setting."""
+    if values["rate_warning_threshold"] > values["rate_high_threshold"]:
+        raise ConfigError(
+            sources["rate_warning_threshold"], "rate_warning_threshold",
+            "expected a value not above rate_high_threshold",
+        )
+    for name in ("crawl_max_pages", "crawl_concurrency", "crawl_page_timeout", "console_port"):
+        if values[name] <= 0:
+            raise ConfigError(sources[name], name, f"expected a positive integer, got {values[name]}")
