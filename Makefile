@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make run` (the main job, on the embedded defaults) and
+# `make test` (the whole suite with its real services). Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test setup lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]' --config-settings editable_mode=compat
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	@scripts/install-system-deps run
+	$(BIN)/patrol demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup
+	scripts/install-system-deps test
+	scripts/searchnode/build
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
