@@ -80,6 +80,27 @@ SETTINGS: list[Setting] = [
       "Crawl-delay is honoured either way.", section="crawler"),
     S("crawl_user_agent", "Mozilla/5.0 (compatible; FinancePatrol/0.1)", "str",
       "User-Agent header of patrol requests.", section="crawler"),
+    S("crawl_max_pages_per_host", 500, "int",
+      "Most pages of one patrol run on one host (a trap site cannot eat the whole budget).",
+      section="crawler"),
+    S("crawl_max_pages_per_pattern", 50, "int",
+      "Most pages of one patrol run per URL pattern (path with numbers and ids folded, query "
+      "values dropped), which stops endless calendars and ?page=N spaces.", section="crawler"),
+    S("crawl_delay", 0.0, "float",
+      "Default seconds between two requests to one host (a target's `delay` overrides it; a "
+      "robots.txt Crawl-delay that asks for more wins).", section="crawler"),
+    S("crawl_render_pages", 4, "int",
+      "Browser pages open at once in one patrol run (each costs a Chromium renderer).",
+      section="crawler"),
+    S("crawl_dom_quiet_ms", 500, "int",
+      "After a rendered page loads, milliseconds without DOM changes before its text is read.",
+      section="crawler"),
+    S("crawl_render_wait", 8, "int",
+      "Most seconds to wait for a rendered page's DOM to become quiet after load.",
+      section="crawler"),
+    S("crawl_screenshots", True, "bool",
+      "Take a full-page screenshot as evidence of every page with a high-severity finding.",
+      section="crawler"),
     S("redis_url", "", "str",
       "Redis server shared by several crawler machines (empty: one machine).",
       section="crawler"),
@@ -116,6 +137,18 @@ SETTINGS: list[Setting] = [
       section="alerts"),
     S("spike_min_posts", 5, "int",
       "Fewest posts in the window that can raise an alarm.", section="alerts"),
+    S("spike_baseline_windows", 24, "int",
+      "A platform's baseline is its average post count per window over this many windows "
+      "before the current one (fewer for a platform first seen more recently).",
+      section="alerts"),
+    S("smtp_ca_file", "", "path",
+      "PEM file of the certificate authority that signed the SMTP server's TLS certificate "
+      "(empty: the system's trusted authorities).", section="alerts"),
+    S("alerts_timeout_seconds", 10, "int",
+      "Seconds one delivery (an SMTP session or a webhook request) may take before it counts "
+      "as a temporary failure.", section="alerts"),
+    S("alerts_timezone", "Asia/Shanghai", "str",
+      "Time zone of quiet hours and of the times shown in alert messages.", section="alerts"),
     # -- scheduler -----------------------------------------------------------------------------
     S("schedules_file", "config/schedules.yaml", "path",
       "YAML file of patrol schedules (cron expressions or intervals per target or group).",
@@ -130,6 +163,19 @@ SETTINGS: list[Setting] = [
       "On SIGTERM, seconds running patrols get to finish before they are stopped.",
       section="scheduler"),
     S("digest_cron", "0 * * * *", "cron", "When the alert digest job runs.",
+      section="scheduler"),
+    S("patrol_kill_grace_seconds", 15, "int",
+      "Seconds a patrol that is being stopped (time limit, shutdown) gets after SIGTERM to "
+      "write its last records before it is killed.", section="scheduler"),
+    S("scheduler_max_patrols", 2, "int",
+      "Patrols one scheduler runs at the same time; further due patrols wait for a free slot "
+      "(and are skipped if they wait longer than misfire_grace_seconds).",
+      section="scheduler"),
+    S("patrol_command", "", "str",
+      "Command a scheduled patrol runs; empty runs `patrol crawl` with the scheduler's own "
+      "configuration. A template split like a shell line, with {python}, {target}, {trigger} "
+      "and {data_dir}, e.g. to wrap the crawl in `nice`; it must behave like `patrol crawl "
+      "--target` (lock, run record, exit status 3 when locked).",
       section="scheduler"),
     # -- console -------------------------------------------------------------------------------
     S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),

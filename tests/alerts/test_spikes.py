@@ -1,0 +1,88 @@
+"""The public-opinion spike alarm: a burst of posts about one platform raises one alarm, to
+市委宣传部 and 市网信办 (and 市委维稳办 on mass-incident words)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import alerts
+
+from .conftest import NOW, make_finding
+
+
+def post(platform: str, minutes_ago: float, text: str = "平台提现困难，客服失联", n: int = 0):  # type: ignore[no-untyped-def]
+    return make_finding(rule="public_risk", severity="medium", evidence=text.split("，")[0],
+                        context=text, kind="post", platform=platform,
+                        source=f"http://127.0.0.1:9/bbs/{platform}/{minutes_ago}/{n}",
+                        captured_at=NOW - timedelta(minutes=minutes_ago))
+
+
+def channels(webhook):  # type: ignore[no-untyped-def]
+    return {d: [{"type": "webhook", "url": f"{webhook.url}/{d}"}]
+            for d in ("publicity_dept", "cyberspace_office", "stability_office")}
+
+
+def spike_settings(alert_settings, webhook):  # type: ignore[no-untyped-def]
+    return alert_settings(channels(webhook), spike_window_minutes=60, spike_min_posts=5,
+                          spike_factor=3.0, spike_baseline_windows=24)
+
+
+def test_a_burst_about_one_platform_raises_one_alarm(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+    settings = spike_settings(alert_settings, webhook)
+    history = [post("惠民贷", 60 * h + 30) for h in range(1, 7)]           # 1 post per window
+    burst = [post("惠民贷", m, n=m) for m in range(1, 60, 5)]              # 12 in the last hour
+    quiet = [post("安心宝", m) for m in (5, 15)]                            # another platform
+    store.upsert_findings(history + burst + quiet)
+    assert alerts.check_spikes(store, settings, now=NOW) == 1
+    # Checked again and again while the burst goes on: still one alarm.
+    more = [post("惠民贷", 0.5, n=100 + k) for k in range(5)]
+    store.upsert_findings(more)
+    for minutes in (0, 5, 30, 59):
+        assert alerts.check_spikes(store, settings, now=NOW + timedelta(minutes=minutes)) == 0
+    spikes = store.list_alerts(kind="spike")
+    assert sorted(a.department for a in spikes) == ["cyberspace_office", "publicity_dept"]
+    assert {a.payload["platform"] for a in spikes} == {"惠民贷"}
+    assert spikes[0].payload["count"] == 12 and spikes[0].payload["baseline"] == 1.0
+    alerts.send_due(store, settings, now=NOW)
+    [req] = webhook.wait_for(1, "/publicity_dept")
+    body = req.json()
+    assert body["subject"] == "【舆情预警】惠民贷：近60分钟相关风险帖文 12 条"
+    assert "此前平均每窗口 1.0 条" in body["text"] and "样本1：" in body["text"]
+    assert "【平台提现困难】" in body["text"]
+    assert len(webhook.wait_for(1, "/cyberspace_office")) == 1
+    assert not [r for r in webhook.requests if r.path == "/stability_office"]
+
+
+def test_mass_incident_words_also_reach_the_stability_office(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+    settings = spike_settings(alert_settings, webhook)
+    burst = [post("聚财网", m, n=m) for m in range(1, 7)]
+    burst.append(post("聚财网", 2, "聚财网爆雷，已经建了维权群，明天去市政府聚集", n=99))
+    store.upsert_findings(burst)
+    assert alerts.check_spikes(store, settings, now=NOW) == 1
+    spikes = store.list_alerts(kind="spike")
+    assert sorted(a.department for a in spikes) == [
+        "cyberspace_office", "publicity_dept", "stability_office"]
+    assert spikes[0].payload["mass_incident_words"] == ["维权群", "聚集"]
+
+
+def test_no_alarm_below_the_minimum_or_within_the_baseline(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+    settings = spike_settings(alert_settings, webhook)
+    newish = [post("新贷网", 60 + m, n=m) for m in range(0, 50, 10)]        # 5 an hour ago...
+    newish += [post("新贷网", m, n=m) for m in range(1, 50, 8)]             # ...and 7 now
+    few = [post("小额宝", m, n=m) for m in (1, 2, 3, 4)]                    # 4 < spike_min_posts
+    steady = [post("大众贷", 60 * h + m, n=m) for h in range(1, 25) for m in (5, 20)]
+    steady += [post("大众贷", m, n=m) for m in (7, 9, 11, 13, 15)]          # 5 now, 2 as usual
+    store.upsert_findings(few + steady + newish)
+    assert alerts.check_spikes(store, settings, now=NOW) == 0
+    assert store.list_alerts(kind="spike") == []
+
+
+def test_the_next_window_may_alarm_again(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+    settings = spike_settings(alert_settings, webhook)
+    store.upsert_findings([post("惠民贷", m, n=m) for m in range(1, 7)])
+    assert alerts.check_spikes(store, settings, now=NOW) == 1
+    later = NOW + timedelta(minutes=61)
+    # Baseline now 6 (the first burst, over the one window it has been watched): 30 > 3 x 6.
+    store.upsert_findings([post("惠民贷", -1 - m, n=1000 + m) for m in range(0, 60, 2)])
+    assert alerts.check_spikes(store, settings, now=later) == 1
+    assert len({a.payload["window_bucket"] for a in store.list_alerts(kind="spike")}) == 2
