@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -24,5 +24,14 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON Lines form of `patrol analyze` (annual_rate and empty fields left out)."""
-        data = {k: v for k, v in asdict(self).items() if v not in (None, "", {})}
+        # a shallow walk: dataclasses.asdict deep-copies and was a tenth of `patrol analyze`
+        data = {}
+        for f in _FIELDS:
+            v = getattr(self, f)
+            if v is None or v == "" or v == {}:
+                continue
+            data[f] = dict(v) if f == "extra" else v
         return data
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))

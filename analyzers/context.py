@@ -1,0 +1,94 @@
+"""Where a hit stands: its sentence and clause, the cue words around it, negation before it.
+
+Sentences and clauses are found locally (at most MAX_SPAN characters each way), and cue words
+are looked up lazily with their own automaton, so a long page pays only around its candidates.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ahocorasick
+
+from .normalize import Normalized
+
+SENT_DELIMS = "。！？!?；;\n|"
+CLAUSE_DELIMS = SENT_DELIMS + "，,、:："
+GAP_STOP = SENT_DELIMS + "，,、（("
+QUOTES = "“”\"'「」『』《》〈〉【】 ‘’"
+_SENT_RE = re.compile("[" + re.escape(SENT_DELIMS) + "]")
+_CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
+_LAST_SENT = re.compile(f"[{re.escape(SENT_DELIMS)}][^{re.escape(SENT_DELIMS)}]*\\Z")
+_LAST_CLAUSE = re.compile(f"[{re.escape(CLAUSE_DELIMS)}][^{re.escape(CLAUSE_DELIMS)}]*\\Z")
+MAX_SPAN = 300
+CUE_KINDS = ("warning", "reporting", "quoting", "borrowing", "investment", "past_performance",
+             "statistics", "negative", "positive", "advertorial")
+
+
+class Doc:
+    """Everything known about one text while it is analyzed (not shared between calls).
+
+    Context cue words are looked up lazily with their own automaton: only in the sentences of
+    candidates, and in the whole text only when a document-level question is asked. Pages
+    without candidates never pay for them.
+    """
+
+    __slots__ = ("norm", "t", "kind", "_cue_auto", "_span_cues", "_all")
+
+    def __init__(self, norm: Normalized, kind: str, cue_auto: ahocorasick.Automaton) -> None:
+        self.norm = norm
+        self.t = norm.text
+        self.kind = kind
+        self._cue_auto = cue_auto
+        self._span_cues: dict[tuple[int, int], set[str]] = {}
+        self._all: dict[str, list[int]] | None = None
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        return bounds(self.t, _LAST_SENT, _SENT_RE, start, end)
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        return bounds(self.t, _LAST_CLAUSE, _CLAUSE_RE, start, end)
+
+    def cue_in(self, kind: str, start: int, end: int) -> bool:
+        """Is a cue word of `kind` inside t[start:end]?"""
+        key = (start, end)
+        kinds = self._span_cues.get(key)
+        if kinds is None:
+            kinds = set()
+            if end > start and self._cue_auto.kind == ahocorasick.AHOCORASICK:
+                for _, found in self._cue_auto.iter(self.t, start, end):
+                    kinds.update(found[1])
+            self._span_cues[key] = kinds
+        return kind in kinds
+
+    def cues(self, kind: str) -> list[int]:
+        """Start offsets of every cue word of `kind` in the whole text."""
+        if self._all is None:
+            self._all = {k: [] for k in CUE_KINDS}
+            if self._cue_auto.kind == ahocorasick.AHOCORASICK:
+                for end, (length, kinds) in self._cue_auto.iter(self.t):
+                    for k in kinds:
+                        self._all[k].append(end + 1 - length)
+        return self._all[kind]
+
+    def has_cue(self, kind: str) -> bool:
+        return bool(self.cues(kind))
+
+
+def bounds(t: str, last_delim: re.Pattern[str], next_delim: re.Pattern[str], start: int,
+            end: int) -> tuple[int, int]:
+    """The span between the delimiters around [start, end), looking at most MAX_SPAN characters
+    each way (searching locally keeps a long page from costing per hit)."""
+    lo = max(0, start - MAX_SPAN)
+    m = last_delim.search(t, lo, start)
+    s = m.start() + 1 if m else lo
+    stop = max(end, start)
+    m = next_delim.search(t, stop, stop + MAX_SPAN)
+    e = m.start() if m else min(len(t), stop + MAX_SPAN)
+    return s, e
+
+
+def negation_re(negs: tuple[str, ...], bridges: tuple[str, ...]) -> re.Pattern[str]:
+    neg = "|".join(sorted((re.escape(w) for w in negs), key=len, reverse=True)) or "(?!)"
+    bridge = "|".join(sorted((re.escape(w) for w in bridges), key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?:{neg})(?:{bridge})?(?:{bridge})?[{re.escape(QUOTES)}]*$")

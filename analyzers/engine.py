@@ -1,0 +1,387 @@
+"""The rule engine: normalize, match, judge the context, read rates.
+
+    normalize (OpenCC + translate + separator removal, with an offset map)
+      -> one Aho-Corasick pass over the normalized text: terms, look-alikes, pattern anchors
+         and rate keywords all come out of the same scan
+      -> nothing of a rule found: return (the common case, and the cheap one)
+      -> per candidate: look-alike exclusions, negation just before it, jieba word boundaries
+         in a small window, warning/report/complaint cue words in its sentence or document
+         (a second automaton, run only there: see context.py)
+      -> rates after rate keywords, annualized, judged as return or borrowing cost
+      -> findings with evidence and offsets in the text as given
+
+An Analyzer is built once (rules, automaton, jieba dictionary) and is read-only afterwards, so
+threads may share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from . import enterprise as ent
+from . import platform as plat
+from . import segment
+from .context import CUE_KINDS, GAP_STOP, QUOTES, Doc, negation_re
+from .finding import Finding
+from .hits import SEVERITY_ORDER, Hit, merge, near_licensed, outermost
+from .normalize import normalize
+from .rates import parse_rates
+from .rules import RULE_IDS, Rule, RuleSet, Term, load_rules
+
+KINDS = ("ad", "page", "post", "news", "notice")
+PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
+# Kinds of text that report on others; with a report cue anywhere, quoted claims are not offers.
+REPORT_KINDS = ("news", "notice")
+
+
+class Analyzer:
+    """Text in, findings out. Build once; `analyze` is cheap and thread-safe."""
+
+    def __init__(self, rules_file: Path | str, licensed_file: Path | str | None = None,
+                 enabled_rules: list[str] | tuple[str, ...] | None = None,
+                 rate_high: float = 10.0, rate_warning: float = 6.0,
+                 userdict: Path | str | None = None) -> None:
+        self.rules_file = Path(rules_file)
+        self.ruleset: RuleSet = load_rules(self.rules_file)
+        self.rules: dict[str, Rule] = self.ruleset.rules
+        self.enabled = frozenset(enabled_rules if enabled_rules is not None else RULE_IDS)
+        self.rate_high = float(rate_high)
+        self.rate_warning = float(rate_warning)
+        self.licensed = ent.load_licensed(Path(licensed_file) if licensed_file else None)
+        ctx = self.ruleset.context
+        self._neg_re = negation_re(ctx["negation"], ctx["negation_bridge"])
+        self._neg_re_by_rule = {
+            rid: negation_re(ctx["negation"] + r.extra_negation, ctx["negation_bridge"])
+            for rid, r in self.rules.items() if r.extra_negation
+        }
+        self._known_terms = frozenset(t.text for r in self.rules.values() for t in r.terms)
+        self._automaton = self._build_automaton()
+        self._cues = self._build_cue_automaton()
+        self._restricted = ent.RestrictedMatcher(self.rules.get("restricted_name"), ctx)
+        self._tok = segment.tokenizer(
+            sorted(self._known_terms | set(self.ruleset.restricted_terms)),
+            Path(userdict) if userdict else None,
+        )
+        self._platform = plat.PlatformFinder(ctx, frozenset(
+            t.text for rid, r in self.rules.items() if rid != "restricted_name" for t in r.terms
+        ), self._tok.FREQ)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Analyzer:
+        """Build from the patrol settings (rules_file, licensed_file, enabled_rules, rates)."""
+        path = getattr(settings, "path", None)
+        if path is not None:
+            rules_file = path("rules_file")
+            licensed = path("licensed_file")
+        else:
+            rules_file = Path(settings["rules_file"])
+            licensed = Path(settings["licensed_file"]) if settings.get("licensed_file") else None
+        userdict = rules_file.parent / "jieba_userdict.txt"
+        return cls(
+            rules_file=rules_file,
+            licensed_file=licensed if licensed and str(licensed) not in ("", ".") else None,
+            enabled_rules=settings.get("enabled_rules"),
+            rate_high=settings.get("rate_high_threshold", 10.0),
+            rate_warning=settings.get("rate_warning_threshold", 6.0),
+            userdict=userdict if userdict.is_file() else None,
+        )
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build_automaton(self) -> ahocorasick.Automaton:
+        entries: dict[str, list[tuple[Any, ...]]] = {}
+
+        def add(key: str, entry: tuple[Any, ...]) -> None:
+            if key:
+                entries.setdefault(key, []).append(entry)
+
+        for rid, rule in self.rules.items():
+            if rid == "restricted_name" or rid not in self.enabled:
+                continue  # names are checked by check_enterprise, not in running text
+            for term in rule.terms:
+                add(term.text, ("t", rid, term))
+                for x in term.exclude:
+                    add(x, ("x", rid, term.text))
+            for x in rule.exclude:
+                add(x, ("x", rid, ""))
+            for i, pat in enumerate(rule.patterns):
+                for a in pat.anchors:
+                    add(a, ("a", rid, i))
+        if "promised_return" in self.enabled:
+            for period in ("annual", "monthly", "daily"):
+                for kw in self.ruleset.rates[period]:
+                    add(kw, ("r", period))
+        for name in self.licensed:
+            add(name, ("l", name))
+        auto = ahocorasick.Automaton()
+        for key, value in entries.items():
+            auto.add_word(key, (len(key), tuple(value)))
+        auto.make_automaton()
+        return auto
+
+    def _build_cue_automaton(self) -> ahocorasick.Automaton:
+        kinds: dict[str, set[str]] = {}
+        for kind in CUE_KINDS:
+            for w in self.ruleset.context[kind]:
+                kinds.setdefault(w, set()).add(kind)
+        auto = ahocorasick.Automaton()
+        for w, ks in kinds.items():
+            auto.add_word(w, (len(w), tuple(sorted(ks))))
+        if kinds:
+            auto.make_automaton()
+        return auto
+
+    # -- the public API ---------------------------------------------------------------------
+
+    def analyze(self, text: str, kind: str = "page") -> list[Finding]:
+        """Findings of every enabled rule in `text` (restricted_name of a page's operator too)."""
+        if not text:
+            return []
+        if kind not in KINDS:
+            kind = "page"
+        norm = normalize(text)
+        doc = Doc(norm, kind, self._cues)
+        terms: list[tuple[int, int, str, Term]] = []
+        excludes: list[tuple[int, int, str, str]] = []
+        anchors: list[tuple[int, int, str, int]] = []
+        rate_kw: list[tuple[int, int, str]] = []
+        licensed: list[int] = []
+        for end, (length, entries) in self._automaton.iter(doc.t):
+            start = end + 1 - length
+            for e in entries:
+                tag = e[0]
+                if tag == "t":
+                    terms.append((start, end + 1, e[1], e[2]))
+                elif tag == "x":
+                    excludes.append((start, end + 1, e[1], e[2]))
+                elif tag == "a":
+                    anchors.append((start, end + 1, e[1], e[2]))
+                elif tag == "r":
+                    rate_kw.append((start, end + 1, e[1]))
+                else:
+                    licensed.append(start)
+        findings: list[Finding] = []
+        operator_licensed = False
+        if kind == "page" and "restricted_name" in self.enabled:
+            operator_findings, operator_licensed = self._operator_findings(text)
+            findings.extend(operator_findings)
+        if not (terms or anchors or rate_kw):
+            return findings
+
+        terms = outermost(terms)
+        hits: list[Hit] = []
+        for s, e, rid, term in terms:
+            if self._term_ok(doc, s, e, rid, term, excludes):
+                hits.append(Hit(rid, s, e, term.severity, term=term.text))
+        for s, e, rid, idx in anchors:
+            hits.extend(self._pattern_hits(doc, s, e, rid, idx))
+        hits = [h for h in hits if self._rule_requires(doc, h.rule)]
+
+        # A complaint or a police report quotes a platform's claims (说好的保本保息); the
+        # quoting and warning words in the same sentence keep those out of rules 1-8.
+        risk = [h for h in hits if h.rule == "public_risk"]
+        others = [h for h in hits if h.rule != "public_risk"]
+        if risk and kind in PUBLIC_RISK_KINDS:
+            risk_finding = self._public_risk(doc, risk, [(s, e) for s, e, _, _ in terms])
+            if risk_finding is not None:
+                findings.append(risk_finding)
+        kept = [h for h in others if self._context_ok(doc, h)]
+        if licensed or operator_licensed:
+            # a licensed institution describing its own business (代收代付 by a licensed payment
+            # company, in the same sentence or on its own site) is not unlicensed payment
+            kept = [h for h in kept if h.rule != "unlicensed_payment" or not (
+                operator_licensed or near_licensed(doc, h, licensed))]
+        kept.extend(self._rate_hits(doc, rate_kw))
+        findings.extend(self._to_findings(doc, merge(kept)))
+        return findings
+
+    def check_enterprise(self, name: str, scope: str = "") -> list[Finding]:
+        """restricted_name findings for an enterprise record (offsets into name or scope)."""
+        rule = self.rules.get("restricted_name")
+        if rule is None or "restricted_name" not in self.enabled or not name and not scope:
+            return []
+        if ent.licensed_key(name) in self.licensed:
+            return []
+        out: list[Finding] = []
+        for field_name, value in (("name", name), ("scope", scope)):
+            if not value:
+                continue
+            for s, e, norm_ev in self._restricted.find(value, self._tok,
+                                                       scope=field_name == "scope"):
+                extra = {"field": "scope"} if field_name == "scope" else {}
+                out.append(Finding(
+                    rule="restricted_name", severity=rule.severity, evidence=value[s:e],
+                    start=s, end=e, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+                    normalized=norm_ev, extra=extra,
+                ))
+        return out
+
+    def extract_operator(self, text: str) -> str | None:
+        """The site operator named in a page footer (版权所有, ©, 主办单位, 运营方, ICP备案)."""
+        found = ent.find_operator(text)
+        return found[0] if found else None
+
+    def sentiment(self, text: str) -> float:
+        """Lexicon sentiment in [-1, 1]: finance-complaint words negative, praise positive."""
+        doc = Doc(normalize(text), "post", self._cues)
+        return plat.sentiment_score(doc.t, doc.cues("negative"), doc.cues("positive"),
+                                    self._neg_re)
+
+    # -- candidates -------------------------------------------------------------------------
+
+    def _term_ok(self, doc: Doc, s: int, e: int, rid: str, term: Term,
+                 excludes: list[tuple[int, int, str, str]]) -> bool:
+        for xs, xe, xrid, xterm in excludes:
+            if xrid == rid and xs <= s and e <= xe and (not xterm or xterm == term.text):
+                return False
+        rule = self.rules[rid]
+        if term.negation and "negation" in rule.context and self._negated(doc, s, rid):
+            return False
+        if term.unless:
+            ss, se = doc.sentence(s, e)
+            sent = doc.t[ss:se]
+            if any(w in sent for w in term.unless):
+                return False
+        if term.boundary:
+            cs, ce = doc.clause(s, e)
+            ws, we = max(cs, s - 8), min(ce, e + 8)
+            if not segment.on_boundaries(self._tok, doc.t[ws:we], s - ws, e - ws,
+                                         self._known_terms):
+                return False
+        return True
+
+    def _negated(self, doc: Doc, s: int, rid: str) -> bool:
+        cs, _ = doc.clause(s, s)
+        prefix = doc.t[max(cs, s - 10):s].rstrip(QUOTES)
+        if not prefix:
+            return False
+        regex = self._neg_re_by_rule.get(rid, self._neg_re)
+        return regex.search(prefix) is not None
+
+    def _pattern_hits(self, doc: Doc, s: int, e: int, rid: str, idx: int) -> list[Hit]:
+        rule = self.rules[rid]
+        pat = rule.patterns[idx]
+        ss, se = doc.sentence(s, e)
+        ws, we = max(ss, s - pat.window), min(se, e + pat.window)
+        out = []
+        for m in pat.regex.finditer(doc.t, ws, we):
+            if m.start() < e and s < m.end() and m.end() > m.start():
+                if "negation" in rule.context and self._negated(doc, m.start(), rid):
+                    continue
+                out.append(Hit(rid, m.start(), m.end(), pat.severity))
+        return out
+
+    def _rule_requires(self, doc: Doc, rid: str) -> bool:
+        req = self.rules[rid].requires
+        return not req or any(w in doc.t for w in req)
+
+    def _is_report(self, doc: Doc) -> bool:
+        if doc.kind not in REPORT_KINDS or doc.has_cue("advertorial"):
+            return False
+        return doc.has_cue("reporting") or doc.has_cue("warning")
+
+    def _context_ok(self, doc: Doc, h: Hit) -> bool:
+        rule = self.rules[h.rule]
+        ss, se = doc.sentence(h.start, h.end)
+        if "warning" in rule.context and doc.cue_in("warning", ss, se):
+            return False
+        if "quoting" in rule.context and doc.cue_in("quoting", ss, se):
+            return False
+        return not ("reporting" in rule.context and self._is_report(doc))
+
+    # -- rates ------------------------------------------------------------------------------
+
+    def _rate_hits(self, doc: Doc, rate_kw: list[tuple[int, int, str]]) -> list[Hit]:
+        if not rate_kw or "promised_return" not in self.enabled:
+            return []
+        rule = self.rules["promised_return"]
+        max_gap = int(self.ruleset.rates["max_gap"])
+        out: list[Hit] = []
+        seen: set[tuple[int, int]] = set()
+        # a keyword inside a longer keyword (收益率 in 年化收益率) reads the same number
+        for ks, ke, period in sorted(rate_kw, key=lambda r: (r[0], -r[1])):
+            for rate in parse_rates(doc.t, ke, period, max_gap, GAP_STOP):
+                key = (rate.part_start, rate.part_end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if rate.annual < self.rate_warning:
+                    continue
+                ss, se = doc.sentence(ks, rate.end)
+                if "warning" in rule.context and doc.cue_in("warning", ss, se):
+                    continue
+                if doc.cue_in("quoting", ss, se) or self._is_report(doc):
+                    continue
+                if doc.cue_in("past_performance", ss, se):
+                    continue
+                if doc.cue_in("borrowing", ss, se) and not doc.cue_in("investment", ss, se):
+                    continue
+                severity = "high" if rate.annual >= self.rate_high else "medium"
+                first = rate.part_start == rate.start
+                start = ks if first else rate.part_start
+                out.append(Hit("promised_return", start, rate.part_end, severity,
+                                annual_rate=rate.annual))
+        return out
+
+    # -- public_risk ------------------------------------------------------------------------
+
+    def _public_risk(self, doc: Doc, risk: list[Hit],
+                     lexicon_spans: list[tuple[int, int]]) -> Finding | None:
+        if doc.has_cue("statistics"):
+            return None
+        spans = [(h.start, h.end) for h in risk]
+        name = self._platform.find(doc.t, spans + lexicon_spans, spans)
+        if name is None:
+            return None
+        score = plat.sentiment_score(doc.t, doc.cues("negative"), doc.cues("positive"),
+                                     self._neg_re)
+        if score > 0.2:
+            return None  # a positive post that happens to use a risk word
+        rule = self.rules["public_risk"]
+        # the name as written in the text (禾雲金服), and normalized for grouping by platform
+        ps, pe = doc.norm.span(name[1], name[1] + len(name[0]))
+        platform = doc.norm.original[ps:pe]
+        risk.sort(key=lambda h: (-SEVERITY_ORDER[h.severity], h.start))
+        best = risk[0]
+        start, end = doc.norm.span(best.start, best.end)
+        signals = sorted({h.term for h in risk if h.term})
+        return Finding(
+            rule="public_risk", severity=best.severity, evidence=doc.norm.original[start:end],
+            start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+            normalized=doc.t[best.start:best.end], platform=platform, sentiment=score,
+            extra={"platform_normalized": name[0], "signals": signals},
+        )
+
+    # -- output -----------------------------------------------------------------------------
+
+    def _to_findings(self, doc: Doc, hits: list[Hit]) -> list[Finding]:
+        out = []
+        for h in hits:
+            rule = self.rules[h.rule]
+            start, end = doc.norm.span(h.start, h.end)
+            out.append(Finding(
+                rule=h.rule, severity=h.severity, evidence=doc.norm.original[start:end],
+                start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+                annual_rate=h.annual_rate, normalized=doc.t[h.start:h.end],
+            ))
+        return out
+
+    def _operator_findings(self, text: str) -> tuple[list[Finding], bool]:
+        """restricted_name findings of the page's operator, and whether it is licensed."""
+        found = ent.find_operator(text)
+        if not found:
+            return [], False
+        name, offset = found
+        if ent.licensed_key(name) in self.licensed:
+            return [], True
+        out = []
+        for f in self.check_enterprise(name):
+            f.start += offset
+            f.end += offset
+            f.extra = {"field": "operator", "operator": name}
+            out.append(f)
+        return out, False

@@ -1,0 +1,194 @@
+"""Normalized copy of a text with a map back to the original offsets.
+
+Matching runs on the normalized copy (simplified characters, half-width, lower case, no
+separators inside words, no pinyin glosses); findings must point at the words as given, so every
+normalized offset maps back to an offset of the original text.
+
+The first two steps (OpenCC t2s, a str.translate table) keep the length, so they cost nothing in
+the map; only removals (separators, zero-width characters, glosses, &nbsp;) change it, and those
+are recorded as segments: a sorted list of (normalized start, original start) pairs, identity
+inside each segment. A text with no removals has a single segment, which keeps the common case
+cheap (no per-character Python work).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import opencc
+
+# Full-width ASCII (U+FF01..U+FF5E) folds to ASCII, except the full-width question mark: an ASCII
+# "?" in Chinese text is usually a lost non-breaking space, a "？" is a real question.
+# The most common full-width punctuation (，；！（）) stays as it is: folding it would not
+# change a match, and every Chinese page is full of it.
+_KEEP = {0xFF1F, 0xFF0C, 0xFF1B, 0xFF01, 0xFF08, 0xFF09}
+_FOLD: dict[int, int] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c not in _KEEP}
+for _c in range(0xFF21, 0xFF3B):  # full-width capitals fold straight to lower case
+    _FOLD[_c] = _c - 0xFEE0 + 32
+for _c in range(0x41, 0x5B):
+    _FOLD[_c] = _c + 32
+_FOLD.update({
+    0x3000: 0x20,   # ideographic space
+    0x00A0: 0x20,   # no-break space
+    0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x202F: 0x20,
+    0x2014: 0x2D, 0x2013: 0x2D, 0x2012: 0x2D, 0x2212: 0x2D,  # dashes and minus
+    0xFE6A: 0x25,   # small percent sign
+})
+FOLD_TABLE = _FOLD
+
+# Characters that count as a "word" on both sides of a separator run. A run between two of them
+# is glue inserted to break keyword lists (保-本, 保 本, 保·本), not punctuation.
+_WORD = "\u4e00-\u9fff\u3400-\u4dbfa-z0-9"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_SEP_CHARS = " \t\\-·•‧・/|_*~+" + "\u200b\u200c\u200d\u2060\ufeff"
+_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+_REMOVE = re.compile(
+    # the leading lookahead lets the regex engine skip ordinary text at C speed
+    rf"(?=[({re.escape(_SEP_CHARS)}?&{_ZW}])(?:"
+    # a pinyin gloss: a parenthesized syllable with a tone mark right after a Han character
+    rf"(?P<gloss>\((?<=[\u4e00-\u9fff\u3400-\u4dbf]\()(?=[a-z{_TONED}]*[{_TONED}])"
+    rf"[a-z{_TONED}]{{1,7}}\))"
+    # zero-width characters are never meaningful
+    rf"|(?P<zw>[{_ZW}]+)"
+    # a run of separators, &nbsp; entities and "?" placeholders
+    rf"|(?P<sep>(?:[{re.escape(_SEP_CHARS)}?]|&nbsp;?|&#160;|&ensp;|&emsp;)+))"
+)
+# Only the characters that fold are touched: a regex finds their runs, which is several times
+# faster than str.translate with a dict over the whole text.
+_FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in sorted(FOLD_TABLE))) + "]+")
+_ISWORD = re.compile(rf"[{_WORD}]")
+_DIGIT = re.compile(r"[0-9]")
+_VISIBLE = re.compile(r"[|/·•‧・\-_*~+]")
+
+_local = threading.local()
+
+
+def _converter() -> opencc.OpenCC:
+    # One converter per thread: creating one is cheap (< 1 ms) and the C++ object is not
+    # documented as thread-safe.
+    conv = getattr(_local, "t2s", None)
+    if conv is None:
+        conv = _local.t2s = opencc.OpenCC("t2s")
+    return conv
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s, guaranteed to keep the length (the offset map relies on it)."""
+    if text.isascii():
+        return text
+    conv = _converter()
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    # A phrase conversion changed the length somewhere: convert line by line, and character by
+    # character on the lines that still differ. Rare; correctness of offsets matters more.
+    lines = text.split("\n")
+    fixed = []
+    for line in lines:
+        conv_line = conv.convert(line)
+        if len(conv_line) != len(line):
+            conv_line = "".join(
+                c2 if len(c2 := conv.convert(c)) == 1 else c for c in line
+            )
+        fixed.append(conv_line)
+    return "\n".join(fixed)
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(FOLD_TABLE)
+
+
+def fold(text: str) -> str:
+    """Width and case folding only (same length)."""
+    return _FOLD_RE.sub(_fold_run, text)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The normalized text and the segments that map it back to the original."""
+
+    original: str
+    text: str
+    _nstarts: tuple[int, ...]
+    _ostarts: tuple[int, ...]
+
+    def orig_index(self, i: int) -> int:
+        """Original offset of normalized character i."""
+        k = bisect_right(self._nstarts, i) - 1
+        return self._ostarts[k] + (i - self._nstarts[k])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalized [start, end); end is exclusive."""
+        if end <= start:
+            o = self.orig_index(start) if start < len(self.text) else len(self.original)
+            return o, o
+        return self.orig_index(start), self.orig_index(end - 1) + 1
+
+    @property
+    def identity(self) -> bool:
+        return len(self._nstarts) == 1 and self._ostarts[0] == 0
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize `text` for matching; see the module docstring for the steps."""
+    folded = fold(to_simplified(text))
+    pieces: list[str] = []
+    nstarts: list[int] = [0]
+    ostarts: list[int] = [0]
+    pos = 0     # original (= folded) offset consumed so far
+    npos = 0    # normalized length so far
+    n = len(folded)
+    for m in _REMOVE.finditer(folded):
+        s, e = m.start(), m.end()
+        kind = m.lastgroup
+        if kind == "sep":
+            raw = m.group()
+            before = folded[s - 1] if s > 0 else ""
+            after = folded[e] if e < n else ""
+            glue = bool(before and after and _ISWORD.match(before) and _ISWORD.match(after))
+            if glue and _DIGIT.match(before) and _DIGIT.match(after):
+                glue = False  # 12-15, 2016/7: a range or a date, not glue
+            placeholder = "&" in raw or "?" in raw
+            if glue and _VISIBLE.search(raw) and (placeholder or " " in raw or "\t" in raw):
+                glue = False  # "首页 | 我要投资", "A&nbsp;|&nbsp;B": navigation, not glue
+            if not glue:
+                if not placeholder:
+                    continue  # ordinary punctuation or spacing: keep it as it is
+                # placeholders between words: one character stands for the run
+                pieces.append(folded[pos:s])
+                npos += s - pos
+                pieces.append("|" if "|" in raw else " ")
+                nstarts.append(npos)
+                ostarts.append(s)
+                npos += 1
+                pos = e
+                nstarts.append(npos)
+                ostarts.append(e)
+                continue
+        pieces.append(folded[pos:s])
+        npos += s - pos
+        pos = e
+        nstarts.append(npos)
+        ostarts.append(e)
+    if pos == 0:
+        return Normalized(text, folded, (0,), (0,))
+    pieces.append(folded[pos:])
+    # drop segments that start at the same normalized offset: the later one wins
+    ns: list[int] = []
+    os_: list[int] = []
+    for a, b in zip(nstarts, ostarts, strict=True):
+        if ns and ns[-1] == a:
+            os_[-1] = b
+        else:
+            ns.append(a)
+            os_.append(b)
+    return Normalized(text, "".join(pieces), tuple(ns), tuple(os_))
+
+
+def normalize_term(term: str) -> str:
+    """A lexicon term in the form the normalized text has (terms are written plainly)."""
+    return normalize(term).text

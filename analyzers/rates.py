@@ -1,0 +1,160 @@
+"""Rates as they are written in ads and posts, turned into percent per year.
+
+Works on the normalized text (half-width digits, simplified characters). A rate is a number
+with a unit after a period keyword found by the automaton: 年化18%, 月息两分, 日息千分之一,
+年化十二个点, 年化12%-15%. Monthly rates are multiplied by 12 and daily rates by 365
+(rules.md, "Conversions").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+           "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUM_CHARS = "零〇一二两三四五六七八九十百千"
+
+_NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?)"
+_RANGE_SEP = r"\s*(?:-|~|至|到|—|－)\s*"
+_UNIT = r"(?:%|个百分点|个点|分半|分|厘)"
+
+# One rate expression: 百分之十八 / 千分之一 / 万分之五, or a number with a unit, either of
+# them possibly a range (12%-15%, 12-15%, 7%至9%).
+RATE_RE = re.compile(
+    rf"(?P<frac>百分之|千分之|万分之)(?P<fa>{_NUM})(?:{_RANGE_SEP}(?:百分之|千分之|万分之)?"
+    rf"(?P<fb>{_NUM}))?"
+    # colloquial 万五 = 万分之五, 千三 = 千分之三 (日息万五)
+    r"|(?P<frac2>万|千)(?P<fc>\d|[一二两三四五六七八九])(?![\d〇零一二两三四五六七八九十百千万元块])"
+    rf"|(?P<a>{_NUM})\s*(?P<ua>{_UNIT})?(?:{_RANGE_SEP}(?P<b>{_NUM})\s*(?P<ub>{_UNIT}))?"
+)
+
+# per-period value of one "分" and one "厘", in percent (年息一分 = 10%, 月息一分 = 1%,
+# 日息一分 = 0.1%; a 厘 is a tenth of that)
+_FEN = {"annual": 10.0, "monthly": 1.0, "daily": 0.1}
+_FACTOR = {"annual": 1.0, "monthly": 12.0, "daily": 365.0}
+
+
+def cn_number(text: str) -> float | None:
+    """Value of an Arabic or Chinese numeral (十二 = 12, 二十四 = 24, 一点五 = 1.5, 两 = 2)."""
+    if not text:
+        return None
+    if text[0].isdigit():
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        w = cn_number(whole) if whole else 0.0
+        if w is None or not frac or any(c not in _DIGITS for c in frac):
+            return None
+        return w + float("0." + "".join(str(_DIGITS[c]) for c in frac))
+    if not any(c in _UNITS for c in text):
+        # a plain run of digits (二零 = 20) rather than a counted number
+        if any(c not in _DIGITS for c in text):
+            return None
+        return float("".join(str(_DIGITS[c]) for c in text))
+    total, current = 0, 0
+    for c in text:
+        if c in _DIGITS:
+            current = _DIGITS[c]
+        elif c in _UNITS:
+            total += (current or 1) * _UNITS[c]
+            current = 0
+        else:
+            return None
+    return float(total + current)
+
+
+@dataclass(frozen=True)
+class Rate:
+    start: int          # normalized offsets of the whole expression (keyword excluded)
+    end: int
+    annual: float       # percent per year
+    period: str         # annual, monthly, daily
+    part_start: int     # this end's own number (for the second end of a range)
+    part_end: int
+
+
+def _value(num: str, unit: str | None, period: str) -> float | None:
+    v = cn_number(num)
+    if v is None:
+        return None
+    if unit in ("%", "个点", "个百分点"):
+        per = v
+    elif unit == "分":
+        per = v * _FEN[period]
+    elif unit == "分半":
+        per = (v + 0.5) * _FEN[period]
+    elif unit == "厘":
+        per = v * _FEN[period] / 10
+    else:
+        return None
+    return round(per * _FACTOR[period], 4)
+
+
+def parse_rates(text: str, pos: int, period: str, max_gap: int, stop: str) -> list[Rate]:
+    """Rates written after a period keyword that ends at `pos` (at most `max_gap` chars later).
+
+    The first number that carries a rate unit wins; a clause delimiter in `stop` ends the search.
+    """
+    limit = min(len(text), pos + max_gap + 1)
+    i = pos
+    while i < limit:
+        c = text[i]
+        if c in stop:
+            if c == "\n" and len(text[pos:i].strip(" :\t")) <= 4:
+                i += 1  # a table cell: 预期年化收益率\n12.00%
+                continue
+            return []
+        if c.isdigit() or c in CN_NUM_CHARS or c in "百千万":
+            m = RATE_RE.match(text, i)
+            if m and m.end() > i:
+                found = _from_match(m, period)
+                if found:
+                    return found
+                if c.isdigit():
+                    return []  # a number without a rate unit: not a rate (期限3个月)
+        i += 1
+    return []
+
+
+def _from_match(m: re.Match[str], period: str) -> list[Rate]:
+    if m.group("frac"):
+        scale = {"百分之": 1.0, "千分之": 0.1, "万分之": 0.01}[m.group("frac")]
+        out = []
+        for g in ("fa", "fb"):
+            if m.group(g):
+                v = cn_number(m.group(g))
+                if v is None:
+                    return []
+                annual = round(v * scale * _FACTOR[period], 4)
+                first = g == "fa"
+                out.append(Rate(m.start(), m.end(), annual, period,
+                                m.start() if first else m.start(g), m.end(g)))
+        return out
+    if m.group("frac2"):
+        v = cn_number(m.group("fc"))
+        if v is None:
+            return []
+        scale = 0.01 if m.group("frac2") == "万" else 0.1
+        annual = round(v * scale * _FACTOR[period], 4)
+        return [Rate(m.start(), m.end(), annual, period, m.start(), m.end())]
+    unit_b = m.group("ub")
+    unit_a = m.group("ua") or unit_b
+    if not unit_a:
+        return []
+    if unit_a in ("分", "厘", "分半") and m.group("a")[0].isdigit() and period == "annual":
+        return []  # 年化3分 is not how annual rates are written; 3分 is likely a score
+    va = _value(m.group("a"), unit_a, period)
+    if va is None:
+        return []
+    out = [Rate(m.start(), m.end(), va, period, m.start("a"), m.end("ua") if m.group("ua")
+                else m.end("a"))]
+    if m.group("b"):
+        vb = _value(m.group("b"), unit_b, period)
+        if vb is not None:
+            out.append(Rate(m.start(), m.end(), vb, period, m.start("b"), m.end()))
+    return out

@@ -1,0 +1,70 @@
+"""A bad rules file is refused at start, naming its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzers import Analyzer, RulesError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD_HEAD = """version: 1
+rules:
+  guaranteed_principal:
+    name: 保本保息/零风险
+    clause: 二(一)1
+    lead: 市金融局
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "rules.yaml"
+    p.write_text(text, "utf-8")
+    return p
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ("    terms: [保本]\n    patterns:\n      - regex: '保本(('\n        anchors: [保本]\n",
+     9, "bad regex"),
+    ("    terms: [保本]\n    severity: urgent\n", 8, "severity"),
+    ("    terms: [保本]\n    colour: red\n", 8, "unknown key"),
+    ("    terms:\n      - 保本\n      - {term: 保息, boundry: true}\n", 9, "unknown term key"),
+    ("    terms: [保本\n", 8, "flow sequence at line 7"),
+    ("    terms: [保]\n", 7, "too short"),
+])
+def test_bad_rules_are_refused_with_their_line(tmp_path: Path, body: str, line: int,
+                                               message: str) -> None:
+    path = _write(tmp_path, GOOD_HEAD + body)
+    with pytest.raises(RulesError) as err:
+        Analyzer(path)
+    assert f"{path}:{line}:" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_unknown_rule_id(tmp_path: Path) -> None:
+    path = _write(tmp_path, "rules:\n  guaranteed_principle:\n    name: x\n")
+    with pytest.raises(RulesError, match=r"rules.yaml:2: unknown rule id 'guaranteed_principle'"):
+        Analyzer(path)
+
+
+def test_a_deployment_adds_a_word(tmp_path: Path) -> None:
+    text = (ROOT / "config" / "rules.yaml").read_text("utf-8")
+    text = text.replace("      - 保本保息\n", "      - 保本保息\n      - 本金包赔\n", 1)
+    path = _write(tmp_path, text)
+    f = Analyzer(path).analyze("本金包-赔，放心出借。", "ad")
+    assert [(x.rule, x.evidence, x.normalized) for x in f] == [
+        ("guaranteed_principal", "本金包-赔", "本金包赔")]
+
+
+def test_missing_file() -> None:
+    with pytest.raises(RulesError, match="cannot read"):
+        Analyzer(Path("/nonexistent/rules.yaml"))
+
+
+def test_shipped_rules_cover_every_rule_id() -> None:
+    from settings.spec import RULE_IDS
+
+    a = Analyzer(ROOT / "config" / "rules.yaml")
+    assert set(a.rules) == set(RULE_IDS)
