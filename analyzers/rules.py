@@ -35,7 +35,7 @@ CONTEXT_KEYS = (
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (
-    "name", "clause", "lead", "severity", "terms", "exclude", "patterns", "negation",
+    "name", "clause", "lead", "lead_note", "severity", "terms", "exclude", "patterns", "negation",
     "boundary", "context", "extra_negation", "requires",
 )
 TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless")
@@ -79,6 +79,7 @@ class Rule:
     context: tuple[str, ...]        # which contexts cancel a hit: negation, warning, quoting
     extra_negation: tuple[str, ...]
     requires: tuple[str, ...]       # the text must contain one of these (empty: no condition)
+    lead_note: str = ""             # who else hears of it, for people (routing: departments.yaml)
 
 
 @dataclass
@@ -253,6 +254,7 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
         lead=str(m["lead"][1].value), severity=severity, terms=tuple(terms),
         patterns=tuple(patterns), exclude=exclude, context=context, extra_negation=extra_neg,
         requires=requires,
+        lead_note=str(m["lead_note"][1].value) if "lead_note" in m else "",
     )
 
 
