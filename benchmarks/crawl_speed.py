@@ -1,0 +1,204 @@
+"""Crawl speed: a bare Scrapy spider vs. the full patrol, the rendered rate, peak memory.
+
+    .venv/bin/python benchmarks/crawl_speed.py [--pages 5000] [--rendered 200]
+
+Serves a generated local site (static pages /p/N.html, each linking to ten others, about 5%
+carrying a violation; script-built pages /js/N.html) from a subprocess on 127.0.0.1, then in
+one run measures, each crawl in its own process:
+  (a) pages/s of a bare Scrapy spider that only follows links (the baseline);
+  (b) pages/s of the full patrol (`patrol crawl`: extraction, analysis, SQLite storage,
+      evidence), with its peak memory (ru_maxrss of the crawl process, no browser);
+  (c) pages/s of the patrol rendering script-built pages in Chromium.
+Goals: (b) >= 0.5 x (a); (c) >= 3 pages/s on 2 cores; (b)'s peak memory < 400 MB.
+Prints every figure; never fails on a figure (a benchmark reports, tests assert).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PHRASES = ["平台介绍与发展历程", "本地新闻与社区动态", "关于我们的服务承诺", "客户服务中心工作时间",
+           "常见问题解答汇总", "清远市区交通出行指南", "企业文化与团队建设", "合作伙伴与媒体报道"]
+VIOLATIONS = ["保本保息，年化收益18%", "股票配资1:10杠杆", "首付贷零首付买房", "注册送888元现金红包"]
+
+
+# -- the generated site (run as: crawl_speed.py serve N R) ------------------------------------
+def page(n: int, total: int) -> bytes:
+    rng = random.Random(n)
+    links = "".join(f'<li><a href="/p/{rng.randrange(total)}.html">第{k}条</a></li>'
+                    for k in range(10))
+    links += f'<li><a href="/p/{(n + 1) % total}.html">下一页</a></li>'
+    text = "".join(rng.choice(PHRASES) + "。" for _ in range(30))
+    if n % 20 == 7:
+        text += VIOLATIONS[n % len(VIOLATIONS)] + "。"
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>页面 {n}</title></head>'
+            f"<body><div class='nav'><a href='/'>首页</a></div><p>{text}</p><ul>{links}</ul>"
+            f"<div class='footer'>版权所有 © 清远示例信息服务有限公司</div></body></html>"
+            ).encode()
+
+
+def js_page(n: int, total: int) -> bytes:
+    nxt = [(n * 7 + k) % total for k in range(1, 4)]
+    links = "".join(f"<a href='/js/{m}.html'>{m}</a> " for m in nxt)
+    text = "".join(PHRASES[(n + k) % len(PHRASES)] + "。" for k in range(20))
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>应用 {n}</title></head>'
+            f'<body><div id="app"></div><script>document.getElementById("app").innerHTML = '
+            f'"<p>{text}</p>{links}";</script></body></html>').encode()
+
+
+def serve(total: int, rendered: int) -> None:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            body, status = b"", 404
+            if path == "/":
+                body, status = page(0, total), 200
+            elif path.startswith("/p/") and path.endswith(".html"):
+                body, status = page(int(path[3:-5]) % total, total), 200
+            elif path.startswith("/js/") and path.endswith(".html"):
+                body, status = js_page(int(path[4:-5]) % rendered, rendered), 200
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256
+
+    server = Server(("127.0.0.1", 0), Handler)
+    print(json.dumps({"port": server.server_address[1]}), flush=True)
+    threading_serve = __import__("threading").Thread(target=server.serve_forever, daemon=True)
+    threading_serve.start()
+    sys.stdin.read()
+
+
+# -- (a) the bare spider (run as: crawl_speed.py bare URL MAX) -------------------------------
+def bare(url: str, max_pages: int) -> None:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class Follow(scrapy.Spider):
+        name = "follow"
+        start_urls = [url]
+
+        def parse(self, response):  # type: ignore[no-untyped-def]
+            for href in response.css("a::attr(href)").getall():
+                yield response.follow(href, self.parse)
+
+    process = CrawlerProcess({
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "LOG_LEVEL": "WARNING", "CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "CLOSESPIDER_PAGECOUNT": max_pages, "TELNETCONSOLE_ENABLED": False,
+        "ROBOTSTXT_OBEY": False,
+    })
+    crawler = process.create_crawler(Follow)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    pages = int(stats.get("response_received_count", 0))
+    print(json.dumps({"pages": pages, "seconds": float(stats.get("elapsed_time_seconds", 0))}))
+
+
+# -- the measuring parent --------------------------------------------------------------------
+def run_measured(cmd: list[str]) -> tuple[str, float, float]:
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(cmd[:8])}")
+    return out, time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def patrol_cmd(data: Path, url: str, pages: int, render: str, extra: list[str]) -> list[str]:
+    sets = {"crawl_max_pages_per_pattern": 1_000_000, "crawl_max_pages_per_host": 1_000_000,
+            "crawl_concurrency": 8, "crawl_dom_quiet_ms": 300}
+    args = [a for k, v in sets.items() for a in ("--set", f"{k}={v}")]
+    return [sys.executable, "-m", "cli.main", "--data-dir", str(data), *args, *extra, "crawl",
+            url, "--json", "--no-alerts", "--max-pages", str(pages), "--depth", "1000",
+            "--render", render]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--rendered", type=int, default=200)
+    args = parser.parse_args()
+
+    server = subprocess.Popen([sys.executable, __file__, "serve", str(args.pages),
+                               str(args.rendered)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    assert server.stdout is not None
+    port = json.loads(server.stdout.readline())["port"]
+    base = f"http://127.0.0.1:{port}"
+    work = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
+    try:
+        print(f"site: {args.pages} static pages, {args.rendered} script-built pages at {base}")
+        out, wall_a, rss_a = run_measured([sys.executable, __file__, "bare", base + "/",
+                                           str(args.pages)])
+        a = json.loads(out.strip().splitlines()[-1])
+        rate_a = a["pages"] / a["seconds"]
+        print(f"(a) bare Scrapy spider:  {a['pages']} pages in {a['seconds']:.1f} s = "
+              f"{rate_a:.1f} pages/s (peak RSS {rss_a:.0f} MB)")
+
+        out, wall_b, rss_b = run_measured(patrol_cmd(work / "b", base + "/", args.pages,
+                                                     "never", []))
+        b = json.loads(out.strip().splitlines()[-1])
+        rate_b = b["pages"] / b["elapsed_seconds"]
+        print(f"(b) full patrol:         {b['pages']} pages in {b['elapsed_seconds']:.1f} s = "
+              f"{rate_b:.1f} pages/s, {b['findings']} findings, peak RSS {rss_b:.0f} MB "
+              f"(wall {wall_b:.1f} s incl. start-up)")
+        ratio = rate_b / rate_a
+        print(f"    ratio (b)/(a) = {ratio:.2f}   (goal >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
+        print(f"    peak memory {rss_b:.0f} MB   (goal < 400 MB: "
+              f"{'met' if rss_b < 400 else 'NOT met'})")
+
+        chromium = shutil.which("chromium")
+        if chromium:
+            out, wall_c, rss_c = run_measured(patrol_cmd(
+                work / "c", base + "/js/0.html", args.rendered, "always",
+                ["--set", f"chromium_path={chromium}", "--set", "crawl_screenshots=false"]))
+            c = json.loads(out.strip().splitlines()[-1])
+            rate_c = c["rendered"] / c["elapsed_seconds"]
+            print(f"(c) rendered patrol:     {c['rendered']} rendered of {c['pages']} pages in "
+                  f"{c['elapsed_seconds']:.1f} s = {rate_c:.2f} pages/s (goal >= 3: "
+                  f"{'met' if rate_c >= 3 else 'NOT met'}), peak RSS {rss_c:.0f} MB "
+                  "(crawler process; Chromium not included)")
+        else:
+            print("(c) rendered patrol:     skipped, no chromium on PATH")
+    finally:
+        if server.stdin:
+            server.stdin.close()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        serve(int(sys.argv[2]), int(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "bare":
+        bare(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

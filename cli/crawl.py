@@ -1,0 +1,80 @@
+"""`patrol crawl`: patrol ad-hoc URLs or a configured target, then queue alerts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+LOCKED_EXIT = 3
+
+
+@click.command(name="crawl")
+@click.argument("urls", nargs=-1)
+@click.option("--target", "target_name", metavar="NAME",
+              help="Patrol a target of targets.yaml instead of URLs.")
+@click.option("--store", "store_url", metavar="URL",
+              help="Store: empty for the embedded SQLite file, sqlite:///PATH, http(s)://HOST:PORT.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Page limit of this run.")
+@click.option("--depth", type=click.IntRange(min=0), help="Link depth from the start URLs.")
+@click.option("--render", type=click.Choice(["auto", "always", "never"]),
+              help="When to render pages with Chromium.")
+@click.option("--kind", type=click.Choice(["p2p", "ads", "forum", "news"]), default="p2p",
+              show_default=True, help="Kind of ad-hoc URLs (how the analyzers read them).")
+@click.option("--trigger", type=click.Choice(["manual", "schedule", "demo"]), default="manual",
+              show_default=True, help="Who started this run (recorded with it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--no-alerts", is_flag=True, help="Do not queue alerts for new findings.")
+@click.pass_obj
+def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url: str | None,
+            max_pages: int | None, depth: int | None, render: str | None, kind: str,
+            trigger: str, as_json: bool, no_alerts: bool) -> None:
+    """巡查网址或已配置的巡查目标（patrol URLs or a target of targets.yaml）."""
+    from dataclasses import replace
+
+    from crawler.run import PatrolLocked, run_patrols
+    from crawler.summary import format_summary
+    from crawler.targets import adhoc_target, get_target
+    from findings.open import store_from_settings
+
+    if bool(urls) == bool(target_name):
+        raise click.UsageError("give either URLs or --target NAME")
+    settings = app.with_options(store_url=store_url, crawl_max_pages=max_pages,
+                                crawl_depth=depth, crawl_render=render)
+    target = get_target(settings, target_name) if target_name else adhoc_target(list(urls), kind)
+    # Command-line limits win over the target's own.
+    target = replace(target, max_pages=max_pages or target.max_pages,
+                     depth=depth if depth is not None else target.depth,
+                     render=render or target.render)
+    store = store_from_settings(settings, url=store_url)
+    try:
+        progress = "tty" if sys.stderr.isatty() and not as_json else "log"
+        try:
+            (result,) = run_patrols(settings, [target], store, trigger=trigger, progress=progress)
+        except PatrolLocked as exc:
+            click.echo(f"patrol: 拒绝巡查：目标 {exc.target} 正在由 {exc.holder or '另一进程'} "
+                       "巡查，请等它结束后再试（patrol lock held）", err=True)
+            sys.exit(LOCKED_EXIT)
+        queued = 0 if no_alerts else queue_alerts(store, settings, result)
+        if as_json:
+            click.echo(json.dumps({"target": result.target.name, "run_id": result.run.id,
+                                   "status": result.run.status, "alerts_queued": queued,
+                                   "start_urls": result.target.start_urls,
+                                   **result.summary}, ensure_ascii=False, sort_keys=True))
+        else:
+            click.echo(format_summary(result.target.name, result.summary, result.run.status))
+            click.echo(f"  已排队告警 {queued} 条；巡查记录 {result.run.id}")
+    finally:
+        store.close()
+
+
+def queue_alerts(store: Any, settings: Any, result: Any) -> int:
+    """Queue alerts for the run's new findings (alerts.queue_for_findings)."""
+    if not result.new_findings:
+        return 0
+    from alerts import queue_for_findings
+
+    return queue_for_findings(store, settings, result.new_findings,
+                              target_kind=result.target.kind, tags=result.target.tags)

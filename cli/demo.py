@@ -1,0 +1,117 @@
+"""`patrol demo`: start the bundled demo sites, patrol them, store, queue alerts, summarize."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import click
+
+HIGHLIGHTS = (
+    ("浏览器渲染页面上的发现", lambda f: bool(f.extra.get("rendered"))),
+    ("GBK 编码页面（无字符集声明）上的发现", lambda f: f.source.endswith("/about.html")),
+    ("仅在站点地图中列出的页面上的发现", lambda f: "/promo/" in f.source),
+)
+
+
+@click.command(name="demo")
+@click.option("--serve", "serve_only", is_flag=True,
+              help="Only serve the demo sites (until Ctrl-C), for `patrol crawl --target demo-*`.")
+@click.pass_obj
+def command(app: Any, serve_only: bool) -> None:
+    """演示：启动内置演示站点并完成一次巡查（start demo sites, patrol them, queue alerts）."""
+    from demo.server import start_sites, stop_sites
+
+    settings = app.settings
+    started = time.monotonic()
+    sites = start_sites()
+    try:
+        click.echo("演示站点（均为虚构平台，仅监听 127.0.0.1）：")
+        for site in sites:
+            click.echo(f"  {site.name:10s} {site.url}")
+        if serve_only:
+            click.echo("按 Ctrl-C 停止。")
+            threading.Event().wait()
+        _patrol(settings, sites, started)
+    finally:
+        stop_sites(sites)
+
+
+def _patrol(settings: Any, sites: list[Any], started: float) -> None:
+    from crawler.run import run_patrols
+    from crawler.summary import format_summary
+    from demo.targets import demo_targets
+    from findings.open import store_from_settings
+
+    store = store_from_settings(settings)
+    try:
+        results = run_patrols(settings, demo_targets(sites), store, trigger="demo",
+                              progress="log")
+        click.echo("")
+        for result in results:
+            click.echo(format_summary(result.target.name, result.summary, result.run.status))
+        findings = [f for r in results for f in _findings(store, r.finding_ids)]
+        queued = _queue_alerts(store, settings, results)
+        _report(settings, store, results, findings, queued)
+        click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
+    finally:
+        store.close()
+
+
+def _findings(store: Any, ids: set[str]) -> list[Any]:
+    return [f for f in (store.get_finding(i) for i in sorted(ids)) if f is not None]
+
+
+def _queue_alerts(store: Any, settings: Any, results: list[Any]) -> int:
+    from alerts import queue_for_findings
+
+    total = 0
+    for result in results:
+        if result.new_findings:
+            total += queue_for_findings(store, settings, result.new_findings,
+                                        target_kind=result.target.kind, tags=result.target.tags)
+    return total
+
+
+def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
+            queued: int) -> None:
+    echo = click.echo
+    echo(f"\n== 发现汇总：共 {len(findings)} 条 ==")
+    echo("按规则：")
+    names = {f.rule: f.rule_name for f in findings}
+    for rule, n in Counter(f.rule for f in findings).most_common():
+        echo(f"  {names.get(rule) or rule}（{rule}）  {n}")
+    echo("按牵头部门：")
+    for lead, n in Counter(f.lead for f in findings).most_common():
+        echo(f"  {lead}  {n}")
+    for title, pick in HIGHLIGHTS:
+        chosen = [f for f in findings if pick(f)]
+        echo(f"{title}：{len(chosen)} 条")
+        for f in chosen[:3]:
+            echo(f"  [{f.rule}] {f.evidence} — {f.source}")
+    echo("\n== 证据文件（位于数据目录 " + str(settings.data_dir) + "）==")
+    paths = [p for r in results for p in r.evidence_paths]
+    for path in [p for p in paths if p.endswith((".png", ".json"))][:6]:
+        echo(f"  {path}")
+    echo(f"  共 {len(paths)} 个文件")
+    echo(f"\n== 告警：本次新排队 {queued} 条 ==")
+    try:
+        from alerts import queued_by_department
+
+        for department, kinds in sorted(queued_by_department(store, settings, findings).items()):
+            detail = "，".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+            echo(f"  {department}：{detail}")
+    except Exception as exc:  # noqa: BLE001 - the summary must not fail on a config problem
+        echo(f"  （无法按部门统计：{exc}）")
+    echo("  发送：patrol alerts send（或由调度器定时发送）")
+    echo("\n== 查看结果 ==")
+    echo(f"  启动控制台：patrol serve，然后在浏览器打开 {settings['console_base_url']}")
+    try:
+        from console.users import ensure_demo_account
+
+        name, password = ensure_demo_account(settings)
+        echo(f"  演示账号：{name}  密码：{password}")
+    except Exception as exc:  # noqa: BLE001 - console not installed or not ready
+        echo(f"  演示账号：请用 patrol users 创建（{type(exc).__name__}）")

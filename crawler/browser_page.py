@@ -1,0 +1,108 @@
+"""What the patrol does to each browser page: watch the DOM and the page's own network and
+timers from the first script on, wait until it all goes quiet (with a deadline), refuse
+downloads, take screenshots.
+
+"Quiet" means no DOM mutation for `quiet_ms`, no fetch/XHR in flight and no short timer
+pending: a page that fills itself in from a fetch() or a setTimeout() is read after it did so,
+not after a fixed sleep. Timers re-armed from timers (carousels, clocks) are ignored after a
+few generations so that they cannot hold the page until the deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+INIT_SCRIPT = r"""
+(() => {
+  if (window.__patrolQuiet) return;
+  const st = {inflight: 0, timers: new Map(), last: performance.now(), gen: 0,
+              rawSetTimeout: window.setTimeout.bind(window)};
+  window.__patrolQuiet = st;
+  const touch = () => { st.last = performance.now(); };
+  const origFetch = window.fetch;
+  if (origFetch) {
+    window.fetch = function (...args) {
+      st.inflight++;
+      let p;
+      try { p = origFetch.apply(this, args); } catch (e) { st.inflight--; throw e; }
+      const done = () => { st.inflight--; touch(); };
+      p.then(done, done);
+      return p;
+    };
+  }
+  const origSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    st.inflight++;
+    this.addEventListener('loadend', () => { st.inflight--; touch(); }, {once: true});
+    return origSend.apply(this, args);
+  };
+  const origSet = window.setTimeout, origClear = window.clearTimeout;
+  window.setTimeout = function (fn, ms, ...rest) {
+    const delay = Number(ms) || 0;
+    if (typeof fn !== 'function' || delay > 10000 || st.gen > 3) {
+      return origSet.call(window, fn, ms, ...rest);
+    }
+    const gen = st.gen + 1;
+    const id = origSet.call(window, function (...a) {
+      st.timers.delete(id);
+      const saved = st.gen; st.gen = gen;
+      try { return fn.apply(this, a); } finally { st.gen = saved; touch(); }
+    }, delay, ...rest);
+    st.timers.set(id, gen);
+    return id;
+  };
+  window.clearTimeout = function (id) { st.timers.delete(id); return origClear.call(window, id); };
+  new MutationObserver(touch).observe(document, {subtree: true, childList: true,
+                                                 characterData: true, attributes: true});
+})();
+"""
+
+WAIT_QUIET = r"""
+([quietMs, deadlineMs]) => new Promise((resolve) => {
+  const start = performance.now();
+  const check = () => {
+    const st = window.__patrolQuiet;
+    const now = performance.now();
+    if (now - start > deadlineMs) return resolve('deadline');
+    if (!st) return resolve('unwatched');
+    if (st.inflight <= 0 && st.timers.size === 0 && now - st.last >= quietMs) {
+      return resolve('quiet');
+    }
+    // the page's setTimeout is wrapped (and counted): poll with the original one
+    (st.rawSetTimeout || setTimeout)(check, 50);
+  };
+  check();
+})
+"""
+
+
+async def init_page(page: Any, request: Any) -> None:
+    """Page init callback (scrapy-playwright): watchers first, downloads refused."""
+    await page.add_init_script(INIT_SCRIPT)
+    counter = request.meta.get("patrol_download_counter")
+
+    async def refuse(download: Any) -> None:
+        if counter is not None:
+            counter(download.url)
+        try:
+            await download.cancel()
+        except Exception:  # noqa: BLE001 - the page may be gone already
+            pass
+
+    page.on("download", refuse)
+
+
+async def wait_dom_quiet(page: Any, quiet_ms: int, deadline_ms: int) -> str:
+    """Wait until the page is quiet (see module doc); returns quiet, deadline or unwatched."""
+    try:
+        return await page.evaluate(WAIT_QUIET, [quiet_ms, deadline_ms])
+    except Exception as exc:  # noqa: BLE001 - navigation away, closed page: read what is there
+        logger.debug("DOM quiet wait failed on %s: %s", page.url, exc)
+        return "failed"
+
+
+async def screenshot(page: Any, timeout_ms: int = 20000) -> bytes:
+    return await page.screenshot(full_page=True, type="png", timeout=timeout_ms)

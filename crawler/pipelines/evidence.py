@@ -1,0 +1,95 @@
+"""Keep the evidence of every page with a finding, so an officer can later prove what the page
+said and when: the raw body (gzip), the rendered DOM if any, a JSON sidecar (URL, final URL,
+status, headers, capture time, SHA-256 of the body and of every file), and a full-page
+screenshot for high-severity findings, taken in Chromium even when the page did not need
+rendering. Files live under DATA_DIR/evidence/<target>/<day>/; the page record lists them with
+paths relative to the data home. The browser page of a rendered item is closed here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
+
+from ..browser_page import init_page, screenshot, wait_dom_quiet
+from ..context import PatrolContext, context_of
+from ..evidence import EvidenceWriter
+from ..items import PageItem
+from ..skips import count_error
+
+logger = logging.getLogger(__name__)
+
+
+class EvidencePipeline:
+    def __init__(self, crawler: Any, ctx: PatrolContext) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.ctx = ctx
+        self.writer = EvidenceWriter(ctx.settings, ctx.target.name)
+        self.screenshots = crawler.settings.getbool("PATROL_SCREENSHOTS")
+        self.quiet_ms = crawler.settings.getint("PATROL_DOM_QUIET_MS", 500)
+        self.deadline_ms = crawler.settings.getint("PATROL_RENDER_WAIT", 8) * 1000
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> EvidencePipeline:
+        ctx = context_of(crawler)
+        if ctx is None:
+            raise NotConfigured  # switched off: nothing to do in this crawl
+        return cls(crawler, ctx)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        try:
+            if item.findings or item.site_findings:
+                shot = None
+                if self.screenshots and any(f.severity == "high" for f in
+                                            [*item.findings, *item.site_findings]):
+                    shot = await self._screenshot(item)
+                item.evidence = self.writer.write(item, shot)
+                self.ctx.evidence_paths.extend(e["path"] for e in item.evidence)
+                self.stats.inc_value("patrol/evidence_pages")
+        except Exception as exc:  # noqa: BLE001 - a full disk must not lose the findings
+            logger.exception("evidence failed for %s", item.url)
+            count_error(self.stats, "evidence_failed", item.url, repr(exc))
+        finally:
+            await self._close(item)
+        return item
+
+    async def _screenshot(self, item: PageItem) -> bytes | None:
+        try:
+            if item.live_page is not None and not item.live_page.is_closed():
+                data = await screenshot(item.live_page)
+            else:
+                data = await self._fetch_screenshot(item.final_url)
+        except Exception as exc:  # noqa: BLE001 - no screenshot is better than no evidence
+            count_error(self.stats, "screenshot_failed", item.url, repr(exc)[:200])
+            return None
+        if data:
+            self.stats.inc_value("patrol/screenshots")
+        return data
+
+    async def _fetch_screenshot(self, url: str) -> bytes | None:
+        """Render a page that was fetched without the browser, only to photograph it."""
+        from scrapy_playwright.page import PageMethod
+
+        shot = PageMethod(screenshot)
+        request = Request(url, dont_filter=True, meta={
+            "playwright": True, "patrol_kind": "screenshot",
+            "playwright_page_init_callback": init_page,
+            "playwright_page_methods": [PageMethod(wait_dom_quiet, self.quiet_ms,
+                                                   self.deadline_ms), shot],
+        })
+        await self.crawler.engine.download_async(request)
+        return shot.result
+
+    async def _close(self, item: PageItem) -> None:
+        page, item.live_page = item.live_page, None
+        if page is not None:
+            try:
+                await page.close()
+            except Exception:  # noqa: BLE001 - already gone
+                pass

@@ -1,0 +1,104 @@
+"""Store what a page said: the page record (text, content hash, evidence), its findings, and
+which of its earlier findings are gone.
+
+Each page of each patrol run is a PageRecord with its content hash, so a later patrol knows
+what changed; the page's findings are upserted (a known finding only gets a new last_seen) and
+findings of this URL that are no longer there are marked gone.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from findings.model import FindingRecord, PageRecord, finding_id
+
+from ..context import PatrolContext, context_of
+from ..items import PageItem
+from ..skips import count_error
+
+logger = logging.getLogger(__name__)
+CONTEXT_CHARS = 80
+
+
+def finding_record(f: Any, *, source: str, text: str, item: PageItem, ctx: PatrolContext,
+                   kind: str) -> FindingRecord:
+    start = max(0, f.start - CONTEXT_CHARS)
+    return FindingRecord(
+        id=finding_id(source, f.rule, f.normalized or f.evidence), rule=f.rule,
+        severity=f.severity, evidence=f.evidence, start=f.start, end=f.end, clause=f.clause,
+        lead=f.lead, source=source, captured_at=item.captured_at, rule_name=f.rule_name,
+        annual_rate=f.annual_rate, normalized=f.normalized,
+        context=text[start:f.end + CONTEXT_CHARS], context_start=start,
+        content_hash=item.content_hash, domain=item.host, target=ctx.target.name, kind=kind,
+        page_id=item.page_id, run_id=ctx.run.id, platform=f.platform, sentiment=f.sentiment,
+        operator=item.operator,
+        extra={**(f.extra or {}), "url": item.final_url, "rendered": item.rendered},
+    )
+
+
+class StorePipeline:
+    def __init__(self, crawler: Any, ctx: PatrolContext) -> None:
+        self.stats = crawler.stats
+        self.ctx = ctx
+        self.store = ctx.store
+        self.sites_done: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        ctx = context_of(crawler)
+        if ctx is None or ctx.store is None:
+            raise NotConfigured  # switched off: nothing to do in this crawl
+        return cls(crawler, ctx)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        try:
+            self._store(item)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not end the patrol
+            logger.exception("storing %s failed", item.url)
+            count_error(self.stats, "store_failed", item.url, repr(exc))
+        return item
+
+    def _store(self, item: PageItem) -> None:
+        ctx, store = self.ctx, self.store
+        kind = ctx.target.analysis_kind
+        previous = store.previous_hash(item.url)
+        change = "new" if previous is None else (
+            "unchanged" if previous == item.content_hash else "changed")
+        self.stats.inc_value(f"patrol/pages_{change}")
+        store.save_page(PageRecord(
+            id=item.page_id, url=item.url, captured_at=item.captured_at,
+            final_url=item.final_url, status=item.status, title=item.title, text=item.text,
+            operator=item.operator, content_hash=item.content_hash, domain=item.host,
+            target=ctx.target.name, run_id=ctx.run.id, rendered=item.rendered,
+            evidence=item.evidence))
+        records = [finding_record(f, source=item.url, text=item.text, item=item, ctx=ctx,
+                                  kind=kind) for f in item.findings]
+        records = list({r.id: r for r in records}.values())
+        site = f"site:{item.host}"
+        site_records = [finding_record(f, source=site, text=item.operator or "", item=item,
+                                       ctx=ctx, kind="site") for f in item.site_findings]
+        site_records = list({r.id: r for r in site_records}.values())
+        self._upsert(records + site_records)
+        store.mark_gone(item.url, {r.id for r in records}, item.captured_at)
+        if item.operator and site not in self.sites_done:
+            # the first page naming the operator is the one its check ran on
+            self.sites_done.add(site)
+            store.mark_gone(site, {r.id for r in site_records}, item.captured_at)
+
+    def _upsert(self, records: list[FindingRecord]) -> None:
+        if not records:
+            return
+        new_flags = self.store.upsert_findings(records)
+        for record, is_new in zip(records, new_flags, strict=True):
+            self.ctx.all_finding_ids.add(record.id)
+            self.ctx.findings_by_rule[record.rule] = self.ctx.findings_by_rule.get(record.rule, 0) + 1
+            self.stats.inc_value(f"patrol/findings_by_rule/{record.rule}")
+            self.stats.inc_value("patrol/findings")
+            if is_new:
+                self.ctx.new_findings.append(record)
+                self.stats.inc_value("patrol/findings_new")

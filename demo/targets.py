@@ -1,0 +1,18 @@
+"""The demo's patrol targets, pointed at wherever the demo sites are listening."""
+
+from __future__ import annotations
+
+from crawler.targets import Target
+
+from .server import DemoSite
+
+_PLAN = {
+    "jucaibao": dict(kind="p2p", description="聚财宝（虚构 P2P 平台：静态页面、GBK 页面、仅站点地图页面）"),
+    "xinying": dict(kind="p2p", description="鑫盈财富（虚构平台：脚本生成的页面）"),
+    "ads": dict(kind="ads", description="粤通付（虚构广告页）"),
+}
+
+
+def demo_targets(sites: list[DemoSite]) -> list[Target]:
+    return [Target(name=f"demo-{site.name}", start_urls=[site.url], schedule_group="demo",
+                   tags=["demo"], **_PLAN[site.name]) for site in sites]

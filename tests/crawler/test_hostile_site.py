@@ -1,0 +1,218 @@
+"""One patrol of the hostile mock site (with Chromium), and what it must and must not do.
+
+The crawl runs once for the module; each test checks one promise against the JSON summary,
+the real SQLite store and the mock site's request log.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from findings import FindingQuery
+from findings.open import open_store
+from tests.crawler.conftest import CrawlRun, run_patrol, write_targets
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def patrol(mockserver: Any, chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> \
+        tuple[CrawlRun, list[dict[str, Any]]]:
+    data = tmp_path_factory.mktemp("hostile")
+    targets = write_targets(data / "targets.yaml", [{
+        "name": "hostile", "start_urls": [mockserver.url("/")], "kind": "p2p",
+        "max_pages": 200, "depth": 4, "tags": ["test"],
+    }])
+    mockserver.clear_log()
+    run = run_patrol(data, "--target", "hostile",
+                     settings={"targets_file": str(targets), "chromium_path": chromium_path})
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run, mockserver.log()
+
+
+@pytest.fixture(scope="module")
+def store(patrol: tuple[CrawlRun, Any]) -> Any:
+    run, _ = patrol
+    s = open_store(f"sqlite:///{run.store_path}")
+    yield s
+    s.close()
+
+
+def findings_of(store: Any, url: str) -> list[Any]:
+    return store.query_findings(FindingQuery(source=url, limit=100)).items
+
+
+def rules_of(store: Any, url: str) -> set[str]:
+    return {f.rule for f in findings_of(store, url)}
+
+
+def test_crawl_ran_and_counted(patrol: tuple[CrawlRun, Any]) -> None:
+    run, _ = patrol
+    s = run.summary
+    assert s["status"] == "ok"
+    assert s["pages"] >= 20
+    assert s["rendered"] >= 4
+    assert s["bytes"] > 10_000
+    assert s["findings"] > 0 and s["findings_new"] == s["findings"]
+
+
+def test_no_request_reached_another_loopback_host(patrol: tuple[CrawlRun, Any]) -> None:
+    """Links, sitemap entries, redirects and in-browser requests to .2/.3, decimal, octal,
+    IPv4-mapped and localhost forms were all refused before a connection was made."""
+    _, log = patrol
+    foreign = [e for e in log if e["host"] != "127.0.0.1"]
+    assert foreign == []
+    paths = {e["path"] for e in log}
+    for leaked in ("/secret-after-redirect", "/secret-from-browser", "/pixel-from-browser.png",
+                   "/localhost-from-browser", "/decimal.html", "/octal.html", "/mapped.html"):
+        assert leaked not in paths
+
+
+def test_blocked_and_foreign_schemes_are_counted(patrol: tuple[CrawlRun, Any]) -> None:
+    run, _ = patrol
+    skips = run.summary["skips"]
+    # links: .3, decimal .2, octal .3, mapped .2, localhost, other port, sitemap .2, redirects
+    # to .2/.3, and four in-browser requests (two fetches, an image, a redirect hop)
+    assert skips["blocked_address"] >= 12
+    assert skips["scheme"] >= 4            # file:, data:, ftp: links; file: and data: redirects
+    assert skips["offsite"] >= 1           # example.invalid (never resolved)
+
+
+def test_browser_requests_to_private_addresses_are_blocked(patrol: tuple[CrawlRun, Any],
+                                                           store: Any) -> None:
+    run, log = patrol
+    # the page itself rendered and was analysed; only its requests elsewhere were refused
+    page_url = next(e["path"] for e in log if e["path"] == "/js/ssrf.html")
+    assert page_url
+    assert "redirect-to-private-from-browser" in " ".join(e["path"] for e in log)
+    assert rules_of(store, _url(run, "/js/ssrf.html")) >= {"guaranteed_principal"}
+
+
+def test_size_limit_and_bombs_are_skipped(patrol: tuple[CrawlRun, Any]) -> None:
+    run, _ = patrol
+    skips = run.summary["skips"]
+    assert skips["too_large"] == 2             # Content-Length over the limit, chunked over it
+    assert skips["decompression_bomb"] == 3    # gzip, deflate, br
+
+
+def test_redirect_loops_end(patrol: tuple[CrawlRun, Any]) -> None:
+    run, log = patrol
+    assert run.summary["skips"]["redirect_loop"] == 2
+    hits = Counter(e["path"].split("?")[0] for e in log)
+    assert hits["/loop/a"] == 1 and hits["/loop/b"] == 1
+    assert hits["/loop-n"] <= 12
+
+
+def test_slow_and_trickling_servers_time_out(patrol: tuple[CrawlRun, Any]) -> None:
+    run, _ = patrol
+    assert run.summary["errors"]["timeout"] == 2
+    # the whole patrol stayed far from the slow server's 120 s and the trickle's 14 hours
+    assert run.summary["elapsed_seconds"] < 100
+
+
+def test_endless_url_spaces_are_capped(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, log = patrol
+    hits = Counter(e["path"].split("?")[0].split(";")[0] for e in log)
+    assert hits["/calendar"] == 6               # crawl_max_pages_per_pattern in the tests
+    assert run.summary["skips"]["pattern_cap"] > 20
+    # session ids dropped: one page, fetched once, whatever its links invent
+    assert hits["/session.html"] == 1
+
+
+def test_downloads_are_refused(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    assert run.summary["skips"]["download"] >= 4   # zip, apk, attachment, in-browser download
+    assert run.summary["skips"]["non_html"] >= 1   # image
+    stored = {p.page.url for p in store.search_pages("下载", limit=50)}
+    assert not any(u.endswith((".zip", ".apk", ".png")) for u in stored)
+
+
+@pytest.mark.parametrize("path, rules", [
+    ("/gbk-nodecl.html", {"promised_return", "guaranteed_principal"}),
+    ("/gbk-meta.html", {"promised_return", "guaranteed_principal"}),
+    ("/wrong-header.html", {"promised_return", "guaranteed_principal"}),
+    ("/big5.html", {"promised_return", "real_estate_finance"}),
+])
+def test_charsets_are_read_correctly(patrol: tuple[CrawlRun, Any], store: Any, path: str,
+                                     rules: set[str]) -> None:
+    run, _ = patrol
+    assert rules <= rules_of(store, _url(run, path))
+
+
+def test_script_built_pages_are_rendered(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    # filled from fetch() after load; filled by a 1.5 s timer
+    assert "promised_return" in rules_of(store, _url(run, "/js/app.html"))
+    assert "improper_subsidy" in rules_of(store, _url(run, "/js/timer.html"))
+    assert findings_of(store, _url(run, "/js/app.html"))[0].extra["rendered"] is True
+
+
+def test_discovery_beyond_links(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    assert "real_estate_finance" in rules_of(store, _url(run, "/hidden/sitemap-only.html"))
+    assert "margin_financing" in rules_of(store, _url(run, "/framed.html"))
+    assert "unlicensed_payment" in rules_of(store, _url(run, "/next2.html"))
+    # robots.txt Disallow is not obeyed by default (an official inspection)
+    assert "fundraising_signal" in rules_of(store, _url(run, "/private/disallowed.html"))
+
+
+def test_furniture_is_analysed(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    assert "improper_subsidy" in rules_of(store, _url(run, "/furniture.html"))
+
+
+def test_one_operator_finding_per_site(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    site = findings_of(store, "site:127.0.0.1")
+    assert [f.rule for f in site] == ["restricted_name"]
+    assert site[0].operator == "清远测试投资管理有限公司"
+    page_level = store.query_findings(FindingQuery(rules=["restricted_name"], limit=100)).items
+    assert len(page_level) == 1
+
+
+def test_evidence_files_prove_the_page(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    finding = findings_of(store, _url(run, "/utf8.html"))[0]
+    page = store.get_page(finding.page_id)
+    files = {e["kind"]: e for e in page.evidence}
+    assert {"body", "metadata", "screenshot"} <= set(files)
+    body = gzip.decompress((run.data_dir / files["body"]["path"]).read_bytes())
+    assert hashlib.sha256(body).hexdigest() == files["body"]["sha256"] == page.content_hash
+    assert "保本保息".encode() in body
+    sidecar = json.loads((run.data_dir / files["metadata"]["path"]).read_text("utf-8"))
+    assert sidecar["final_url"] == _url(run, "/utf8.html") and sidecar["status"] == 200
+    assert sidecar["body_sha256"] == page.content_hash and sidecar["captured_at"]
+    png = (run.data_dir / files["screenshot"]["path"]).read_bytes()
+    assert png.startswith(b"\x89PNG") and hashlib.sha256(png).hexdigest() == \
+        files["screenshot"]["sha256"]
+    assert not Path(files["body"]["path"]).is_absolute()
+
+
+def test_rendered_page_keeps_raw_body_and_dom(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    finding = findings_of(store, _url(run, "/js/app.html"))[0]
+    files = {e["kind"]: e for e in store.get_page(finding.page_id).evidence}
+    raw = gzip.decompress((run.data_dir / files["body"]["path"]).read_bytes())
+    dom = gzip.decompress((run.data_dir / files["rendered"]["path"]).read_bytes())
+    assert "年化15%".encode() not in raw and "年化15%".encode() in dom
+
+
+def test_run_is_recorded(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    record = store.get_run(run.summary["run_id"])
+    assert record.status == "ok" and record.ended_at is not None
+    assert record.pages == run.summary["pages"]
+    assert record.stats["skips"]["decompression_bomb"] == 3
+    assert store.lock_holder("patrol:hostile") is None
+
+
+def _url(run: CrawlRun, path: str) -> str:
+    base = run.summary["start_urls"][0].rstrip("/")
+    return base + path

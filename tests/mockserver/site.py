@@ -1,0 +1,126 @@
+"""Pages and traps of the hostile test site (see tests/mockserver/__main__.py).
+
+Every page is built from the Host header, so the same site answers on 127.0.0.1, 127.0.0.2 and
+127.0.0.3 (one port): a request that reaches .2 or .3 is a request the patrol should not have
+made, and the request log shows it. Links to other addresses are loopback only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import brotli
+
+BOMB_SIZE = 64 * 1024 * 1024   # decompressed size of the bombs (the test limit is 1 MiB)
+BIG_SIZE = 3 * 1024 * 1024     # bodies over the test limit
+OPERATOR = "清远测试投资管理有限公司"
+
+
+def _html(title: str, body: str, charset_meta: str | None = "utf-8") -> str:
+    meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
+    return (f"<!doctype html><html><head>{meta}<title>{title}</title></head><body>{body}"
+            f'<div class="footer">版权所有 © {OPERATOR} 粤ICP备00000000号</div></body></html>')
+
+
+class Bombs:
+    """Compressed once at start-up: a few KB on the wire, 64 MiB when inflated."""
+
+    def __init__(self) -> None:
+        zeros = b"<html>" + b"\0" * BOMB_SIZE
+        self.gzip = gzip.compress(zeros, compresslevel=9)
+        self.deflate = zlib.compress(zeros, 9)
+        self.br = brotli.compress(zeros, quality=5)
+
+
+def index(port: int) -> str:
+    other = f"http://127.0.0.2:{port}"
+    links = [
+        "/utf8.html", "/gbk-nodecl.html", "/gbk-meta.html", "/big5.html", "/wrong-header.html",
+        "/big.html", "/big-chunked.html", "/bomb-gzip.html", "/bomb-deflate.html",
+        "/bomb-br.html", "/loop/a", "/loop-n?i=0", "/slow.html", "/trickle.html",
+        "/calendar?month=2000-01", "/session.html?PHPSESSID=aaa111", "/to-other",
+        "/to-file", "/to-data", "/to-private", "/download.zip", "/app.apk", "/image.png",
+        "/js/app.html", "/js/timer.html", "/js/ssrf.html", "/js/download.html",
+        "/furniture.html", "/frame-host.html", "/next1.html", "/changing.html",
+        "/attachment.html",
+        f"{other}/other-host.html", f"http://127.0.0.3:{port}/third-host.html",
+        f"http://2130706434:{port}/decimal.html", f"http://0177.0.0.3:{port}/octal.html",
+        f"http://localhost:{port}/localhost.html", f"http://127.0.0.1:{port + 1}/other-port.html",
+        f"http://[::ffff:127.0.0.2]:{port}/mapped.html",
+        "file:///etc/passwd", "data:text/html,<b>x</b>", "ftp://127.0.0.1/x",
+        "http://example.invalid/nowhere.html",
+    ]
+    items = "".join(f'<li><a href="{u}">{u}</a></li>' for u in links)
+    return _html("测试站首页", f"<h1>测试理财平台</h1><ul>{items}</ul>")
+
+
+PAGES_UTF8 = {
+    "/utf8.html": ("UTF-8 页面", "<p>本平台承诺保本保息，年化收益18%。</p>"),
+    "/furniture.html": ("页脚", "<p>关于我们</p><div class='banner'>注册送888元现金红包</div>"),
+    "/frame-host.html": ("框架", '<iframe src="/framed.html"></iframe>'),
+    "/framed.html": ("框架内页", "<p>专业股票配资，1:10杠杆，按天配资。</p>"),
+    "/next1.html": ("第一页", '<p>列表第一页</p><link rel="next" href="/next2.html">'),
+    "/next2.html": ("第二页", "<p>个人POS机免费办理，一清机代收代付。</p>"),
+    "/hidden/sitemap-only.html": ("隐藏页", "<p>首付贷，首付分期，零首付轻松买房。</p>"),
+    "/private/disallowed.html": ("禁止页", "<p>内部认购原始股，发展下线拿返利。</p>"),
+    "/other-host.html": ("别的主机", "<p>不应被抓取</p>"),
+}
+
+GBK_TEXT = "<p>稳赚不赔，零风险投资，月息2分。</p>"
+BIG5_TEXT = "<p>穩賺不賠，零風險，首付貸輕鬆買房，網貸平台。</p>" * 3
+
+JS_APP = """<div id="app"></div>
+<script>
+fetch('/api/products.json').then(r => r.json()).then(d => {
+  document.getElementById('app').innerHTML = '<p>' + d.offer + '</p>';
+});
+</script>"""
+JS_TIMER = """<div id="box">加载中</div>
+<script>setTimeout(function () {
+  document.getElementById('box').textContent = '新手标加息8%，体验金5888元，投资返现。';
+}, 1500);</script>"""
+
+
+def js_ssrf(port: int) -> str:
+    return f"""<div id="out">页面</div>
+<img src="http://127.0.0.3:{port}/pixel-from-browser.png">
+<script>
+fetch('http://127.0.0.2:{port}/secret-from-browser').catch(() => {{}});
+fetch('/redirect-to-private-from-browser').catch(() => {{}});
+fetch('http://localhost:{port}/localhost-from-browser').catch(() => {{}});
+document.getElementById('out').textContent = '保本保息的理财产品，固定收益。';
+</script>"""
+
+
+JS_DOWNLOAD = """<p id="t">下载我们的APP</p>
+<script>
+const a = document.createElement('a');
+a.href = '/download.zip'; a.download = 'app.zip';
+document.body.appendChild(a); a.click();
+document.getElementById('t').textContent = '下载APP领取体验金';
+</script>"""
+
+
+def calendar(month: str) -> str:
+    """Each month links to 30 other months: an endless URL space."""
+    year, mon = (int(x) for x in month.split("-"))
+    links = []
+    for step in range(1, 31):
+        m = (year * 12 + mon - 1 + step)
+        links.append(f'<a href="/calendar?month={m // 12:04d}-{m % 12 + 1:02d}">{step}</a>')
+    return _html(f"日历 {month}", "<p>活动日历</p>" + " ".join(links))
+
+
+def session_page(sid: str) -> str:
+    import secrets
+
+    new = secrets.token_hex(6)
+    return _html("会话", f'<p>会话 {sid}</p><a href="/session.html?PHPSESSID={new}">再来</a>'
+                 f'<a href="/session.html;jsessionid={new}?PHPSESSID={new}">Java</a>'
+                 f'<a href="/session.html?sid={new}&amp;utm_source=x">sid</a>')
+
+
+def changing(variant: int) -> str:
+    body = "<p>年化收益20%，保本保息。</p>" if variant == 1 else "<p>本平台已停止运营。</p>"
+    return _html("会变的页面", body)
