@@ -24,7 +24,7 @@ lint: setup
 
 test: setup
 	scripts/install-system-deps test
-	scripts/searchnode/build
+	scripts/searchnode/build opensearch elasticsearch
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
