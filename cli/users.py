@@ -1,0 +1,131 @@
+"""`patrol users`: console accounts (add, list, password, role, disable) and API tokens."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from console.roles import ROLES
+from console.users import UserError, UserStore
+
+
+def _users(app) -> UserStore:  # type: ignore[no-untyped-def]
+    return UserStore.from_settings(app.settings)
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+@click.group(name="users")
+def command() -> None:
+    """控制台账号与 API 令牌 (console accounts and API tokens)."""
+
+
+@command.command(name="add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)),
+              help="support, commerce, opinion, finance or admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
+    """Add a console account (the password is asked, hidden, twice)."""
+    users = _users(app)
+    try:
+        if users.get(name) is not None:
+            raise UserError(f"用户 {name} 已存在")
+        users.add(name, role, _password(password_stdin))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        users.close()
+    click.echo(f"已添加用户 {name}（{ROLES[role]}）")
+
+
+@command.command(name="list")
+@click.pass_obj
+def list_users(app) -> None:  # type: ignore[no-untyped-def]
+    """List console accounts."""
+    users = _users(app)
+    try:
+        rows = users.list()
+    finally:
+        users.close()
+    if not rows:
+        click.echo("还没有账号。")
+        return
+    for user in rows:
+        state = "（已停用）" if user.disabled else ""
+        click.echo(f"{user.name}\t{user.role}\t{ROLES.get(user.role, '')}{state}")
+
+
+@command.command(name="passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
+    """Set a new password for an account."""
+    users = _users(app)
+    try:
+        users.set_password(name, _password(password_stdin))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        users.close()
+    click.echo(f"已修改 {name} 的密码")
+
+
+@command.command(name="role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(list(ROLES)))
+@click.pass_obj
+def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Change an account's role."""
+    users = _users(app)
+    try:
+        if users.get(name) is None:
+            raise click.ClickException(f"没有用户 {name}")
+        users.set_role(name, role)
+    finally:
+        users.close()
+    click.echo(f"{name} 的角色改为 {ROLES[role]}")
+
+
+@command.command(name="disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable the account again.")
+@click.pass_obj
+def disable(app, name: str, enable: bool) -> None:  # type: ignore[no-untyped-def]
+    """Disable (or --enable) an account; a disabled account's sessions and tokens stop working."""
+    users = _users(app)
+    try:
+        if users.get(name) is None:
+            raise click.ClickException(f"没有用户 {name}")
+        users.set_disabled(name, not enable)
+    finally:
+        users.close()
+    click.echo(f"已{'启用' if enable else '停用'} {name}")
+
+
+@command.command(name="token")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Revoke all of the account's tokens instead.")
+@click.pass_obj
+def token(app, name: str, revoke: bool) -> None:  # type: ignore[no-untyped-def]
+    """Issue an API token for NAME (printed once; use as Authorization: Bearer TOKEN)."""
+    users = _users(app)
+    try:
+        if revoke:
+            count = users.revoke_tokens(name)
+            click.echo(f"已吊销 {name} 的 {count} 个令牌", err=True)
+            return
+        value = users.issue_token(name)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        users.close()
+    click.echo("新的 API 令牌（只显示这一次）：", err=True)
+    click.echo(value)

@@ -1,0 +1,149 @@
+"""The review queue (commerce, finance, opinion): findings waiting for a decision, and the
+decisions themselves (confirm, dismiss with a reason, forward), one or many at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from findings import Decision, FindingQuery, FindingRecord, utcnow
+
+from ..configfiles import departments
+from ..context import current_user, services
+from ..forwarding import notify_forward
+from ..present import parse_local_date
+from ..roles import ROLE_DEPARTMENTS, default_scopes
+from ..scope import BadScopeCursor, scoped_page
+from ..security import require, safe_next
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+PAGE_SIZE = 30
+MAX_BULK = 200
+
+
+@dataclass
+class QueueFilters:
+    scope: str = "mine"
+    status: str = "new"
+    rule: str = ""
+    severity: str = ""
+    target: str = ""
+    domain: str = ""
+    since: str = ""
+    until: str = ""
+    sort: str = "severity"
+    cursor: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> QueueFilters:
+        f = cls(**{k: (args.get(k) or "").strip()[:4000 if k == "cursor" else 200]
+                   for k in cls.__dataclass_fields__ if args.get(k)})
+        if f.sort not in ("severity", "newest"):
+            f.sort = "severity"
+        if f.scope not in ("mine", "all"):
+            f.scope = "mine"
+        return f
+
+    def query(self) -> FindingQuery:
+        q = FindingQuery(sort=self.sort, limit=PAGE_SIZE, cursor=self.cursor or None)
+        if self.status != "all":
+            q.statuses = [self.status]
+        for attr, value in (("rules", self.rule), ("severities", self.severity),
+                            ("targets", self.target), ("domains", self.domain)):
+            if value:
+                setattr(q, attr, [value])
+        q.since = parse_local_date(self.since)
+        q.until = parse_local_date(self.until, end_of_day=True)
+        return q
+
+    def args(self, **changes: str) -> dict[str, str]:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if getattr(self, k)}
+        data.pop("cursor", None)
+        data.update({k: v for k, v in changes.items() if v})
+        return data
+
+
+def restricted_name_status(operator: str | None) -> list[FindingRecord]:
+    """restricted_name findings on the operator's registration (source enterprise:NAME)."""
+    if not operator:
+        return []
+    query = FindingQuery(rules=["restricted_name"], source=f"enterprise:{operator}", limit=5)
+    return services().store.query_findings(query).items
+
+
+@bp.get("")
+@require("review")
+def queue():  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    filters = QueueFilters.from_args(request.args)
+    scope = default_scopes(user.role) if filters.scope == "mine" else []
+    try:
+        page = scoped_page(services().store, filters.query(), scope)
+    except (BadScopeCursor, ValueError):
+        return redirect(url_for("review.queue", **filters.args()))
+    forwarded_to_me = []
+    mine = ROLE_DEPARTMENTS.get(user.role, ())
+    if not filters.cursor and user.role != "admin" and mine:
+        # Findings other departments forwarded here; few, so filtered after the query.
+        recent = services().store.query_findings(
+            FindingQuery(statuses=["forwarded"], sort="newest", limit=50)).items
+        forwarded_to_me = [f for f in recent if f.forwarded_to in mine][:20]
+    return render_template("review/queue.html", page=page, filters=filters,
+                           forwarded_to_me=forwarded_to_me, departments=departments(
+                               services().settings), return_to=request.full_path)
+
+
+@bp.get("/finding/<finding_id>")
+@require("findings.read")
+def finding(finding_id: str):  # type: ignore[no-untyped-def]
+    store = services().store
+    record = store.get_finding(finding_id[:64])
+    if record is None:
+        abort(404)
+    page = store.get_page(record.page_id) if record.page_id else None
+    return render_template("review/finding.html", f=record, page=page,
+                           decisions=store.decisions(record.id),
+                           operator_checks=restricted_name_status(record.operator),
+                           departments=departments(services().settings),
+                           return_to=request.full_path)
+
+
+@bp.post("/decide")
+@require("review")
+def decide():  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    ids = [i[:64] for i in request.form.getlist("ids") if i][:MAX_BULK]
+    decision = request.form.get("decision", "")
+    note = (request.form.get("note") or "").strip()[:2000]
+    to = (request.form.get("to") or "").strip() or None
+    back = safe_next(request.form.get("next")) or url_for("review.queue")
+    if not ids:
+        flash("请先选择要处理的发现。", "error")
+        return redirect(back)
+    if decision not in ("confirmed", "dismissed", "forwarded"):
+        abort(400, description="未知的处理决定。")
+    if decision == "dismissed" and not note:
+        flash("排除需要填写理由。", "error")
+        return redirect(back)
+    if decision == "forwarded" and to not in departments(services().settings):
+        flash("请选择要转交的部门。", "error")
+        return redirect(back)
+    store = services().store
+    done = 0
+    for finding_id in ids:
+        if store.get_finding(finding_id) is None:
+            continue
+        record = store.review(Decision(finding_id=finding_id, decision=decision, by=user.name,
+                                       at=utcnow(), note=note,
+                                       to=to if decision == "forwarded" else None))
+        if decision == "forwarded" and to:
+            notify_forward(services(), record, to, user.name, note)
+        done += 1
+    labels = {"confirmed": "确认", "dismissed": "排除", "forwarded": f"转交{to}"}
+    flash(f"已{labels[decision]} {done} 条发现。", "ok")
+    return redirect(back)

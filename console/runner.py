@@ -1,0 +1,65 @@
+"""The "run now" button: start one patrol of a target as its own process, never inside the console.
+
+The console does not import the crawler. It starts `python -m cli.main schedule now TARGET`
+(the scheduler's own entry, which takes the target's lock and records the patrol run) with the
+console's effective settings handed over as a site file, and returns at once; the run shows up
+in the store's run list as it starts and ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from settings import ROOT, Settings
+
+from .present import CST
+
+log = logging.getLogger(__name__)
+
+
+def settings_snapshot(settings: Settings) -> Path:
+    """The non-default settings as a site file (mode 600: it may hold passwords)."""
+    values: dict[str, Any] = {}
+    for name in settings:
+        if settings.source(name) == "default":
+            continue
+        value = settings[name]
+        values[name] = str(value) if isinstance(value, Path) else value
+    values["data_dir"] = str(settings.data_dir)
+    path = settings.data_path("console", "run-now-settings.yaml")
+    tmp = path.with_suffix(".tmp")
+    tmp.touch(mode=0o600)
+    tmp.chmod(0o600)
+    tmp.write_text(yaml.safe_dump(values, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def run_now_command(settings: Settings, target: str) -> list[str]:
+    return [sys.executable, "-m", "cli.main", "--config", str(settings_snapshot(settings)),
+            "schedule", "now", "--", target]
+
+
+def launch_run_now(settings: Settings, target: str) -> dict[str, Any]:
+    """Start the patrol process; returns its pid and the path of its console-side log."""
+    if not target or target.startswith("-") or len(target) > 200:
+        raise ValueError("invalid target name")
+    stamp = datetime.now(CST).strftime("%Y%m%d-%H%M%S")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target)[:60]
+    log_path = settings.data_path("logs", "console", f"run-now-{stamp}-{safe}.log")
+    with open(log_path, "ab") as out:
+        proc = subprocess.Popen(run_now_command(settings, target), cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    # Reap the child when it ends, so that finished patrols leave no zombie behind.
+    threading.Thread(target=proc.wait, name=f"run-now-{proc.pid}", daemon=True).start()
+    log.info("run now: target %s started as pid %s (log %s)", target, proc.pid, log_path)
+    return {"pid": proc.pid, "log": str(log_path)}

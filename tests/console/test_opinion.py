@@ -1,0 +1,43 @@
+"""The public-opinion room: posts per platform over time, the current window, the spike alarms
+that went out, the latest posts with their sentiment, and one platform's page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from alerts import check_spikes
+from findings import utcnow
+
+from .conftest import Console, make_finding
+
+
+def posts(console: Console, platform: str, n: int, minutes_ago: int = 5) -> None:
+    console.add(*(make_finding("public_risk", kind="post", platform=platform,
+                               evidence=f"{platform}提现困难{i}", sentiment=-0.8,
+                               seen=utcnow() - timedelta(minutes=minutes_ago + i))
+                  for i in range(n)))
+
+
+def test_spike_shows_with_the_alarm_that_went_out(console_factory) -> None:  # type: ignore[no-untyped-def]
+    console = console_factory(spike_min_posts=3, spike_factor=2.0)
+    posts(console, "某某贷", 6)
+    posts(console, "安稳宝", 1, minutes_ago=3 * 24 * 60)
+    assert check_spikes(console.store, console.settings) == 1
+    html = console.client("opinion").get("/opinion").get_data(as_text=True)
+    assert "某某贷" in html and "安稳宝" in html
+    spikes = html.split('id="spikes"')[1].split("</section>")[0]
+    assert "某某贷" in spikes and "<td>6</td>" in spikes and "安稳宝" not in spikes
+    assert "达到告警下限" in html                      # the current window
+    assert "负面 (-0.80)" in html                        # sentiment of the latest posts
+    assert "<polyline" in html and "某某贷（6）" in html  # the chart and its legend
+
+
+def test_platform_page_gathers_what_is_known(console: Console) -> None:
+    posts(console, "某某贷", 2)
+    console.add(make_finding("guaranteed_principal", evidence="某某贷保本保息", domain="mmd.example.invalid",
+                             operator="清远某某贷网络科技有限公司"))
+    console.page(url="http://127.0.0.1:9/mmd", title="某某贷官网", text="某某贷，稳健理财。")
+    html = console.client("finance").get("/opinion/platform?name=某某贷").get_data(as_text=True)
+    assert "mmd.example.invalid" in html and "清远某某贷网络科技有限公司" in html
+    assert "某某贷保本保息" in html and "某某贷官网" in html and "提现困难" in html
+    assert console.client("opinion").get("/opinion/platform").status_code == 404
