@@ -33,7 +33,7 @@ class Doc:
     without candidates never pay for them.
     """
 
-    __slots__ = ("norm", "t", "kind", "_cue_auto", "_span_cues", "_all")
+    __slots__ = ("norm", "t", "kind", "_cue_auto", "_span_cues", "_all", "headline_warns")
 
     def __init__(self, norm: Normalized, kind: str, cue_auto: ahocorasick.Automaton) -> None:
         self.norm = norm
@@ -42,6 +42,7 @@ class Doc:
         self._cue_auto = cue_auto
         self._span_cues: dict[tuple[int, int], set[str]] = {}
         self._all: dict[str, list[int]] | None = None
+        self.headline_warns: bool | None = None  # set by the engine on first use
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         return bounds(self.t, _LAST_SENT, _SENT_RE, start, end)

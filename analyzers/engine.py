@@ -25,17 +25,31 @@ import ahocorasick
 from . import enterprise as ent
 from . import platform as plat
 from . import segment
-from .context import CUE_KINDS, GAP_STOP, QUOTES, Doc, negation_re
+from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit, merge, near_licensed, outermost
 from .normalize import normalize
-from .rates import parse_rates
+from .rates import column_rates, parse_rates
 from .rules import RULE_IDS, Rule, RuleSet, Term, load_rules
 
 KINDS = ("ad", "page", "post", "news", "notice")
 PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
 # Kinds of text that report on others; with a report cue anywhere, quoted claims are not offers.
+# A news text is a report as such: an advertorial in a news feed is marked ([推广], 【广告】).
 REPORT_KINDS = ("news", "notice")
+# Kinds of text whose first sentence is a headline: a warning there (警惕配资陷阱！) makes the
+# whole text a warning. Not ads and pages: an ad may use 谨防 to look trustworthy, and a page
+# starts with its navigation.
+HEADLINE_KINDS = ("post", "notice", "news")
+# How close (normalized characters) before a rate an offer of credit must be for the rate to
+# be its price.
+LENDING_NEAR = 30
+
+
+def line_span(t: str, pos: int) -> tuple[int, int]:
+    """[start, end) of the line of t that holds pos."""
+    end = t.find("\n", pos)
+    return t.rfind("\n", 0, pos) + 1, len(t) if end < 0 else end
 
 
 class Analyzer:
@@ -195,7 +209,12 @@ class Analyzer:
             # company, in the same sentence or on its own site) is not unlicensed payment
             kept = [h for h in kept if h.rule != "unlicensed_payment" or not (
                 operator_licensed or near_licensed(doc, h, licensed))]
-        kept.extend(self._rate_hits(doc, rate_kw))
+        # Offers of credit (hits made of borrowing words: 配资, 杠杆, 首付贷; 房产众筹 offers an
+        # investment, not credit): a rate just after one (LENDING_NEAR) or in its sentence,
+        # with no investment words, is the price of the loan (天天配：1-10倍杠杆⏎月月配：最高8倍，
+        # 月息1.2%).
+        lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
+        kept.extend(self._rate_hits(doc, rate_kw, lending))
         findings.extend(self._to_findings(doc, merge(kept)))
         return findings
 
@@ -282,12 +301,30 @@ class Analyzer:
     def _is_report(self, doc: Doc) -> bool:
         if doc.kind not in REPORT_KINDS or doc.has_cue("advertorial"):
             return False
+        if doc.kind == "news":
+            return True
         return doc.has_cue("reporting") or doc.has_cue("warning")
+
+    def _headline_warns(self, doc: Doc) -> bool:
+        """Does the first sentence of a post, notice or news text warn (警惕配资陷阱！)?"""
+        if doc.headline_warns is None:
+            doc.headline_warns = False
+            t = doc.t
+            i = 0
+            while i < len(t) and (t[i] in SENT_DELIMS or t[i].isspace()):
+                i += 1
+            if doc.kind in HEADLINE_KINDS and i < len(t):
+                ss, se = doc.sentence(i, i)
+                doc.headline_warns = doc.cue_in("warning", ss, se)
+        return doc.headline_warns
+
+    def _warned(self, doc: Doc, ss: int, se: int) -> bool:
+        return doc.cue_in("warning", ss, se) or self._headline_warns(doc)
 
     def _context_ok(self, doc: Doc, h: Hit) -> bool:
         rule = self.rules[h.rule]
         ss, se = doc.sentence(h.start, h.end)
-        if "warning" in rule.context and doc.cue_in("warning", ss, se):
+        if "warning" in rule.context and self._warned(doc, ss, se):
             return False
         if "quoting" in rule.context and doc.cue_in("quoting", ss, se):
             return False
@@ -295,16 +332,20 @@ class Analyzer:
 
     # -- rates ------------------------------------------------------------------------------
 
-    def _rate_hits(self, doc: Doc, rate_kw: list[tuple[int, int, str]]) -> list[Hit]:
+    def _rate_hits(self, doc: Doc, rate_kw: list[tuple[int, int, str]],
+                   lending: list[tuple[int, int]] | None = None) -> list[Hit]:
         if not rate_kw or "promised_return" not in self.enabled:
             return []
-        rule = self.rules["promised_return"]
         max_gap = int(self.ruleset.rates["max_gap"])
         out: list[Hit] = []
         seen: set[tuple[int, int]] = set()
         # a keyword inside a longer keyword (收益率 in 年化收益率) reads the same number
         for ks, ke, period in sorted(rate_kw, key=lambda r: (r[0], -r[1])):
-            for rate in parse_rates(doc.t, ke, period, max_gap, GAP_STOP):
+            rates = parse_rates(doc.t, ke, period, max_gap, GAP_STOP)
+            in_column = not rates
+            if in_column:  # a table header (产品 | 期限 | 预期年化) and the rates below it
+                rates = column_rates(doc.t, ks, ke, period)
+            for rate in rates:
                 key = (rate.part_start, rate.part_end)
                 if key in seen:
                     continue
@@ -312,20 +353,36 @@ class Analyzer:
                 if rate.annual < self.rate_warning:
                     continue
                 ss, se = doc.sentence(ks, rate.end)
-                if "warning" in rule.context and doc.cue_in("warning", ss, se):
-                    continue
-                if doc.cue_in("quoting", ss, se) or self._is_report(doc):
-                    continue
-                if doc.cue_in("past_performance", ss, se):
-                    continue
-                if doc.cue_in("borrowing", ss, se) and not doc.cue_in("investment", ss, se):
+                # in a table, the header row and the rate's own row are its context
+                spans = [(ss, se)] if not in_column else [
+                    line_span(doc.t, ks), line_span(doc.t, rate.part_start)]
+                # the offer of credit comes first, or stands in the rate's own sentence
+                near_loan = any(ks - LENDING_NEAR < e <= ks or ss <= s < se
+                                for s, e in lending or ())
+                if not self._rate_context_ok(doc, spans, near_loan):
                     continue
                 severity = "high" if rate.annual >= self.rate_high else "medium"
-                first = rate.part_start == rate.start
+                first = rate.part_start == rate.start and not in_column
                 start = ks if first else rate.part_start
                 out.append(Hit("promised_return", start, rate.part_end, severity,
                                 annual_rate=rate.annual))
         return out
+
+    def _rate_context_ok(self, doc: Doc, spans: list[tuple[int, int]], lending: bool) -> bool:
+        """Is a rate in these sentences an advertised return (not a warning, a quote, a
+        report, past performance or the price of a loan)?"""
+        rule = self.rules["promised_return"]
+        if self._is_report(doc):
+            return False
+
+        def cue(kind: str) -> bool:
+            return any(doc.cue_in(kind, s, e) for s, e in spans)
+
+        if "warning" in rule.context and any(self._warned(doc, s, e) for s, e in spans):
+            return False
+        if cue("quoting") or cue("past_performance"):
+            return False
+        return not ((lending or cue("borrowing")) and not cue("investment"))
 
     # -- public_risk ------------------------------------------------------------------------
 
@@ -337,8 +394,10 @@ class Analyzer:
         name = self._platform.find(doc.t, spans + lexicon_spans, spans)
         if name is None:
             return None
-        score = plat.sentiment_score(doc.t, doc.cues("negative"), doc.cues("positive"),
-                                     self._neg_re)
+        # the risk words found (negations already judged) count as complaint words too:
+        # 立案 next to 尽快 is not a positive post
+        negative = sorted(set(doc.cues("negative")) | {h.start for h in risk})
+        score = plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
         if score > 0.2:
             return None  # a positive post that happens to use a risk word
         rule = self.rules["public_risk"]

@@ -36,6 +36,7 @@ _FOLD.update({
     0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x202F: 0x20,
     0x2014: 0x2D, 0x2013: 0x2D, 0x2012: 0x2D, 0x2212: 0x2D,  # dashes and minus
     0xFE6A: 0x25,   # small percent sign
+    0x52B5: 0x5238,  # 劵 -> 券: the usual misspelling of 券 (加息劵, 现金劵)
 })
 FOLD_TABLE = _FOLD
 
@@ -46,12 +47,16 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _SEP_CHARS = " \t\\-·•‧・/|_*~+" + "\u200b\u200c\u200d\u2060\ufeff"
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
+_SYLLABLE = rf"[a-z{_TONED}]{{1,7}}"
 _REMOVE = re.compile(
     # the leading lookahead lets the regex engine skip ordinary text at C speed
-    rf"(?=[({re.escape(_SEP_CHARS)}?&{_ZW}])(?:"
-    # a pinyin gloss: a parenthesized syllable with a tone mark right after a Han character
-    rf"(?P<gloss>\((?<=[\u4e00-\u9fff\u3400-\u4dbf]\()(?=[a-z{_TONED}]*[{_TONED}])"
-    rf"[a-z{_TONED}]{{1,7}}\))"
+    rf"(?=[(（{re.escape(_SEP_CHARS)}?&{_ZW}])(?:"
+    # a pinyin gloss right after a Han character: one parenthesized syllable with a tone mark
+    # (印發(fā)), or the syllables of the word before it (首付(shǒu fù)贷, 跑路（pǎo lù）),
+    # half- or full-width parentheses; at least one tone mark, so (abc) or (pos) stay
+    rf"(?P<gloss>[(（](?<=[\u4e00-\u9fff\u3400-\u4dbf][(（])"
+    rf"(?=[a-z{_TONED} ']{{0,40}}[{_TONED}])"
+    rf"{_SYLLABLE}(?:[ ']{_SYLLABLE}){{0,5}}[)）])"
     # zero-width characters are never meaningful
     rf"|(?P<zw>[{_ZW}]+)"
     # a run of separators, &nbsp; entities and "?" placeholders

@@ -35,6 +35,11 @@ class PlatformFinder:
         self._after = _alternation(context.get("platform_after", ()))
         self._before = _alternation(context.get("platform_before", ()))
         self._stop = context.get("name_stop", ())
+        suffixes = context.get("platform_suffix", ())
+        # the shortest name that ends in a platform suffix: 杉木贷 in 杉木贷到底还能不能提现
+        self._suffixed = re.compile(
+            "^.+?(?:" + "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
+            + ")") if suffixes else None
         self._known = known_terms
 
     def _valid(self, name: str) -> bool:
@@ -46,10 +51,14 @@ class PlatformFinder:
             return False  # an ordinary word of the dictionary (通过, 吸引), not a brand
         return not any(t in name for t in self._known)
 
+    def _left_raw(self, t: str, pos: int) -> str:
+        """The characters before `pos`, back to a delimiter."""
+        return _DELIMS.split(t[max(0, pos - LEFT_WINDOW):pos])[-1]
+
     def _left_chunk(self, t: str, pos: int) -> str:
         """The candidate name that ends at `pos`: back to a delimiter, then after the last
         `platform_before` word."""
-        left = _DELIMS.split(t[max(0, pos - LEFT_WINDOW):pos])[-1]
+        left = self._left_raw(t, pos)
         if self._before is not None:
             last = None
             for m in self._before.finditer(left):
@@ -77,10 +86,23 @@ class PlatformFinder:
         if self._after is not None:
             ends.update(m.start() for m in self._after.finditer(t, lo, hi))
         ends.update(m.start() for m in _DE_AT_END.finditer(t, lo, hi))
-        for pos in sorted(ends):
-            chunk = self._left_chunk(t, pos)
+        chunks = [(pos, self._left_chunk(t, pos)) for pos in sorted(ends)]
+        for pos, chunk in chunks:
             if self._valid(chunk):
                 return chunk, pos - len(chunk)
+        # No whole chunk is a name: a chunk that starts with a brand-like name (a few
+        # characters ending in 贷, 宝, 金服 ...) followed by the rest of a clause
+        # (杉木贷到底还能|不能提现, 霁月贷提现…).
+        if self._suffixed is not None:
+            for pos, _ in chunks:
+                raw = self._left_raw(t, pos)
+                starts = [0]
+                if self._before is not None:
+                    starts += [m.end() for m in self._before.finditer(raw)]
+                for st in reversed(starts):  # after the last 听说, 投了 ... first
+                    m = self._suffixed.match(raw[st:])
+                    if m and len(m.group()) >= 3 and self._valid(m.group()):
+                        return m.group(), pos - len(raw) + st
         return None
 
 

@@ -18,7 +18,9 @@ CN_NUM_CHARS = "零〇一二两三四五六七八九十百千"
 
 _NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?)"
 _RANGE_SEP = r"\s*(?:-|~|至|到|—|－)\s*"
-_UNIT = r"(?:%|个百分点|个点|分半|分|厘)"
+# 分 with a tenth after it is colloquial too: 月息一分二 = 1.2% a month, 两分五 = 2.5%
+_UNIT = (r"(?:%|个百分点|个点|分半|分[一二三四五六七八九1-9](?![0-9〇零一二两三四五六七八九十百千万元块钟个])"
+         r"|分|厘)")
 
 # One rate expression: 百分之十八 / 千分之一 / 万分之五, or a number with a unit, either of
 # them possibly a range (12%-15%, 12-15%, 7%至9%).
@@ -88,6 +90,11 @@ def _value(num: str, unit: str | None, period: str) -> float | None:
         per = v * _FEN[period]
     elif unit == "分半":
         per = (v + 0.5) * _FEN[period]
+    elif unit and unit.startswith("分") and len(unit) == 2:
+        tenth = cn_number(unit[1])
+        if tenth is None:
+            return None
+        per = (v + tenth / 10) * _FEN[period]
     elif unit == "厘":
         per = v * _FEN[period] / 10
     else:
@@ -146,7 +153,7 @@ def _from_match(m: re.Match[str], period: str) -> list[Rate]:
     unit_a = m.group("ua") or unit_b
     if not unit_a:
         return []
-    if unit_a in ("分", "厘", "分半") and m.group("a")[0].isdigit() and period == "annual":
+    if unit_a[0] in "分厘" and m.group("a")[0].isdigit() and period == "annual":
         return []  # 年化3分 is not how annual rates are written; 3分 is likely a score
     va = _value(m.group("a"), unit_a, period)
     if va is None:
@@ -157,4 +164,61 @@ def _from_match(m: re.Match[str], period: str) -> list[Rate]:
         vb = _value(m.group("b"), unit_b, period)
         if vb is not None:
             out.append(Rate(m.start(), m.end(), vb, period, m.start("b"), m.end()))
+    return out
+
+
+_CELL_SEP = re.compile(r"[ \t]*[|\t][ \t]*")
+TABLE_ROWS = 30  # rows of a flattened table read below a header
+
+
+def _cells(text: str, ls: int, le: int) -> list[tuple[int, int]]:
+    """(start, end) of the cells of the line text[ls:le], split at | or tabs."""
+    out, pos = [], ls
+    for m in _CELL_SEP.finditer(text, ls, le):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, le))
+    return out
+
+
+def column_rates(text: str, kw_start: int, kw_end: int, period: str) -> list[Rate]:
+    """Rates in the column of a flattened table whose header cell holds the keyword:
+
+        产品 | 期限 | 预期年化
+        金穗宝1号 | 3个月 | 9.2%
+
+    Rows below the header with the same number of cells are read, up to TABLE_ROWS; a cell
+    counts only when it is a rate with a unit and nothing else.
+    """
+    ls = text.rfind("\n", 0, kw_start) + 1
+    le = text.find("\n", kw_end)
+    le = len(text) if le < 0 else le
+    header = _cells(text, ls, le)
+    if len(header) < 2:
+        return []
+    col = next((i for i, (s, e) in enumerate(header) if s <= kw_start and kw_end <= e), None)
+    if col is None:
+        return []
+    out: list[Rate] = []
+    pos = le
+    for _ in range(TABLE_ROWS):
+        if pos >= len(text):
+            break
+        rs = pos + 1
+        re_ = text.find("\n", rs)
+        re_ = len(text) if re_ < 0 else re_
+        pos = re_
+        row = _cells(text, rs, re_)
+        if len(row) != len(header):
+            break  # the table ended
+        cs, ce = row[col]
+        cell = text[cs:ce].strip()
+        if not cell:
+            continue
+        cs += len(text[cs:ce]) - len(text[cs:ce].lstrip())
+        m = RATE_RE.match(text, cs)
+        if not m or m.end() != cs + len(cell):
+            continue
+        out.extend(r for r in _from_match(m, period) if r.part_end > r.part_start
+                   and (m.group("ua") or m.group("ub") or m.group("frac") or m.group("frac2")))
     return out

@@ -31,7 +31,7 @@ SEVERITIES = ("high", "medium", "low")
 CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
     "past_performance", "investment", "scope_exclusion", "statistics", "platform_after",
-    "platform_before", "name_stop", "positive", "negative", "advertorial",
+    "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (
