@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .model import AlertRecord, Decision, FindingRecord, PageRecord, PatrolRun
 
@@ -158,3 +159,14 @@ class Store(ABC):
     @abstractmethod
     def lock_holder(self, name: str) -> str | None:
         """Owner of an unexpired lock, or None."""
+
+    # -- administration (added for `patrol store`; both backends implement them) ------------
+    def stats(self) -> dict[str, Any]:
+        """What the store holds: backend, url, findings (total, live, by_status, by_rule),
+        pages, runs, decisions, alerts by status, plus backend details."""
+        raise NotImplementedError
+
+    def rebuild_search_index(self) -> int:
+        """Segment every finding and page again (after the segmentation words changed);
+        returns how many records were re-indexed."""
+        raise NotImplementedError

@@ -101,12 +101,25 @@ def webhook(webhook_server: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def search_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real search-engine node (PATROL_TEST_SEARCHNODE: opensearch by default)."""
+def search_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Any]]:
+    """Start a real search-engine node of a kind (opensearch, elasticsearch) once a session."""
     from tests.services.searchnode import start_searchnode
 
-    kind = os.environ.get("PATROL_TEST_SEARCHNODE", "opensearch")
-    workdir = tmp_path_factory.mktemp(f"searchnode-{kind}")
-    node = need_service(lambda: start_searchnode(kind, workdir), f"search node ({kind})")
-    yield node
-    node.stop()
+    nodes: dict[str, Any] = {}
+
+    def get(kind: str) -> Any:
+        if kind not in nodes:
+            workdir = tmp_path_factory.mktemp(f"searchnode-{kind}")
+            nodes[kind] = need_service(lambda: start_searchnode(kind, workdir),
+                                       f"search node ({kind})")
+        return nodes[kind]
+
+    yield get
+    for node in nodes.values():
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def search_node(search_nodes: Callable[[str], Any]) -> Any:
+    """The default node for cluster tests (TEST_SEARCHNODE: opensearch by default)."""
+    return search_nodes(os.environ.get("TEST_SEARCHNODE", "opensearch"))
