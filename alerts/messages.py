@@ -18,22 +18,12 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from findings import FindingRecord
+from settings.spec import RULE_NAMES
 
 SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
 KIND_NAMES = {
     "ad": "广告", "page": "网页", "post": "帖子/评论", "news": "新闻", "notice": "公告",
     "enterprise": "企业登记信息", "site": "网站", "forum": "论坛", "app": "移动应用",
-}
-RULE_NAMES = {
-    "promised_return": "承诺/夸大收益",
-    "guaranteed_principal": "保本保息/零风险",
-    "restricted_name": "名称/经营范围限制字样",
-    "real_estate_finance": "首付贷/众筹买房",
-    "margin_financing": "场外配资",
-    "unlicensed_payment": "无证支付",
-    "fundraising_signal": "非法集资特征",
-    "improper_subsidy": "变相补贴",
-    "public_risk": "舆情风险",
 }
 SYSTEM_NAME = "清远市网络金融风险巡查系统"
 TRUNCATED = "……（内容过长已截断，请在巡查控制台查看全文）"

@@ -12,21 +12,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from findings import FindingRecord
+from settings.spec import RULE_NAMES
 
 # China Standard Time has no daylight saving: a fixed offset needs no tz database.
 CST = timezone(timedelta(hours=8), "CST")
 
-RULE_NAMES: dict[str, str] = {
-    "promised_return": "承诺/夸大收益",
-    "guaranteed_principal": "保本保息/零风险",
-    "restricted_name": "名称/经营范围限制字样",
-    "real_estate_finance": "首付贷/众筹买房",
-    "margin_financing": "场外配资",
-    "unlicensed_payment": "无证支付",
-    "fundraising_signal": "非法集资特征",
-    "improper_subsidy": "变相补贴",
-    "public_risk": "舆情风险",
-}
 SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
 STATUS_NAMES = {"new": "待审核", "confirmed": "已确认", "dismissed": "已排除",
                 "forwarded": "已转交"}

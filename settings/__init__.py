@@ -2,9 +2,9 @@
 
 from .default_settings import BY_NAME, SETTINGS
 from .loader import CONFIG_DIR, ROOT, Settings, load_settings
-from .spec import RULE_IDS, ConfigError, Setting
+from .spec import RULE_IDS, RULE_NAMES, ConfigError, Setting
 
 __all__ = [
-    "BY_NAME", "CONFIG_DIR", "ROOT", "RULE_IDS", "SETTINGS", "ConfigError", "Setting",
+    "BY_NAME", "CONFIG_DIR", "ROOT", "RULE_IDS", "RULE_NAMES", "SETTINGS", "ConfigError", "Setting",
     "Settings", "load_settings",
 ]

@@ -21,6 +21,19 @@ RULE_IDS: tuple[str, ...] = (
     "public_risk",
 )
 
+# The Chinese name of each rule, as rules.md gives it, for people (alerts, console, reports).
+RULE_NAMES: dict[str, str] = {
+    "promised_return": "承诺/夸大收益",
+    "guaranteed_principal": "保本保息/零风险",
+    "restricted_name": "名称/经营范围限制字样",
+    "real_estate_finance": "首付贷/众筹买房",
+    "margin_financing": "场外配资",
+    "unlicensed_payment": "无证支付",
+    "fundraising_signal": "非法集资特征",
+    "improper_subsidy": "变相补贴",
+    "public_risk": "舆情风险",
+}
+
 TYPES = ("str", "int", "float", "bool", "path", "list", "rules", "cron", "choice", "url")
 
 
