@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -66,12 +67,20 @@ class QueueFilters:
         return data
 
 
-def restricted_name_status(operator: str | None) -> list[FindingRecord]:
-    """restricted_name findings on the operator's registration (source enterprise:NAME)."""
-    if not operator:
+def restricted_name_status(record: FindingRecord) -> list[FindingRecord]:
+    """restricted_name findings on the operator: from the site's footer check (source
+    site:HOST[:PORT], written by the crawler) and from enterprise records (enterprise:NAME)."""
+    if not record.operator:
         return []
-    query = FindingQuery(rules=["restricted_name"], source=f"enterprise:{operator}", limit=5)
-    return services().store.query_findings(query).items
+    sources = [f"enterprise:{record.operator}"]
+    netloc = urlsplit(record.source).netloc if "://" in record.source else ""
+    if netloc:
+        sources.insert(0, f"site:{netloc}")
+    found: dict[str, FindingRecord] = {}
+    for source in sources:
+        query = FindingQuery(rules=["restricted_name"], source=source, limit=5)
+        found.update((f.id, f) for f in services().store.query_findings(query).items)
+    return list(found.values())
 
 
 @bp.get("")
@@ -107,7 +116,7 @@ def finding(finding_id: str):  # type: ignore[no-untyped-def]
     page = store.get_page(record.page_id) if record.page_id else None
     return render_template("review/finding.html", f=record, page=page,
                            decisions=store.decisions(record.id),
-                           operator_checks=restricted_name_status(record.operator),
+                           operator_checks=restricted_name_status(record),
                            departments=departments(services().settings),
                            return_to=request.full_path)
 

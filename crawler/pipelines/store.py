@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
 
@@ -79,7 +80,8 @@ class StorePipeline:
         records = [finding_record(f, source=item.url, text=item.text, item=item, ctx=ctx,
                                   kind=kind) for f in item.findings]
         records = list({r.id: r for r in records}.values())
-        site = f"site:{item.host}"
+        # one operator check per site: host and port, so two sites on one address stay apart
+        site = f"site:{urlsplit(item.final_url or item.url).netloc}"
         site_records = [finding_record(f, source=site, text=item.operator or "", item=item,
                                        ctx=ctx, kind="site") for f in item.site_findings]
         site_records = list({r.id: r for r in site_records}.values())

@@ -187,3 +187,17 @@ def test_gone_findings_show_when_they_went(console: Console) -> None:
     html = console.client("finance").get(f"/review/finding/{finding.id}").get_data(as_text=True)
     assert "已消失" in html
     assert console.store.query_findings(FindingQuery(source="http://127.0.0.1:9/gone")).items
+
+
+def test_finding_detail_shows_the_sites_own_operator_check(console: Console) -> None:
+    """The crawler checks a site's operator once and stores it under site:HOST:PORT."""
+    operator = "清远鑫盈财富管理有限公司"
+    finding = console.add(make_finding("promised_return", source="http://127.0.0.1:8702/a",
+                                       operator=operator))[0]
+    site_check = console.add(make_finding("restricted_name", kind="site", evidence="财富管理",
+                                          source="site:127.0.0.1:8702", operator=operator))[0]
+    other_site = console.add(make_finding("restricted_name", kind="site", evidence="理财",
+                                          source="site:127.0.0.1:8703", operator="别家理财公司"))[0]
+    html = console.client("finance").get(f"/review/finding/{finding.id}").get_data(as_text=True)
+    assert f"/review/finding/{site_check.id}" in html
+    assert f"/review/finding/{other_site.id}" not in html
