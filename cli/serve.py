@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import click
 
@@ -15,24 +16,27 @@ log = logging.getLogger(__name__)
 @click.pass_obj
 def command(app, host: str | None, port: int | None) -> None:  # type: ignore[no-untyped-def]
     """启动网页控制台 (start the web console)."""
-    from werkzeug.serving import make_server
+    # waitress, not werkzeug's development server: a console that officers use all day
+    # behind the city's reverse proxy needs a production WSGI server.
+    from waitress.server import create_server
 
     from console import create_app
 
     settings = app.with_options(console_host=host, console_port=port)
     flask_app = create_app(settings)
-    server = make_server(settings["console_host"], settings["console_port"], flask_app,
-                         threaded=True)
-    host_shown, port_shown = server.server_address[:2]
+    server = create_server(flask_app, host=settings["console_host"],
+                           port=settings["console_port"], threads=8, ident="patrol")
+    host_shown, port_shown = server.effective_host, server.effective_port
     click.echo(f"控制台已启动：http://{host_shown}:{port_shown}/ （Ctrl+C 停止）")
     users = flask_app.extensions["patrol"].users
     if not users.list():
         click.echo("还没有账号：请先运行 patrol users add 用户名 --role admin", err=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
+        server.run()
+    except (KeyboardInterrupt, OSError):
         pass
     finally:
-        server.server_close()
+        server.close()
         flask_app.extensions["patrol"].store.close()
         click.echo("控制台已停止。")
