@@ -58,7 +58,7 @@ class Analyzer:
     def __init__(self, rules_file: Path | str, licensed_file: Path | str | None = None,
                  enabled_rules: list[str] | tuple[str, ...] | None = None,
                  rate_high: float = 10.0, rate_warning: float = 6.0,
-                 userdict: Path | str | None = None) -> None:
+                 userdict: Path | str | None = None, cache_dir: Path | str | None = None) -> None:
         self.rules_file = Path(rules_file)
         self.ruleset: RuleSet = load_rules(self.rules_file)
         self.rules: dict[str, Rule] = self.ruleset.rules
@@ -79,6 +79,7 @@ class Analyzer:
         self._tok = segment.tokenizer(
             sorted(self._known_terms | set(self.ruleset.restricted_terms)),
             Path(userdict) if userdict else None,
+            Path(cache_dir) if cache_dir else None,
         )
         self._platform = plat.PlatformFinder(ctx, frozenset(
             t.text for rid, r in self.rules.items() if rid != "restricted_name" for t in r.terms
@@ -102,6 +103,8 @@ class Analyzer:
             rate_high=settings.get("rate_high_threshold", 10.0),
             rate_warning=settings.get("rate_warning_threshold", 6.0),
             userdict=userdict if userdict.is_file() else None,
+            # jieba caches its dictionary; keep that under the data home, not in /tmp
+            cache_dir=settings.data_dir / "cache" if hasattr(settings, "data_dir") else None,
         )
 
     # -- building ---------------------------------------------------------------------------

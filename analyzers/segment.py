@@ -22,12 +22,19 @@ _added: set[str] = set()
 jieba.setLogLevel(logging.WARNING)
 
 
-def tokenizer(words: Iterable[str] = (), userdict: Path | None = None) -> jieba.Tokenizer:
-    """The shared tokenizer, initialized once, with `words` added to its dictionary."""
+def tokenizer(words: Iterable[str] = (), userdict: Path | None = None,
+              cache_dir: Path | None = None) -> jieba.Tokenizer:
+    """The shared tokenizer, initialized once, with `words` added to its dictionary.
+
+    `cache_dir` holds jieba's dictionary cache (jieba's default is the system temp directory).
+    """
     global _tokenizer
     with _lock:
         if _tokenizer is None:
             tok = jieba.Tokenizer()
+            if cache_dir is not None:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                tok.tmp_dir = str(cache_dir)
             tok.initialize()
             _tokenizer = tok
         tok = _tokenizer
