@@ -104,10 +104,12 @@ class PatrolSpider(scrapy.Spider):
         delay = min(delay, MAX_CRAWL_DELAY)
         # Slots are created lazily and collected when idle: set both the live slot and the
         # settings a new slot for this host would be made from.
-        downloader.per_slot_settings.setdefault(key, {})["delay"] = delay
+        # Crawl-delay is a minimum: Scrapy's default randomization (0.5x-1.5x) would go below it.
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, jitter=0.0)
         slot = downloader.slots.get(key)
         if slot is not None:
             slot.delay = max(slot.delay, delay)
+            slot.jitter = 0.0
         self.crawler.stats.set_value("patrol/crawl_delay", delay)
 
     def _start_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
