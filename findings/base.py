@@ -26,6 +26,7 @@ class FindingQuery:
     targets: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     platforms: list[str] = field(default_factory=list)
+    forwarded_to: list[str] = field(default_factory=list)  # department a finding was forwarded to
     source: str | None = None
     since: datetime | None = None                        # on last_seen
     until: datetime | None = None

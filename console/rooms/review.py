@@ -97,10 +97,9 @@ def queue():  # type: ignore[no-untyped-def]
     forwarded_to_me = []
     mine = ROLE_DEPARTMENTS.get(user.role, ())
     if not filters.cursor and user.role != "admin" and mine:
-        # Findings other departments forwarded here; few, so filtered after the query.
-        recent = services().store.query_findings(
-            FindingQuery(statuses=["forwarded"], sort="newest", limit=50)).items
-        forwarded_to_me = [f for f in recent if f.forwarded_to in mine][:20]
+        # Findings other departments forwarded here.
+        forwarded_to_me = services().store.query_findings(FindingQuery(
+            statuses=["forwarded"], forwarded_to=list(mine), sort="newest", limit=20)).items
     return render_template("review/queue.html", page=page, filters=filters,
                            forwarded_to_me=forwarded_to_me, departments=departments(
                                services().settings), return_to=request.full_path)

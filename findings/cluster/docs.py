@@ -15,7 +15,8 @@ from ..validate import scrub
 
 LIST_FILTERS = (("rules", "rule"), ("severities", "severity"), ("statuses", "status"),
                 ("leads", "lead"), ("domains", "domain"), ("targets", "target"),
-                ("kinds", "kind"), ("platforms", "platform"))
+                ("kinds", "kind"), ("platforms", "platform"),
+                ("forwarded_to", "forwarded_to"))
 TERMS_GROUPS = ("rule", "severity", "status", "lead", "domain", "target", "platform")
 # Page text beyond this many characters is stored but not indexed (as on SQLite).
 INDEX_TEXT_CHARS = 300_000

@@ -30,7 +30,8 @@ UPDATE_PAGE = "UPDATE pages SET {} WHERE id = ?".format(
 # FindingQuery list field -> column
 LIST_FILTERS = (("rules", "rule"), ("severities", "severity"), ("statuses", "status"),
                 ("leads", "lead"), ("domains", "domain"), ("targets", "target"),
-                ("kinds", "kind"), ("platforms", "platform"))
+                ("kinds", "kind"), ("platforms", "platform"),
+                ("forwarded_to", "forwarded_to"))
 
 GROUPS = {
     "rule": "rule", "severity": "severity", "status": "status", "lead": "lead",

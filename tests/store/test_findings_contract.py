@@ -114,10 +114,13 @@ def _corpus(store: Store) -> list:
     (FindingQuery(rules=["promised_return"], severities=["high"]), {0}),
     (FindingQuery(statuses=["confirmed"]), {1}),
     (FindingQuery(statuses=["new"], domains=["a.test"]), {0}),
+    (FindingQuery(forwarded_to=["市公安局"]), {4}),
+    (FindingQuery(statuses=["forwarded"], forwarded_to=["市工商局"]), set()),
 ])
 def test_filters(store: Store, query: FindingQuery, expected: set[int]) -> None:
     items = _corpus(store)
     store.review(Decision(items[1].id, "confirmed", "李四", T0))
+    store.review(Decision(items[4].id, "forwarded", "李四", T0, to="市公安局"))
     page = store.query_findings(query)
     assert {items.index(next(i for i in items if i.id == f.id)) for f in page.items} == expected
     assert page.total == len(expected)
