@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -10,8 +12,19 @@ from console.roles import ROLES
 from console.users import UserError, UserStore
 
 
-def _users(app) -> UserStore:  # type: ignore[no-untyped-def]
-    return UserStore.from_settings(app.settings)
+@contextmanager
+def _users(app, must_exist: str | None = None) -> Iterator[UserStore]:  # type: ignore[no-untyped-def]
+    """The account store, closed afterwards; a UserError becomes a one-line error. With
+    `must_exist`, that account must be there."""
+    users = UserStore.from_settings(app.settings)
+    try:
+        if must_exist is not None and users.get(must_exist) is None:
+            raise UserError(f"没有用户 {must_exist}")
+        yield users
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        users.close()
 
 
 def _password(password_stdin: bool) -> str:
@@ -33,15 +46,10 @@ def command() -> None:
 @click.pass_obj
 def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
     """Add a console account (the password is asked, hidden, twice)."""
-    users = _users(app)
-    try:
+    with _users(app) as users:
         if users.get(name) is not None:
             raise UserError(f"用户 {name} 已存在")
         users.add(name, role, _password(password_stdin))
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        users.close()
     click.echo(f"已添加用户 {name}（{ROLES[role]}）")
 
 
@@ -49,11 +57,8 @@ def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignor
 @click.pass_obj
 def list_users(app) -> None:  # type: ignore[no-untyped-def]
     """List console accounts."""
-    users = _users(app)
-    try:
+    with _users(app) as users:
         rows = users.list()
-    finally:
-        users.close()
     if not rows:
         click.echo("还没有账号。")
         return
@@ -68,13 +73,8 @@ def list_users(app) -> None:  # type: ignore[no-untyped-def]
 @click.pass_obj
 def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
     """Set a new password for an account."""
-    users = _users(app)
-    try:
+    with _users(app) as users:
         users.set_password(name, _password(password_stdin))
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        users.close()
     click.echo(f"已修改 {name} 的密码")
 
 
@@ -84,13 +84,8 @@ def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-unt
 @click.pass_obj
 def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
     """Change an account's role."""
-    users = _users(app)
-    try:
-        if users.get(name) is None:
-            raise click.ClickException(f"没有用户 {name}")
+    with _users(app, must_exist=name) as users:
         users.set_role(name, role)
-    finally:
-        users.close()
     click.echo(f"{name} 的角色改为 {ROLES[role]}")
 
 
@@ -100,13 +95,8 @@ def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
 @click.pass_obj
 def disable(app, name: str, enable: bool) -> None:  # type: ignore[no-untyped-def]
     """Disable (or --enable) an account; a disabled account's sessions and tokens stop working."""
-    users = _users(app)
-    try:
-        if users.get(name) is None:
-            raise click.ClickException(f"没有用户 {name}")
+    with _users(app, must_exist=name) as users:
         users.set_disabled(name, not enable)
-    finally:
-        users.close()
     click.echo(f"已{'启用' if enable else '停用'} {name}")
 
 
@@ -116,16 +106,11 @@ def disable(app, name: str, enable: bool) -> None:  # type: ignore[no-untyped-de
 @click.pass_obj
 def token(app, name: str, revoke: bool) -> None:  # type: ignore[no-untyped-def]
     """Issue an API token for NAME (printed once; use as Authorization: Bearer TOKEN)."""
-    users = _users(app)
-    try:
+    with _users(app) as users:
         if revoke:
             count = users.revoke_tokens(name)
             click.echo(f"已吊销 {name} 的 {count} 个令牌", err=True)
             return
         value = users.issue_token(name)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        users.close()
     click.echo("新的 API 令牌（只显示这一次）：", err=True)
     click.echo(value)

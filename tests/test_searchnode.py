@@ -3,14 +3,11 @@ found by a full-text match, and still there after a restart on the same port and
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.services import ServiceUnavailable
-from tests.services.searchnode import SearchNode, start_searchnode
+from tests.services.searchnode import SearchNode
 
 pytestmark = [pytest.mark.searchnode, pytest.mark.slow]
 
@@ -18,20 +15,10 @@ DOC = {"title": "风险提示", "text": "某网贷平台涉嫌非法集资，投
 EXPECTED_VERSION = {"opensearch": "2.19.", "elasticsearch": "8.19."}
 
 
-@pytest.fixture(scope="module", params=["opensearch", "elasticsearch"])
-def node(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchNode]:
-    kind = request.param
-    try:
-        started = start_searchnode(kind, tmp_path_factory.mktemp(f"searchnode-{kind}"))
-    except ServiceUnavailable as exc:
-        reason = f"{kind} node unavailable: {exc}"
-        print(reason)
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    yield started
-    started.stop()
+@pytest.fixture(params=["opensearch", "elasticsearch"])
+def node(request: pytest.FixtureRequest, search_nodes: Any) -> SearchNode:
+    """The session's node of each kind (started once, shared with the store suite)."""
+    return search_nodes(request.param)
 
 
 def client_for(node: SearchNode) -> Any:

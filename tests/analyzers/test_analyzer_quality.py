@@ -24,10 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 PRECISION, RECALL = 0.97, 0.95
 
-pytestmark = pytest.mark.skipif(not (CORPUS / "texts.jsonl").is_file(),
-                                reason="tests/corpus not written yet")
-
-
 @pytest.fixture(scope="module")
 def corpus_analyzer() -> Analyzer:
     return Analyzer(ROOT / "config" / "rules.yaml", CORPUS / "licensed.txt")
@@ -58,7 +54,6 @@ def test_public_risk_platform(corpus_analyzer: Analyzer) -> None:
         assert found and found[0].platform == rec["platform"], rec["id"]
 
 
-@pytest.mark.skipif(not (CORPUS / "enterprises.jsonl").is_file(), reason="no enterprises yet")
 def test_restricted_name(corpus_analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "enterprises.jsonl")
     table = score(records, engine_enterprise_predictor(corpus_analyzer), ["restricted_name"])

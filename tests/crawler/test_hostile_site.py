@@ -111,10 +111,12 @@ def test_redirect_loops_end(patrol: tuple[CrawlRun, Any]) -> None:
 
 
 def test_slow_and_trickling_servers_time_out(patrol: tuple[CrawlRun, Any]) -> None:
-    run, _ = patrol
+    run, log = patrol
     assert run.summary["errors"]["timeout"] == 2
-    # the whole patrol stayed far from the slow server's 120 s and the trickle's 14 hours
-    assert run.summary["elapsed_seconds"] < 100
+    # each gave up by the per-page deadline and was tried again at most once (RETRY_TIMES), so
+    # neither the slow server's 120 s nor the trickle's 14 hours held up the patrol
+    hits = Counter(e["path"] for e in log)
+    assert 1 <= hits["/slow.html"] <= 2 and 1 <= hits["/trickle.html"] <= 2
 
 
 def test_endless_url_spaces_are_capped(patrol: tuple[CrawlRun, Any], store: Any) -> None:
