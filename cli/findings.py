@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from findings import Decision, FindingQuery, Store, utcnow
+from findings import FindingQuery, Store, utcnow
 from findings.model import DECISIONS, SEVERITIES, STATUSES
 
 FORMATS = ("table", "jsonl", "csv", "xlsx")
@@ -154,24 +154,42 @@ def show(app, finding_id: str, store_url: str | None) -> None:  # type: ignore[n
 @click.argument("finding_id")
 @click.option("--decision", required=True, type=click.Choice(DECISIONS))
 @click.option("--to", "to", metavar="DEPT", help="Department, for --decision forwarded.")
-@click.option("--by", "by", required=True, metavar="NAME", help="Who decides.")
-@click.option("--note", default="", help="Comment kept in the audit log.")
+@click.option("--by", "by", required=True, metavar="NAME",
+              help="Who decides: a console account with the review role (its department "
+                   "decides).")
+@click.option("--note", default="", help="Comment kept in the audit log (the reason of a "
+                                          "dismissal: required).")
 @store_option
 @click.pass_obj
 def review(app, finding_id: str, decision: str, to: str | None, by: str, note: str,  # type: ignore[no-untyped-def]
            store_url: str | None) -> None:
-    """Record a review decision in the finding's audit log."""
+    """Record a review decision (the same checks as the console: department, reason)."""
+    import decisions
+    from console.roles import allowed, reviewer
+    from console.users import UserStore, users_path
     from findings.export import DECISION_LABELS, status_label
 
     if decision == "forwarded" and not to:
         raise click.UsageError("转交须用 --to 指定部门")
+    account = None
+    if users_path(app.settings).is_file():
+        users = UserStore.from_settings(app.settings)
+        try:
+            account = users.get(by)
+        finally:
+            users.close()
+    if account is None or account.disabled or not allowed(account.role, "review"):
+        raise click.ClickException(f"{by} 不是可审核的控制台账号（用 patrol users add 添加，"
+                                   "角色须为 commerce、finance、opinion 或 admin）")
     with open_from(app, store_url) as store:
         try:
-            finding = store.review(Decision(finding_id=finding_id, decision=decision, by=by,
-                                            at=utcnow(), note=note, to=to))
-        except KeyError as exc:
-            raise click.ClickException(f"没有编号为 {finding_id} 的发现") from exc
-        except ValueError as exc:
+            outcome = decisions.decide(app.settings, store, reviewer(account.name, account.role),
+                                       finding_id, decision, note=note, to=to)
+        except decisions.DecisionError as exc:
             raise click.ClickException(str(exc)) from exc
+    finding = outcome.finding
     click.echo(f"已记录：{by} {DECISION_LABELS[decision]}发现 {finding.id}，"
                f"当前状态：{status_label(finding)}")
+    if decision == "forwarded":
+        click.echo("已排队转交通知。" if outcome.alert_queued else
+                   f"转交通知未排队（{outcome.alert_error or '此前已通知该部门'}）。")

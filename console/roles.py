@@ -8,6 +8,7 @@ OR across fields is several queries merged by `console.scope`).
 
 from __future__ import annotations
 
+from decisions import Reviewer
 from findings import FindingQuery
 
 ROLES: dict[str, str] = {
@@ -85,3 +86,8 @@ def default_scopes(role: str) -> list[FindingQuery]:
 
 def role_name(role: str) -> str:
     return ROLES.get(role, role)
+
+
+def reviewer(name: str, role: str) -> Reviewer:
+    """An account as the decision service sees it: the departments its role acts for."""
+    return Reviewer.of(name, ROLE_DEPARTMENTS.get(role, ()), admin=role == "admin")

@@ -44,6 +44,15 @@ class FindingPage:
     total: int | None = None
 
 
+class DecisionConflict(Exception):
+    """The finding's status was no longer the one the decision was made on: someone else
+    decided first (compare-and-set of `Store.review`)."""
+
+    def __init__(self, finding_id: str, status: str) -> None:
+        super().__init__(f"finding {finding_id} is already {status}")
+        self.finding_id, self.status = finding_id, status
+
+
 @dataclass
 class PageHit:
     page: PageRecord
@@ -110,8 +119,14 @@ class Store(ABC):
 
     # -- review --------------------------------------------------------------------------------
     @abstractmethod
-    def review(self, decision: Decision) -> FindingRecord:
-        """Append a decision to the audit log and set the finding's status (and forwarded_to)."""
+    def review(self, decision: Decision, expect_status: str | None = None) -> FindingRecord:
+        """Append a decision to the audit log and set the finding's status (and forwarded_to;
+        a reopened finding is new again and forwarded to nobody).
+
+        With `expect_status`, atomically: the decision is recorded only if the finding's status
+        is still `expect_status`, else DecisionConflict and nothing is written (of two
+        reviewers deciding on the same status at once, exactly one wins).
+        """
 
     @abstractmethod
     def decisions(self, finding_id: str) -> list[Decision]: ...

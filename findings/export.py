@@ -24,7 +24,8 @@ BEIJING = timezone(timedelta(hours=8), "北京时间")
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 STATUS_LABELS = {"new": "待审核", "confirmed": "已确认", "dismissed": "已排除",
                  "forwarded": "已转交"}
-DECISION_LABELS = {"confirmed": "确认", "dismissed": "排除", "forwarded": "转交"}
+DECISION_LABELS = {"confirmed": "确认", "dismissed": "排除", "forwarded": "转交",
+                   "reopened": "重新打开"}
 
 # (heading, value of a finding)
 COLUMNS: list[tuple[str, Any]] = [

@@ -13,10 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 STATUSES = ("new", "confirmed", "dismissed", "forwarded")
-DECISIONS = ("confirmed", "dismissed", "forwarded")
+DECISIONS = ("confirmed", "dismissed", "forwarded", "reopened")
 SEVERITIES = ("high", "medium", "low")
 ALERT_STATUSES = ("pending", "sent", "dead")
 RUN_STATUSES = ("running", "ok", "failed", "timeout", "interrupted")
+
+
+def status_after(decision: str) -> str:
+    """The finding's review status once `decision` is recorded (a reopened finding is new)."""
+    return "new" if decision == "reopened" else decision
 
 
 def utcnow() -> datetime:
@@ -160,7 +165,7 @@ class Decision(_Record):
     """An officer's review of a finding; the audit log is append-only."""
 
     finding_id: str
-    decision: str            # confirmed, dismissed, forwarded
+    decision: str            # confirmed, dismissed, forwarded, reopened
     by: str
     at: datetime
     note: str = ""

@@ -77,6 +77,22 @@ def test_roles_apply_to_tokens(console: Console) -> None:
     assert console.store.get_finding(finding.id).status == "new"
 
 
+def test_api_decisions_keep_to_the_departments_and_one_decision(console: Console) -> None:
+    finding = console.add(make_finding())[0]  # promised_return: lead 市金融局
+    client = console.client()
+    url = f"/api/findings/{finding.id}/decisions"
+    response = client.post(url, json={"decision": "confirmed"},
+                           headers=bearer(console, "commerce"))
+    assert response.status_code == 403 and "无权处理" in response.get_json()["message"]
+    assert console.store.decisions(finding.id) == []
+    assert client.post(url, json={"decision": "confirmed"},
+                       headers=bearer(console, "finance")).status_code == 201
+    response = client.post(url, json={"decision": "confirmed"},
+                           headers=bearer(console, "admin"))
+    assert response.status_code == 409 and "已处理" in response.get_json()["message"]
+    assert len(console.store.decisions(finding.id)) == 1
+
+
 def test_runs(console: Console) -> None:
     run = PatrolRun(id="r1", target="alpha", started_at=utcnow(), status="ok", pages=3)
     console.store.save_run(run)
