@@ -6,6 +6,8 @@ from datetime import datetime
 
 import click
 
+from patrols import exit_codes
+
 STATUS_TEXT = {"pending": "待发送", "sent": "已发送", "dead": "死信"}
 KIND_TEXT = {"finding": "线索", "digest": "汇总", "digest_item": "待汇总", "spike": "舆情突增",
              "support": "运维", "test": "测试", "forward": "转办"}
@@ -84,7 +86,7 @@ def send(app, dry_run: bool, store_url: str | None) -> None:  # type: ignore[no-
         report = Sender(store, settings, echo=click.echo, dry_run=dry_run or None).run()
     _echo_report(report, directory)
     if report.busy:
-        raise click.exceptions.Exit(75)
+        raise click.exceptions.Exit(exit_codes.LOCKED)  # another sender is running
 
 
 @command.command("test")
@@ -103,7 +105,7 @@ def test(app, department: str, store_url: str | None) -> None:  # type: ignore[n
         report = send_test(settings, store, department, echo=click.echo)
     _echo_report(report, directory)
     if report.dead or report.retried:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(exit_codes.FAILED)
 
 
 @command.command("retry")

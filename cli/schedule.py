@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, tzinfo
 
 import click
 
+from patrols import exit_codes
+
 STATUS_TEXT = {"ok": "成功", "failed": "失败", "timeout": "超时", "interrupted": "中断",
-               "running": "运行中"}
-EXIT_LOCKED = 75
+               "running": "运行中", "degraded": "异常"}
 
 
 def _quiet_apscheduler() -> None:
@@ -123,9 +123,10 @@ def now(app, target: str) -> None:  # type: ignore[no-untyped-def]
         if result.skipped.startswith("locked"):
             holder = result.skipped.removeprefix("locked by ")
             click.echo(f"patrol: 目标 {target} 正在巡查中（{holder}），本次未启动。", err=True)
-            sys.exit(EXIT_LOCKED)  # click's Exit would be swallowed without standalone mode
+            raise click.exceptions.Exit(exit_codes.LOCKED)
         raise click.ClickException(f"目标 {target} 的巡查未启动（{result.skipped}）")
     click.echo(f"巡查 {run.id}：{STATUS_TEXT.get(run.status, run.status)}，"
                f"页面 {run.pages}，问题 {run.findings}，日志 {run.log_path}")
     if run.status != "ok":
-        sys.exit(1)
+        raise click.exceptions.Exit(exit_codes.DEGRADED if run.status == "degraded"
+                                    else exit_codes.FAILED)

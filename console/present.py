@@ -20,11 +20,12 @@ CST = timezone(timedelta(hours=8), "CST")
 SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
 STATUS_NAMES = {"new": "待审核", "confirmed": "已确认", "dismissed": "已排除",
                 "forwarded": "已转交"}
-DECISION_NAMES = {"confirmed": "确认", "dismissed": "排除", "forwarded": "转交", "reopened": "重新打开"}
+DECISION_NAMES = {"confirmed": "确认", "dismissed": "排除", "forwarded": "转交",
+                  "reopened": "重新打开"}
 KIND_NAMES = {"ad": "广告", "page": "网页", "post": "帖子", "news": "新闻", "notice": "公告",
               "enterprise": "企业登记", "site": "网站"}
-RUN_STATUS_NAMES = {"running": "运行中", "ok": "完成", "failed": "失败", "timeout": "超时",
-                    "interrupted": "中断"}
+RUN_STATUS_NAMES = {"running": "运行中", "ok": "完成", "degraded": "异常", "failed": "失败",
+                    "timeout": "超时", "interrupted": "中断"}
 ALERT_STATUS_NAMES = {"pending": "待发送", "sent": "已发送", "dead": "发送失败"}
 
 _SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`]+$", re.IGNORECASE)

@@ -16,7 +16,7 @@ STATUSES = ("new", "confirmed", "dismissed", "forwarded")
 DECISIONS = ("confirmed", "dismissed", "forwarded", "reopened")
 SEVERITIES = ("high", "medium", "low")
 ALERT_STATUSES = ("pending", "sent", "dead")
-RUN_STATUSES = ("running", "ok", "failed", "timeout", "interrupted")
+RUN_STATUSES = ("running", "ok", "degraded", "failed", "timeout", "interrupted")
 
 
 def status_after(decision: str) -> str:

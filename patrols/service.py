@@ -1,0 +1,197 @@
+"""The one lifecycle of a patrol run, for the command line, the demo, the scheduler's child
+process, the console's run-now (through the scheduler) and distributed workers.
+
+    start_runs   take each target's lock (all or none: PatrolLocked) and record the runs
+    crawl        crawler.run.crawl, in this process (Scrapy's reactor runs once a process)
+    finish_run   record the outcome, judge the run's health (patrols.health), queue alerts for
+                 new findings, tell support of a degraded run, release the lock
+
+`patrol()` does all three. A run crawled elsewhere (by several distributed workers) calls
+`finish_run` once with the merged CrawlReport: exactly the same steps. Findings that are no
+longer on a page are marked gone as each page is stored again (crawler/pipelines/store.py),
+because only that page's fresh analysis says what is still there.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from findings import FindingRecord, PatrolRun, Store, utcnow
+from settings import Settings
+
+from . import exit_codes, health
+from .locks import PatrolLocked, lock_ttl, new_owner, patrol_lock
+
+log = logging.getLogger("patrol.run")
+
+# How a crawl closed (Scrapy's close reason) -> the run's status.
+CLOSE_STATUS = {"finished": "ok", "closespider_timeout": "timeout", "shutdown": "interrupted"}
+STATUS_EXIT = {"ok": exit_codes.OK, "degraded": exit_codes.DEGRADED}
+
+
+@dataclass
+class StartedRun:
+    """A run whose target's lock is held and whose record says "running"."""
+
+    target: Any                 # crawler.targets.Target, resolved (every limit filled in)
+    run: PatrolRun
+    lock_owner: str
+
+
+@dataclass
+class CrawlReport:
+    """What the crawl of one run produced, whoever crawled it."""
+
+    summary: dict[str, Any]     # crawler.summary.summarize() of the (merged) crawl stats
+    close_reason: str           # Scrapy's: finished, closespider_timeout, shutdown, ...
+    new_findings: list[FindingRecord] = field(default_factory=list)
+    finding_ids: set[str] = field(default_factory=set)
+    evidence_paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PatrolOutcome:
+    target: Any
+    run: PatrolRun
+    report: CrawlReport
+    verdicts: list[health.Verdict] = field(default_factory=list)
+    alerts_queued: int = 0
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.run.stats
+
+
+def new_run_id(target: str) -> str:
+    return f"{utcnow().strftime('%Y%m%dT%H%M%S')}-{target[:40]}-{uuid.uuid4().hex[:6]}"
+
+
+def start_runs(settings: Settings, store: Store, targets: list[Any],
+               trigger: str = "manual") -> list[StartedRun]:
+    """Lock and record a run of each target; if any target is locked, none is started."""
+    started: list[StartedRun] = []
+    ttl = lock_ttl(settings)
+    for raw in targets:
+        target = raw.resolved(settings)
+        run = PatrolRun(id=new_run_id(target.name), target=target.name, started_at=utcnow(),
+                        trigger=trigger)
+        owner = new_owner("patrol", run.id)
+        if not store.acquire_lock(patrol_lock(target.name), owner, ttl):
+            holder = store.lock_holder(patrol_lock(target.name))
+            for done in started:
+                store.release_lock(patrol_lock(done.target.name), done.lock_owner)
+            raise PatrolLocked(target.name, holder)
+        started.append(StartedRun(target, run, owner))
+    for item in started:
+        store.save_run(item.run)
+    return started
+
+
+def patrol(settings: Settings, store: Store, targets: list[Any], *, trigger: str = "manual",
+           progress: str = "log", analyzer: Any | None = None,
+           queue_alerts: bool = True) -> list[PatrolOutcome]:
+    """Patrol `targets` at once in this process; blocks until every run is finished."""
+    from crawler.run import crawl
+
+    started = start_runs(settings, store, targets, trigger)
+    reports: dict[str, CrawlReport] = {}
+    try:
+        for ctx in crawl(settings, [(s.target, s.run, s.lock_owner) for s in started], store,
+                         progress=progress, analyzer=analyzer):
+            reports[ctx.run.id] = CrawlReport(
+                summary=ctx.summary, close_reason=ctx.close_reason,
+                new_findings=list(ctx.new_findings), finding_ids=set(ctx.all_finding_ids),
+                evidence_paths=list(ctx.evidence_paths))
+    finally:
+        # Also when the crawl raised: every run is completed and every lock released.
+        outcomes = [finish_run(settings, store, item.run, reports.get(item.run.id)
+                               or CrawlReport(summary={}, close_reason="crashed"),
+                               target_kind=item.target.kind, target_tags=item.target.tags,
+                               lock_owner=item.lock_owner, queue_alerts=queue_alerts)
+                    for item in started]
+    for outcome, item in zip(outcomes, started, strict=True):
+        outcome.target = item.target
+    return outcomes
+
+
+def finish_run(settings: Settings, store: Store, run: PatrolRun, report: CrawlReport, *,
+               target_kind: str = "", target_tags: tuple[str, ...] | list[str] = (),
+               lock_owner: str | None = None, queue_alerts: bool = True) -> PatrolOutcome:
+    """Everything after the crawl, once per run: record, judge, alert, release the lock."""
+    outcome = PatrolOutcome(target=None, run=run, report=report)
+    try:
+        summary = report.summary
+        run.ended_at = utcnow()
+        run.status = CLOSE_STATUS.get(report.close_reason, "failed")
+        run.pages = int(summary.get("pages", 0))
+        run.findings = len(report.finding_ids)
+        run.errors = dict(summary.get("errors") or {})
+        run.stats = {**summary, "close_reason": report.close_reason,
+                     "new_findings": len(report.new_findings)}
+        if run.status == "ok":
+            outcome.verdicts = health.judge(_facts(store, run, summary))
+            run.stats["health"] = [v.to_dict() for v in outcome.verdicts]
+            if health.failed(outcome.verdicts):
+                run.status = "degraded"
+        run.exit_code = STATUS_EXIT.get(run.status, exit_codes.FAILED)
+        store.save_run(run)
+        if queue_alerts and report.new_findings:
+            outcome.alerts_queued = _queue_finding_alerts(settings, store, run, report,
+                                                          target_kind, target_tags)
+        if run.status == "degraded":
+            _tell_support(settings, store, run, health.failed(outcome.verdicts))
+    finally:
+        if lock_owner:
+            store.release_lock(patrol_lock(run.target), lock_owner)
+    log.info("patrol of %s ended: %s, %s pages, %s findings (%s new), %s alerts queued, run %s",
+             run.target, run.status, run.pages, run.findings, len(report.new_findings),
+             outcome.alerts_queued, run.id)
+    return outcome
+
+
+def _facts(store: Store, run: PatrolRun, summary: dict[str, Any]) -> health.RunFacts:
+    previous = next((r for r in store.list_runs(run.target, limit=20)
+                     if r.id != run.id and r.status in ("ok", "degraded")), None)
+    return health.RunFacts(target=run.target, pages=run.pages, errors=dict(run.errors),
+                           skips=dict(summary.get("skips") or {}),
+                           previous_pages=previous.pages if previous else None,
+                           previous_run=previous.id if previous else None)
+
+
+def _queue_finding_alerts(settings: Settings, store: Store, run: PatrolRun, report: CrawlReport,
+                          target_kind: str, target_tags: Any) -> int:
+    from alerts import queue_for_findings
+
+    try:
+        queued = queue_for_findings(store, settings, report.new_findings,
+                                    target_kind=target_kind or None, tags=tuple(target_tags))
+    except Exception:  # noqa: BLE001 - the run stays recorded; the alerts failure is in it
+        log.exception("could not queue the alerts of run %s", run.id)
+        run.errors = {**run.errors, "alerts_failed": 1}
+        store.save_run(run)
+        return 0
+    run.stats["alerts_queued"] = queued
+    store.save_run(run)
+    return queued
+
+
+def _tell_support(settings: Settings, store: Store, run: PatrolRun,
+                  problems: list[health.Verdict]) -> None:
+    from alerts import notify_support
+
+    body = "\n".join([
+        f"巡查目标：{run.target}",
+        f"巡查编号：{run.id}",
+        f"已抓取页面：{run.pages}，发现问题：{run.findings}",
+        "巡查已结束，但状况异常：",
+        *(f"  - {v.message}" for v in problems),
+        "请检查目标网站是否可达、是否改版或屏蔽了巡查。",
+    ])
+    try:
+        notify_support(store, settings, f"巡查异常：{run.target}", body,
+                       f"patrol-degraded:{run.id}")
+    except Exception:  # noqa: BLE001 - a support message must not undo the run's record
+        log.exception("could not tell support of degraded run %s", run.id)
