@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from findings import PatrolRun, utcnow
+from patrols.service import CrawlReport, finish_run
 
 from .conftest import Console, csrf_of
 
@@ -89,6 +90,22 @@ def test_recent_runs_with_pages_findings_errors_duration_and_log(console: Consol
     assert "crawl started" in log and "&lt;script&gt;alert(1)&lt;/script&gt;" in log
     for run_id in ("run-bad", "run-abs", "no-such-run"):
         assert client.get(f"/patrols/runs/{run_id}/log").status_code == 404
+
+
+def test_a_degraded_run_shows_what_went_wrong(console: Console) -> None:
+    started = utcnow() - timedelta(hours=2)
+    console.store.save_run(PatrolRun(id="run-before", target="alpha", started_at=started,
+                                     ended_at=started, status="ok", pages=40))
+    run = PatrolRun(id="run-now", target="alpha", started_at=utcnow())
+    console.store.save_run(run)
+    finish_run(console.settings, console.store, run,
+               CrawlReport({"pages": 6, "errors": {"http_503": 30}}, "finished"))
+    client = console.client("support")
+    html = client.get("/patrols").get_data(as_text=True)
+    row = html.split('class="run-degraded"')[1].split("</tr>")[0]
+    assert "异常" in row and "不到上次巡查（run-before，40 个）的一半" in row
+    detail = client.get("/patrols/runs/run-now").get_data(as_text=True)
+    assert 'id="health"' in detail and "no_sharp_drop" in detail
 
 
 def test_commerce_may_not_start_a_patrol_or_send_test_messages(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
