@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         click.echo(f"patrol: error: {message} ({type(exc).__name__}; --debug shows more)",
                    err=True)
-        sys.exit(exit_codes.FAILED)
+        sys.exit(exit_codes.for_exception(exc))
     sys.exit(exit_codes.OK)
 
 

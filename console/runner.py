@@ -1,9 +1,12 @@
 """The "run now" button: start one patrol of a target as its own process, never inside the console.
 
-The console does not import the crawler. It starts `python -m cli.main schedule now TARGET`
-(the scheduler's own entry, which takes the target's lock and records the patrol run) with the
-console's effective settings handed over as a site file, and returns at once; the run shows up
-in the store's run list as it starts and ends.
+The console does not import the crawler (a crawl needs a process of its own: Scrapy's reactor
+runs once a process). It asks the scheduler: `python -m cli.main schedule now TARGET` runs the
+scheduler's runner, which takes the scheduler lock, spawns the patrol process and completes the
+run's record; the patrol process runs the patrol service (patrols/service.py), which records
+the run, judges its health and queues the alerts of new findings. The console's effective
+settings are handed over as a site file; this returns at once, and the run shows up in the
+store's run list as it starts and ends.
 """
 
 from __future__ import annotations

@@ -27,3 +27,24 @@ MEANINGS: dict[int, str] = {
     LOCKED: "目标正被另一进程巡查（锁被占用），稍后再试",
     INTERRUPTED: "被中断（Ctrl-C）",
 }
+
+
+def for_exception(exc: BaseException) -> int:
+    """The status of a command that stopped on `exc` (FAILED unless a sysexits meaning fits)."""
+    import errno
+    import sqlite3
+
+    from findings.cluster.clients import ClusterUnavailable
+
+    if isinstance(exc, ClusterUnavailable | ConnectionError):
+        return UNAVAILABLE
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT):
+            return IO_ERROR
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+            return CANT_CREATE
+    if isinstance(exc, sqlite3.OperationalError) and any(
+            text in str(exc) for text in ("disk I/O error", "database or disk is full",
+                                          "readonly database")):
+        return IO_ERROR
+    return FAILED

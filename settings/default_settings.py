@@ -175,7 +175,7 @@ SETTINGS: list[Setting] = [
       "Command a scheduled patrol runs; empty runs `patrol crawl` with the scheduler's own "
       "configuration. A template split like a shell line, with {python}, {target}, {trigger} "
       "and {data_dir}, e.g. to wrap the crawl in `nice`; it must behave like `patrol crawl "
-      "--target` (lock, run record, exit status 3 when locked).",
+      "--target` (lock, run record, exit status 75 when locked).",
       section="scheduler"),
     # -- console -------------------------------------------------------------------------------
     S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),

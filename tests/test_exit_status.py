@@ -73,3 +73,16 @@ def test_alerts_send_while_another_sender_runs_exits_locked(
 def test_success_and_usage(tmp_path: Path) -> None:
     assert patrol(tmp_path, "alerts", "departments") == exit_codes.OK
     assert patrol(tmp_path, "alerts", "no-such-command") == exit_codes.USAGE
+
+
+def test_a_store_that_cannot_be_reached_exits_unavailable(tmp_path: Path) -> None:
+    store = f"http://127.0.0.1:{free_port()}"
+    assert patrol(tmp_path, "findings", "--store", store) == exit_codes.UNAVAILABLE
+
+
+def test_a_data_directory_that_cannot_be_made_exits_cant_create(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    with pytest.raises(SystemExit) as raised:
+        main(["--data-dir", str(blocker / "var"), "findings"])
+    assert raised.value.code == exit_codes.CANT_CREATE
