@@ -147,8 +147,10 @@ def test_review_checks_account_department_and_reason(store_spec: StoreSpec,
     result = review("--decision", "dismissed", "--by", "王五", "--note", "改判")
     assert result.exit_code == 1 and "已处理" in result.output
     assert review("--decision", "reopened", "--by", "王五").exit_code == 0
-    assert store.get_finding(fid).status == "new"
-    assert [d.decision for d in store.decisions(fid)] == ["forwarded", "confirmed", "reopened"]
+    with store_spec.open() as fresh:  # a new store sees other processes' writes (cluster: refresh)
+        assert fresh.get_finding(fid).status == "new"
+        assert [d.decision for d in fresh.decisions(fid)] == ["forwarded", "confirmed",
+                                                              "reopened"]
 
 
 def test_store_migrate_and_stats(store_spec: StoreSpec, store: Store) -> None:
