@@ -60,10 +60,6 @@ class PatrolOutcome:
     verdicts: list[health.Verdict] = field(default_factory=list)
     alerts_queued: int = 0
 
-    @property
-    def summary(self) -> dict[str, Any]:
-        return self.run.stats
-
 
 def new_run_id(target: str) -> str:
     return f"{utcnow().strftime('%Y%m%dT%H%M%S')}-{target[:40]}-{uuid.uuid4().hex[:6]}"
