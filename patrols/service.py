@@ -15,8 +15,10 @@ because only that page's fresh analysis says what is still there.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from findings import FindingRecord, PatrolRun, Store, utcnow
@@ -138,7 +140,8 @@ def finish_run(settings: Settings, store: Store, run: PatrolRun, report: CrawlRe
             outcome.alerts_queued = _queue_finding_alerts(settings, store, run, report,
                                                           target_kind, target_tags)
         if run.status == "degraded":
-            _tell_support(settings, store, run, health.failed(outcome.verdicts))
+            problems = [v.message for v in health.failed(outcome.verdicts)]
+            tell_support(settings, store, run, ["状况异常（巡查已结束）", *problems])
     finally:
         if lock_owner:
             store.release_lock(patrol_lock(run.target), lock_owner)
@@ -174,20 +177,43 @@ def _queue_finding_alerts(settings: Settings, store: Store, run: PatrolRun, repo
     return queued
 
 
-def _tell_support(settings: Settings, store: Store, run: PatrolRun,
-                  problems: list[health.Verdict]) -> None:
-    from alerts import notify_support
+SUPPORT_SUBJECTS = {"degraded": "巡查异常", "failed": "巡查失败", "timeout": "巡查超时"}
+TRIGGER_NAMES = {"schedule": "定时巡查", "manual": "手动巡查", "demo": "演示"}
 
-    body = "\n".join([
+
+def tell_support(settings: Settings, store: Store, run: PatrolRun, problems: list[str],
+                 log_path: Path | None = None) -> None:
+    """Tell the technical support team what went wrong with a run (once per run and status);
+    a failure to queue the message is logged, never raised."""
+    local = "%Y-%m-%d %H:%M:%S"
+    lines = [
         f"巡查目标：{run.target}",
         f"巡查编号：{run.id}",
+        f"触发方式：{TRIGGER_NAMES.get(run.trigger, run.trigger)}",
+        f"开始时间：{run.started_at.astimezone().strftime(local)}",
+        f"结束时间：{run.ended_at.astimezone().strftime(local) if run.ended_at else '-'}",
+        "结果：" + "；".join(problems),
         f"已抓取页面：{run.pages}，发现问题：{run.findings}",
-        "巡查已结束，但状况异常：",
-        *(f"  - {v.message}" for v in problems),
-        "请检查目标网站是否可达、是否改版或屏蔽了巡查。",
-    ])
+    ]
+    if log_path is not None:
+        lines.append(f"日志文件：{log_path}")
+    lines.append("下一次定时巡查将照常进行。")
+    if log_path is not None:
+        lines += ["", "日志末尾：", _tail(log_path)]
+    subject = f"{SUPPORT_SUBJECTS.get(run.status, '巡查出错')}：{run.target}"
     try:
-        notify_support(store, settings, f"巡查异常：{run.target}", body,
-                       f"patrol-degraded:{run.id}")
+        from alerts import notify_support
+
+        notify_support(store, settings, subject, "\n".join(lines), f"patrol-{run.status}:{run.id}")
     except Exception:  # noqa: BLE001 - a support message must not undo the run's record
-        log.exception("could not tell support of degraded run %s", run.id)
+        log.exception("could not tell support of run %s (%s)", run.id, run.status)
+
+
+def _tail(path: Path, max_bytes: int = 4000, lines: int = 20) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - max_bytes))
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return "(无法读取日志)"
+    return "\n".join(text.splitlines()[-lines:])

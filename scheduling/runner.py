@@ -39,6 +39,7 @@ from findings import PatrolRun, Store, utcnow
 from findings.model import to_iso
 from patrols import exit_codes
 from patrols.locks import lock_ttl, new_owner, parse_owner, patrol_lock, schedule_lock
+from patrols.service import tell_support
 from settings import ROOT, ConfigError, Settings
 from settings.loader import PROJECT_FILE
 
@@ -324,35 +325,7 @@ class PatrolRunner:
 
     def _alert_support(self, run: PatrolRun, log_path: Path, time_limit: int) -> None:
         if run.status == "timeout":
-            subject = f"巡查超时：{run.target}"
-            outcome = f"超时（超过 {time_limit} 秒未结束，已终止）"
+            problem = f"超时（超过 {time_limit} 秒未结束，已终止）"
         else:
-            subject = f"巡查失败：{run.target}"
-            outcome = f"失败（退出码 {run.exit_code}）"
-        local = "%Y-%m-%d %H:%M:%S"
-        body = "\n".join([
-            f"巡查目标：{run.target}",
-            f"巡查编号：{run.id}",
-            f"触发方式：{'定时巡查' if run.trigger == 'schedule' else '手动巡查'}",
-            f"开始时间：{run.started_at.astimezone().strftime(local)}",
-            f"结束时间：{run.ended_at.astimezone().strftime(local) if run.ended_at else '-'}",
-            f"结果：{outcome}",
-            f"已抓取页面：{run.pages}，发现问题：{run.findings}",
-            f"日志文件：{log_path}",
-            "下一次定时巡查将照常进行。",
-            "",
-            "日志末尾：",
-            _tail(log_path),
-        ])
-        support.notify_support(self.store, self.settings, subject, body,
-                               f"patrol-{run.status}:{run.id}")
-
-
-def _tail(path: Path, max_bytes: int = 4000, lines: int = 20) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, f.seek(0, os.SEEK_END) - max_bytes))
-            text = f.read().decode("utf-8", "replace")
-    except OSError:
-        return "(无法读取日志)"
-    return "\n".join(text.splitlines()[-lines:])
+            problem = f"失败（退出码 {run.exit_code}）"
+        tell_support(self.settings, self.store, run, [problem], log_path)

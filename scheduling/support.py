@@ -1,4 +1,5 @@
 """The scheduler's calls into `alerts/`, in one place, each one unable to break a patrol.
+(What support is told about a run is the patrol service's: patrols.service.tell_support.)
 
 A patrol that failed must still be recorded, and the next one must still run, whatever the
 alerting does; so every call here logs its failure and returns.
@@ -23,11 +24,6 @@ def _call(func: Callable[..., Any], *args: Any) -> Any:
     except Exception:  # noqa: BLE001 - alerting must never stop the scheduler
         log.exception("alerts.%s failed", func.__name__)
         return None
-
-
-def notify_support(store: Store, settings: Settings, subject: str, body: str, key: str) -> None:
-    """Tell the technical support team (failed or timed-out patrol). `key` makes it once-only."""
-    _call(alerts.notify_support, store, settings, subject, body, key)
 
 
 def send_due(store: Store, settings: Settings) -> None:
