@@ -38,7 +38,6 @@ class PatrolContext:
     evidence_paths: list[str] = field(default_factory=list)
     findings_by_rule: dict[str, int] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)   # final Scrapy stats, set at close
-    summary: dict[str, Any] = field(default_factory=dict)  # crawler.summary of them, at the end
     close_reason: str = ""
     lock_owner: str = ""
 

@@ -17,7 +17,6 @@ from settings import Settings
 from .address_guard import AddressGuard
 from .context import PatrolContext
 from .settings import ASYNCIO_REACTOR, base_settings, find_chromium, scrapy_settings
-from .summary import summarize
 from .targets import Target
 
 logger = logging.getLogger(__name__)
@@ -27,8 +26,8 @@ def crawl(settings: Settings, runs: list[tuple[Target, PatrolRun, str]], store: 
           progress: str = "log", analyzer: Any | None = None) -> list[PatrolContext]:
     """Crawl each (resolved target, started run, lock owner) at once; blocks until all end.
 
-    Returns each run's context with its close reason, final stats and their summary (a crawl
-    that never started has an empty close reason)."""
+    Returns each run's context with its close reason and final stats (a crawl that never
+    started has an empty close reason)."""
     from scrapy.utils.reactor import install_reactor
 
     install_reactor(ASYNCIO_REACTOR)
@@ -90,8 +89,6 @@ def _watch(crawler: Any, ctx: PatrolContext) -> None:
 def _close(ctx: PatrolContext, crawler: Any) -> None:
     if crawler is not None and crawler.stats.get_stats():
         ctx.stats = dict(crawler.stats.get_stats())  # complete (elapsed time is set last)
-    ctx.summary = summarize(ctx.stats, chromium=ctx.chromium is not None,
-                            wanted_render=ctx.target.render != "never")
     if ctx.proxy_socket is not None:
         ctx.proxy_socket.close()
 

@@ -7,7 +7,8 @@ process, the console's run-now (through the scheduler) and distributed workers.
                  new findings, tell support of a degraded run, release the lock
 
 `patrol()` does all three. A run crawled elsewhere (by several distributed workers) calls
-`finish_run` once with the merged CrawlReport: exactly the same steps. Findings that are no
+`finish_run` once with `report_from_stats(merged stats, close reason, ...)`: exactly the same
+steps (lock released by its owner string, kept with the run). Findings that are no
 longer on a page are marked gone as each page is stored again (crawler/pipelines/store.py),
 because only that page's fresh analysis says what is still there.
 """
@@ -63,6 +64,19 @@ class PatrolOutcome:
     alerts_queued: int = 0
 
 
+def report_from_stats(stats: dict[str, Any], close_reason: str, *, chromium: bool,
+                      wanted_render: bool, new_findings: list[FindingRecord] | tuple = (),
+                      finding_ids: set[str] | frozenset = frozenset(),
+                      evidence_paths: list[str] | tuple = ()) -> CrawlReport:
+    """The report of a crawl from its Scrapy-style stats (one process's, or all workers'
+    merged), so that every crawl is summarized the same way."""
+    from crawler.summary import summarize
+
+    return CrawlReport(summary=summarize(stats, chromium=chromium, wanted_render=wanted_render),
+                       close_reason=close_reason, new_findings=list(new_findings),
+                       finding_ids=set(finding_ids), evidence_paths=list(evidence_paths))
+
+
 def new_run_id(target: str) -> str:
     return f"{utcnow().strftime('%Y%m%dT%H%M%S')}-{target[:40]}-{uuid.uuid4().hex[:6]}"
 
@@ -99,10 +113,10 @@ def patrol(settings: Settings, store: Store, targets: list[Any], *, trigger: str
     try:
         for ctx in crawl(settings, [(s.target, s.run, s.lock_owner) for s in started], store,
                          progress=progress, analyzer=analyzer):
-            reports[ctx.run.id] = CrawlReport(
-                summary=ctx.summary, close_reason=ctx.close_reason,
-                new_findings=list(ctx.new_findings), finding_ids=set(ctx.all_finding_ids),
-                evidence_paths=list(ctx.evidence_paths))
+            reports[ctx.run.id] = report_from_stats(
+                ctx.stats, ctx.close_reason, chromium=ctx.chromium is not None,
+                wanted_render=ctx.target.render != "never", new_findings=ctx.new_findings,
+                finding_ids=ctx.all_finding_ids, evidence_paths=ctx.evidence_paths)
     finally:
         # Also when the crawl raised: every run is completed and every lock released.
         outcomes = [finish_run(settings, store, item.run, reports.get(item.run.id)
