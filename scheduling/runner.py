@@ -37,7 +37,7 @@ from typing import BinaryIO
 
 from findings import PatrolRun, Store, utcnow
 from findings.model import to_iso
-from settings import ROOT, ConfigError, Settings
+from settings import ConfigError, Settings
 from settings.loader import PROJECT_FILE
 
 from . import support
@@ -228,7 +228,7 @@ class PatrolRunner:
                       f"# command: {shlex.join(cmd)}\n".encode())
             out.flush()
             try:
-                proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                proc = subprocess.Popen(cmd, cwd=self.settings.home, stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 out.write(f"# cannot start the patrol: {exc}\n".encode())
