@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import alerts
 from findings import FindingRecord
 
 from .context import Services
@@ -19,15 +20,8 @@ def notify_forward(services: Services, finding: FindingRecord, department: str, 
                    note: str) -> bool:
     """Queue a message to `department` about `finding`; True when an alert was queued."""
     try:
-        import alerts
-    except ImportError:
-        return False
-    forward = getattr(alerts, "forward_finding", None)
-    if forward is None:
-        return False
-    try:
-        return bool(forward(services.settings, services.store, finding, department, by=by,
-                            note=note))
+        return bool(alerts.forward_finding(services.settings, services.store, finding,
+                                           department, by=by, note=note))
     except Exception:  # noqa: BLE001 - the decision stands even if the message cannot be queued
         log.exception("could not queue the forward alert of %s to %s", finding.id, department)
         return False
@@ -36,14 +30,7 @@ def notify_forward(services: Services, finding: FindingRecord, department: str, 
 def send_test_message(services: Services, department: str) -> tuple[bool, str]:
     """Queue a test message to `department` (support checks a channel works)."""
     try:
-        import alerts
-    except ImportError:
-        return False, "告警模块不可用"
-    send = getattr(alerts, "send_test", None)
-    if send is None:
-        return False, "告警模块不支持测试消息"
-    try:
-        send(services.settings, services.store, department)
+        alerts.send_test(services.settings, services.store, department)
     except Exception as exc:  # noqa: BLE001 - shown to the user, logged in full
         log.exception("test message to %s failed", department)
         return False, f"{type(exc).__name__}"
