@@ -145,3 +145,17 @@ def test_installed_serve_ships_templates_and_static(installed_console: str, tmp_
         assert resp.status == 200 and resp.read()
     assert (tmp_path / "data").is_dir()
     assert not (tmp_path / "elsewhere" / "var").exists()
+
+
+def test_no_file_names_a_path_of_this_machine() -> None:
+    """Files name other files relative to the repository (the seed and the spec are at
+    ../shared/ from its root), never by where one machine keeps its checkout."""
+    offenders = []
+    for name in _git_files():
+        try:
+            text = (CHECKOUT / name).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if "/work/" in text and name != "tests/test_packaging.py":
+            offenders.append(name)
+    assert not offenders, f"absolute paths of this machine in: {offenders}"
