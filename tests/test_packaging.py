@@ -159,3 +159,15 @@ def test_no_file_names_a_path_of_this_machine() -> None:
         if "/work/" in text and name != "tests/test_packaging.py":
             offenders.append(name)
     assert not offenders, f"absolute paths of this machine in: {offenders}"
+
+
+def test_shipped_files_are_found_one_way() -> None:
+    """Code of the program finds its shipped files with settings.shipped_path (importlib
+    resources), not next to `__file__`: one way, the same in a checkout and in a wheel.
+    settings/loader.py alone looks at its own location, to tell a checkout from an install."""
+    files = _git_files()
+    users = [f for f in _package_files(files) if f.endswith(".py")
+             and f != "settings/loader.py"
+             and "__file__" in (CHECKOUT / f).read_text(encoding="utf-8")]
+    assert not users, (f"these find files relative to __file__; use "
+                       f"settings.shipped_path(package, ...) instead: {users}")
