@@ -47,7 +47,8 @@ SETTINGS: list[Setting] = [
     # -- store ---------------------------------------------------------------------------------
     S("store_url", "", "str",
       "Where findings are stored: empty for the embedded SQLite file under data_dir, "
-      "sqlite:///PATH for another file, or http(s)://HOST:PORT for an Elasticsearch or "
+      "sqlite:///PATH for another file (a relative PATH resolves like every relative path), "
+      "or http(s)://HOST:PORT for an Elasticsearch or "
       "OpenSearch cluster.", section="store"),
     S("store_index_prefix", "patrol", "str",
       "Prefix of the index names and aliases on a search-engine cluster.", section="store"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from findings.open import anchored_url, sqlite_path
 from settings import CHECKOUT, Settings, load_settings, shipped_path
 from settings.loader import default_home
 
@@ -33,3 +34,12 @@ def test_a_set_relative_path_resolves_against_the_home_directory(tmp_path: Path)
     absolute = tmp_path / "abs"
     assert elsewhere.with_overrides({"data_dir": str(absolute)}).data_dir == absolute
     assert settings.path("smtp_ca_file") == Path("")
+
+
+def test_a_relative_sqlite_store_url_is_under_the_home_directory(tmp_path: Path) -> None:
+    url = anchored_url("sqlite:///stores/patrol.sqlite3", tmp_path)
+    assert sqlite_path(url, None) == tmp_path / "stores" / "patrol.sqlite3"
+    absolute = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    assert anchored_url(absolute, Path("/elsewhere")) == absolute
+    assert anchored_url("", tmp_path) == ""
+    assert anchored_url("http://127.0.0.1:9200", tmp_path) == "http://127.0.0.1:9200"
