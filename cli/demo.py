@@ -85,9 +85,9 @@ def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
         echo(f"  {path}")
     echo(f"  共 {len(paths)} 个文件")
     echo(f"\n== 告警：本次新排队 {queued} 条 ==")
-    try:
-        from alerts import queued_by_department
+    from alerts import queued_by_department
 
+    try:
         for department, kinds in sorted(queued_by_department(store, settings, findings).items()):
             detail = "，".join(f"{k} {v}" for k, v in sorted(kinds.items()))
             echo(f"  {department}：{detail}")
@@ -96,10 +96,10 @@ def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
     echo("  发送：patrol alerts send（或由调度器定时发送）")
     echo("\n== 查看结果 ==")
     echo(f"  启动控制台：patrol serve，然后在浏览器打开 {settings['console_base_url']}")
-    try:
-        from console.users import ensure_demo_account
+    from console.users import ensure_demo_account
 
+    try:
         name, password = ensure_demo_account(settings)
         echo(f"  演示账号：{name}  密码：{password}")
-    except Exception as exc:  # noqa: BLE001 - console not installed or not ready
+    except Exception as exc:  # noqa: BLE001 - the accounts file cannot be written
         echo(f"  演示账号：请用 patrol users 创建（{type(exc).__name__}）")

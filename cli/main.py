@@ -10,7 +10,7 @@ import importlib
 import logging
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -18,7 +18,7 @@ import click
 from patrols import exit_codes
 from settings import ConfigError, Settings, load_settings
 
-# name -> "module:attribute". A module that is not written yet shows as unavailable in --help.
+# name -> "module:attribute", imported only when the subcommand runs.
 SUBCOMMANDS: dict[str, str] = {
     "analyze": "cli.analyze:command",
     "enterprises": "cli.enterprises:command",
@@ -50,7 +50,6 @@ class App:
 
     settings: Settings
     debug: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def with_options(self, **overrides: Any) -> Settings:
         """Apply a subcommand's options as the command-line layer (None means not given)."""
@@ -91,21 +90,8 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            return _unavailable(name)
-        return getattr(module, attr)
-
-
-def _unavailable(name: str) -> click.Command:
-    @click.command(name=name, help="(not available in this version)")
-    def cmd() -> None:
-        raise click.ClickException(f"'patrol {name}' is not available in this version")
-
-    return cmd
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,7 +7,7 @@ globals, and a test builds an app around its own store and data home.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g
@@ -25,7 +25,6 @@ class Services:
     store: Store
     users: UserStore
     launch: Callable[[Settings, str], Any]          # starts a patrol of a target now
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def services() -> Services:

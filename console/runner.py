@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from settings import ROOT, Settings
+from settings import Settings
 
 from .present import CST
 
@@ -59,7 +59,7 @@ def launch_run_now(settings: Settings, target: str) -> dict[str, Any]:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target)[:60]
     log_path = settings.data_path("logs", "console", f"run-now-{stamp}-{safe}.log")
     with open(log_path, "ab") as out:
-        proc = subprocess.Popen(run_now_command(settings, target), cwd=ROOT, stdout=out,
+        proc = subprocess.Popen(run_now_command(settings, target), cwd=settings.home, stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     # Reap the child when it ends, so that finished patrols leave no zombie behind.

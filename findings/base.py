@@ -176,13 +176,13 @@ class Store(ABC):
     def lock_holder(self, name: str) -> str | None:
         """Owner of an unexpired lock, or None."""
 
-    # -- administration (added for `patrol store`; both backends implement them) ------------
+    # -- administration (`patrol store stats|reindex`) ------------------------------------------
+    @abstractmethod
     def stats(self) -> dict[str, Any]:
         """What the store holds: backend, url, findings (total, live, by_status, by_rule),
         pages, runs, decisions, alerts by status, plus backend details."""
-        raise NotImplementedError
 
+    @abstractmethod
     def rebuild_search_index(self) -> int:
         """Segment every finding and page again (after the segmentation words changed);
         returns how many records were re-indexed."""
-        raise NotImplementedError

@@ -64,7 +64,18 @@ def store_options(settings: Any) -> dict[str, Any]:
     }
 
 
+def anchored_url(url: str, home: Path) -> str:
+    """A sqlite:/// URL with a relative path made absolute against the settings' home
+    directory, like every other relative path of the settings; other URLs unchanged."""
+    stripped = (url or "").strip()
+    if not stripped.startswith("sqlite:"):
+        return url
+    path = sqlite_path(stripped, None)
+    return url if path.is_absolute() else f"sqlite:///{home / path}"
+
+
 def store_from_settings(settings: Any, url: str | None = None) -> Store:
     """Open the store the settings name (or `url`, e.g. a command's --store option)."""
     chosen = settings["store_url"] if url is None else url
-    return open_store(chosen, data_dir=settings.data_dir, **store_options(settings))
+    return open_store(anchored_url(chosen, settings.home), data_dir=settings.data_dir,
+                      **store_options(settings))

@@ -40,7 +40,7 @@ from findings.model import to_iso
 from patrols import exit_codes
 from patrols.locks import lock_ttl, new_owner, parse_owner, patrol_lock, schedule_lock
 from patrols.service import tell_support
-from settings import ROOT, ConfigError, Settings
+from settings import ConfigError, Settings
 from settings.loader import PROJECT_FILE
 
 from . import support
@@ -215,7 +215,7 @@ class PatrolRunner:
                       f"# command: {shlex.join(cmd)}\n".encode())
             out.flush()
             try:
-                proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                proc = subprocess.Popen(cmd, cwd=self.settings.home, stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 out.write(f"# cannot start the patrol: {exc}\n".encode())

@@ -6,8 +6,10 @@ shipped with the project, a site file (`--config FILE` or PATROL_CONFIG), enviro
 PATROL_<NAME>, command-line options. `docs/settings.md` is generated from this list by
 `patrol config docs`; a test fails when the two disagree.
 
-Relative paths are resolved against the project root (the checkout), so that a scheduler
-subprocess started from another directory sees the same files.
+Relative paths are resolved against the home directory: the checkout when run from a source
+checkout (so a scheduler subprocess started from another directory sees the same files), else
+the current directory of an installed `patrol`. The defaults of the configuration-file settings
+marked `shipped` are the files shipped inside the package (`config/`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ SETTINGS: list[Setting] = [
     # -- general -------------------------------------------------------------------------------
     S("data_dir", "var", "path",
       "Directory for everything the program writes: the SQLite store, evidence files, "
-      "screenshots, logs and the scheduler's job store. Nothing is written elsewhere by default."),
+      "screenshots, logs and the scheduler's job store. Nothing is written elsewhere by default. "
+      "A relative path is resolved against the checkout when run from a source checkout "
+      "(`./var` of the checkout), otherwise against the current directory."),
     S("log_level", "INFO", "choice", "Logging level of the patrol's own loggers.",
       choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("console_base_url", "http://127.0.0.1:8600", "url",
@@ -28,10 +32,10 @@ SETTINGS: list[Setting] = [
     # -- analyzers -----------------------------------------------------------------------------
     S("rules_file", "config/rules.yaml", "path",
       "YAML file of rules: per rule id its lexicon, patterns, context words, clause, lead "
-      "department and severity.", section="analyzers"),
+      "department and severity.", section="analyzers", shipped=True),
     S("licensed_file", "config/licensed.txt", "path",
       "Exact names of licensed institutions, one per line; they are exempt from "
-      "restricted_name.", section="analyzers"),
+      "restricted_name.", section="analyzers", shipped=True),
     S("enabled_rules", list(RULE_IDS), "rules",
       "Rule ids the analyzers report; leave a rule out to silence it.", section="analyzers"),
     S("rate_high_threshold", 10.0, "float",
@@ -43,7 +47,8 @@ SETTINGS: list[Setting] = [
     # -- store ---------------------------------------------------------------------------------
     S("store_url", "", "str",
       "Where findings are stored: empty for the embedded SQLite file under data_dir, "
-      "sqlite:///PATH for another file, or http(s)://HOST:PORT for an Elasticsearch or "
+      "sqlite:///PATH for another file (a relative PATH resolves like every relative path), "
+      "or http(s)://HOST:PORT for an Elasticsearch or "
       "OpenSearch cluster.", section="store"),
     S("store_index_prefix", "patrol", "str",
       "Prefix of the index names and aliases on a search-engine cluster.", section="store"),
@@ -57,7 +62,7 @@ SETTINGS: list[Setting] = [
       section="store"),
     # -- crawler -------------------------------------------------------------------------------
     S("targets_file", "config/targets.yaml", "path",
-      "YAML file of patrol targets (sites and page groups).", section="crawler"),
+      "YAML file of patrol targets (sites and page groups).", section="crawler", shipped=True),
     S("chromium_path", "", "str",
       "Chromium binary used to render pages; empty finds `chromium` on PATH. Without it, "
       "JavaScript rendering and screenshots are off.", section="crawler"),
@@ -107,7 +112,7 @@ SETTINGS: list[Setting] = [
     # -- alerts --------------------------------------------------------------------------------
     S("departments_file", "config/departments.yaml", "path",
       "YAML file of departments, their channels and the routing of rules to them.",
-      section="alerts"),
+      section="alerts", shipped=True),
     S("alerts_dry_run", False, "bool",
       "Print alerts instead of sending them.", section="alerts"),
     S("smtp_host", "", "str", "SMTP server for email alerts (empty: email off).",
@@ -152,7 +157,7 @@ SETTINGS: list[Setting] = [
     # -- scheduler -----------------------------------------------------------------------------
     S("schedules_file", "config/schedules.yaml", "path",
       "YAML file of patrol schedules (cron expressions or intervals per target or group).",
-      section="scheduler"),
+      section="scheduler", shipped=True),
     S("patrol_time_limit", 3600, "int",
       "Seconds a scheduled patrol may run before it is stopped and reported.",
       section="scheduler"),

@@ -41,7 +41,8 @@ TYPES = ("str", "int", "float", "bool", "path", "list", "rules", "cron", "choice
 class Setting:
     """One setting: its name, default, type and the help text shown in docs and `config show`.
 
-    `secret` settings are masked when printed.
+    `secret` settings are masked when printed. A `shipped` path setting's default names a file
+    shipped inside a package ("config/rules.yaml" is rules.yaml of the `config` package).
     """
 
     name: str
@@ -51,6 +52,7 @@ class Setting:
     section: str = "general"
     choices: tuple[str, ...] = field(default_factory=tuple)
     secret: bool = False
+    shipped: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
