@@ -111,7 +111,6 @@ def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
     try:
         from console.users import ensure_demo_account
 
-        name, password = ensure_demo_account(settings)
-        echo(f"  演示账号：{name}  密码：{password}")
+        echo("  " + ensure_demo_account(settings).message())
     except Exception as exc:  # noqa: BLE001 - console not installed or not ready
         echo(f"  演示账号：请用 patrol users 创建（{type(exc).__name__}）")

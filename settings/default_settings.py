@@ -185,8 +185,25 @@ SETTINGS: list[Setting] = [
       section="console", secret=True),
     S("session_minutes", 480, "int", "Minutes a console session lasts without use.",
       section="console"),
-    S("login_attempts_per_minute", 5, "int",
-      "Failed logins allowed per user and address per minute.", section="console"),
+    S("session_max_hours", 12, "int",
+      "Hours a console session lasts at most, used or not; then the officer logs in again.",
+      section="console"),
+    S("login_account_failures", 5, "int",
+      "Failed logins for one account (from browsers it never logged in from) before each further "
+      "try must wait a delay that doubles per failure. A browser the account has logged in from "
+      "counts its own failures apart, so a stranger cannot lock an officer out.",
+      section="console"),
+    S("login_address_failures", 20, "int",
+      "Failed logins from one client address, for any account names, before each further try "
+      "from it must wait a doubling delay.", section="console"),
+    S("login_delay_seconds", 2.0, "float",
+      "First delay once a login limit is reached; it doubles with each further failure.",
+      section="console"),
+    S("login_delay_max_seconds", 900.0, "float", "Longest delay between login tries.",
+      section="console"),
+    S("console_trusted_proxies", [], "list",
+      "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For header names the "
+      "client; requests from anywhere else are taken at their own address.", section="console"),
 ]
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
