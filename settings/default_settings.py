@@ -145,8 +145,14 @@ SETTINGS: list[Setting] = [
       "PEM file of the certificate authority that signed the SMTP server's TLS certificate "
       "(empty: the system's trusted authorities).", section="alerts"),
     S("alerts_timeout_seconds", 10, "int",
-      "Seconds one delivery (an SMTP session or a webhook request) may take before it counts "
-      "as a temporary failure.", section="alerts"),
+      "Seconds one step of a delivery (connecting, or one read of an SMTP or HTTP answer) may "
+      "wait before the delivery counts as a temporary failure.", section="alerts"),
+    S("alerts_send_deadline_seconds", 60, "int",
+      "Seconds one delivery may take in all (connect, greeting, sending, answer). Per-read "
+      "timeouts restart with every byte, so a receiver that trickles its answer is cut off here "
+      "and the alert is retried later. At most 150: a sender's pass must end well within the "
+      "sender lock's 600 s, or a second sender could take over and send twice.",
+      section="alerts"),
     S("alerts_timezone", "Asia/Shanghai", "str",
       "Time zone of quiet hours and of the times shown in alert messages.", section="alerts"),
     # -- scheduler -----------------------------------------------------------------------------
