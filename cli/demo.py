@@ -99,7 +99,6 @@ def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
     from console.users import ensure_demo_account
 
     try:
-        name, password = ensure_demo_account(settings)
-        echo(f"  演示账号：{name}  密码：{password}")
+        echo("  " + ensure_demo_account(settings).message())
     except Exception as exc:  # noqa: BLE001 - the accounts file cannot be written
         echo(f"  演示账号：请用 patrol users 创建（{type(exc).__name__}）")

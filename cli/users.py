@@ -114,3 +114,26 @@ def token(app, name: str, revoke: bool) -> None:  # type: ignore[no-untyped-def]
         value = users.issue_token(name)
     click.echo("新的 API 令牌（只显示这一次）：", err=True)
     click.echo(value)
+
+
+@command.command(name="logout")
+@click.argument("name")
+@click.pass_obj
+def logout(app, name: str) -> None:  # type: ignore[no-untyped-def]
+    """End every console session of NAME at once (e.g. a lost laptop)."""
+    with _users(app, must_exist=name) as users:
+        count = users.end_sessions(name)
+    click.echo(f"已结束 {name} 的 {count} 个会话")
+
+
+@command.command(name="rotate-key")
+@click.pass_obj
+def rotate_key(app) -> None:  # type: ignore[no-untyped-def]
+    """Make a new console signing key; the previous one still verifies sessions until the next
+    rotation, so nobody is logged out. Restart the console to use it."""
+    from console.security import rotate_secret_key
+
+    if app.settings["console_secret_key"]:
+        raise click.ClickException("console_secret_key 已在配置中设定：请在配置中更换密钥")
+    rotate_secret_key(app.settings)
+    click.echo("已生成新的控制台签名密钥；重启控制台后生效，旧密钥在下次轮换前仍可验证现有会话。")

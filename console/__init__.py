@@ -35,14 +35,13 @@ def create_app(settings: Settings, store: Store | None = None, users: UserStore 
     # Templates and static files are package data: found the same way in a checkout and a wheel.
     app = Flask(__name__, root_path=str(shipped_path("console")))
     app.url_map.merge_slashes = False  # no redirect that turns //abs/path into a relative one
-    app.extensions["patrol"] = Services(settings=settings, store=store,
-                                        users=users or UserStore.from_settings(settings),
-                                        launch=launch)
+    users = users or UserStore.from_settings(settings)
+    app.extensions["patrol"] = Services(settings=settings, store=store, users=users, launch=launch)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.autoescape = True  # every template, whatever its file name
     install_filters(app.jinja_env)
     app.context_processor(template_context)
-    security.install(app, settings)
+    security.install(app, settings, users)
     errors.install(app)
     for room in (auth, review, opinion, patrols, search, reports, api, evidence):
         app.register_blueprint(room.bp)

@@ -48,13 +48,37 @@ def local_time(value: datetime | None, with_seconds: bool = False) -> str:
     return value.astimezone(CST).strftime(fmt)
 
 
-def parse_local_date(text: str | None, end_of_day: bool = False) -> datetime | None:
-    """A YYYY-MM-DD date typed in the console (China time) as a UTC instant, or None."""
-    if not text:
+# Dates an officer can mean: earlier or later ones are typing errors or probes, and the far ends
+# of the calendar overflow when shifted between time zones.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+class BadDate(ValueError):
+    """A date typed into a filter that is not a YYYY-MM-DD day in the range above; shown as 400."""
+
+
+def parse_day(text: str | None) -> date | None:
+    """A YYYY-MM-DD day, None for nothing, BadDate for anything else or out of range."""
+    if not text or not text.strip():
         return None
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
+        raise BadDate(f"日期格式应为 YYYY-MM-DD：{text.strip()[:20]}") from None
+    check_day(day)
+    return day
+
+
+def check_day(day: date) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise BadDate(f"日期超出范围（{EARLIEST_DAY} 至 {LATEST_DAY}）：{day.isoformat()}")
+
+
+def parse_local_date(text: str | None, end_of_day: bool = False) -> datetime | None:
+    """A YYYY-MM-DD date typed in the console (China time) as a UTC instant, or None."""
+    day = parse_day(text)
+    if day is None:
         return None
     start = datetime(day.year, day.month, day.day, tzinfo=CST)
     if end_of_day:

@@ -54,7 +54,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alerts.test": frozenset({"support", "admin"}),
     "search": ALL,
     "reports": ALL,
-    "runs.read": frozenset({"support", "finance", "commerce", "opinion", "admin"}),
 }
 
 

@@ -150,8 +150,14 @@ SETTINGS: list[Setting] = [
       "PEM file of the certificate authority that signed the SMTP server's TLS certificate "
       "(empty: the system's trusted authorities).", section="alerts"),
     S("alerts_timeout_seconds", 10, "int",
-      "Seconds one delivery (an SMTP session or a webhook request) may take before it counts "
-      "as a temporary failure.", section="alerts"),
+      "Seconds one step of a delivery (connecting, or one read of an SMTP or HTTP answer) may "
+      "wait before the delivery counts as a temporary failure.", section="alerts"),
+    S("alerts_send_deadline_seconds", 60, "int",
+      "Seconds one delivery may take in all (connect, greeting, sending, answer). Per-read "
+      "timeouts restart with every byte, so a receiver that trickles its answer is cut off here "
+      "and the alert is retried later. At most 150: a sender's pass must end well within the "
+      "sender lock's 600 s, or a second sender could take over and send twice.",
+      section="alerts"),
     S("alerts_timezone", "Asia/Shanghai", "str",
       "Time zone of quiet hours and of the times shown in alert messages.", section="alerts"),
     # -- scheduler -----------------------------------------------------------------------------
@@ -190,8 +196,25 @@ SETTINGS: list[Setting] = [
       section="console", secret=True),
     S("session_minutes", 480, "int", "Minutes a console session lasts without use.",
       section="console"),
-    S("login_attempts_per_minute", 5, "int",
-      "Failed logins allowed per user and address per minute.", section="console"),
+    S("session_max_hours", 12, "int",
+      "Hours a console session lasts at most, used or not; then the officer logs in again.",
+      section="console"),
+    S("login_account_failures", 5, "int",
+      "Failed logins for one account (from browsers it never logged in from) before each further "
+      "try must wait a delay that doubles per failure. A browser the account has logged in from "
+      "counts its own failures apart, so a stranger cannot lock an officer out.",
+      section="console"),
+    S("login_address_failures", 20, "int",
+      "Failed logins from one client address, for any account names, before each further try "
+      "from it must wait a doubling delay.", section="console"),
+    S("login_delay_seconds", 2.0, "float",
+      "First delay once a login limit is reached; it doubles with each further failure.",
+      section="console"),
+    S("login_delay_max_seconds", 900.0, "float", "Longest delay between login tries.",
+      section="console"),
+    S("console_trusted_proxies", [], "list",
+      "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For header names the "
+      "client; requests from anywhere else are taken at their own address.", section="console"),
 ]
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

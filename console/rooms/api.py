@@ -18,7 +18,7 @@ from findings.model import from_iso
 
 from ..context import services
 from ..openapi import openapi_document
-from ..present import parse_local_date
+from ..present import BadDate, check_day, parse_local_date
 from ..roles import allowed, reviewer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -51,13 +51,16 @@ def _time(name: str, end_of_day: bool = False) -> datetime | None:
     text = request.args.get(name)
     if not text:
         return None
-    if len(text) == 10:
-        value = parse_local_date(text, end_of_day=end_of_day)
-    else:
-        try:
+    try:
+        if len(text) == 10:
+            value = parse_local_date(text, end_of_day=end_of_day)
+        else:
             value = from_iso(text)
-        except ValueError:
-            value = None
+            check_day(value.date())
+    except BadDate as exc:
+        abort(400, description=f"{name}: {exc}")
+    except (ValueError, OverflowError):
+        value = None
     if value is None:
         abort(400, description=f"{name}: expected an ISO-8601 date or time")
     return value
@@ -146,7 +149,7 @@ def add_decision(finding_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/runs")
 def list_runs():  # type: ignore[no-untyped-def]
-    need("runs.read")
+    need("patrols.read")  # the roles that see patrols in the console
     target = request.args.get("target") or None
     runs = services().store.list_runs(target=target, limit=_limit())
     return jsonify({"items": [r.to_dict() for r in runs]})
@@ -154,7 +157,7 @@ def list_runs():  # type: ignore[no-untyped-def]
 
 @bp.get("/runs/<run_id>")
 def get_run(run_id: str):  # type: ignore[no-untyped-def]
-    need("runs.read")
+    need("patrols.read")  # the roles that see patrols in the console
     run = services().store.get_run(run_id[:100])
     if run is None:
         abort(404)

@@ -91,8 +91,9 @@ def queue():  # type: ignore[no-untyped-def]
     assert user is not None
     filters = QueueFilters.from_args(request.args)
     scope = default_scopes(user.role) if filters.scope == "mine" else []
+    query = filters.query()  # a bad date is the officer's typing error: 400, not a redirect
     try:
-        page = scoped_page(services().store, filters.query(), scope)
+        page = scoped_page(services().store, query, scope)
     except (BadScopeCursor, ValueError):
         return redirect(url_for("review.queue", **filters.args()))
     forwarded_to_me = []
