@@ -15,14 +15,12 @@ from typing import Any
 
 import yaml
 
-from settings import RULE_IDS, ConfigError, Settings
+from common.vocabulary import ROUTE_KINDS, RULE_IDS, SEVERITIES
+from settings import ConfigError, Settings
 
 CHANNEL_TYPES = ("email", "dingtalk", "wecom", "feishu", "webhook", "fake")
-SEVERITIES = ("high", "medium", "low")
-# FindingRecord.kind values (analyzers) and patrol target kinds (crawler/targets.py) that
-# routes may name.
-KINDS = ("ad", "page", "post", "news", "notice", "enterprise", "site", "app",
-         "p2p", "ads", "forum")
+# Routes may name a finding's kind or its patrol target's kind.
+KINDS = ROUTE_KINDS
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 

@@ -15,14 +15,15 @@ from typing import Any
 
 import yaml
 
+from common.vocabulary import TARGET_ANALYSIS_KIND, TARGET_KINDS
 from settings import ConfigError, Settings
 
 from .address_guard import ALLOWED_SCHEMES, BadURL, parse_url
 
-KINDS = ("p2p", "ads", "forum", "news")
+KINDS = TARGET_KINDS
 RENDER_MODES = ("auto", "always", "never")
 # How the analyzers read a target's pages (analyzers: ad|page|post|news|notice).
-ANALYSIS_KIND = {"p2p": "page", "ads": "ad", "forum": "post", "news": "news"}
+ANALYSIS_KIND = TARGET_ANALYSIS_KIND
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

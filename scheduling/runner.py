@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from common.timefmt import SECONDS, configured_zone, format_local
 from findings import PatrolRun, Store, utcnow
 from findings.model import to_iso
 from settings import ROOT, ConfigError, Settings
@@ -343,13 +344,13 @@ class PatrolRunner:
         else:
             subject = f"巡查失败：{run.target}"
             outcome = f"失败（退出码 {run.exit_code}）"
-        local = "%Y-%m-%d %H:%M:%S"
+        tz = configured_zone(self.settings)
         body = "\n".join([
             f"巡查目标：{run.target}",
             f"巡查编号：{run.id}",
             f"触发方式：{'定时巡查' if run.trigger == 'schedule' else '手动巡查'}",
-            f"开始时间：{run.started_at.astimezone().strftime(local)}",
-            f"结束时间：{run.ended_at.astimezone().strftime(local) if run.ended_at else '-'}",
+            f"开始时间：{format_local(run.started_at, tz, SECONDS, with_zone=True)}",
+            f"结束时间：{format_local(run.ended_at, tz, SECONDS, empty='-', with_zone=True)}",
             f"结果：{outcome}",
             f"已抓取页面：{run.pages}，发现问题：{run.findings}",
             f"日志文件：{log_path}",

@@ -23,6 +23,10 @@ SETTINGS: list[Setting] = [
       "screenshots, logs and the scheduler's job store. Nothing is written elsewhere by default."),
     S("log_level", "INFO", "choice", "Logging level of the patrol's own loggers.",
       choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    S("time_zone", "Asia/Shanghai", "str",
+      "IANA time zone of every time people see and of every day and week that is counted: "
+      "report and chart days, dates typed in the console, alert messages and quiet hours, "
+      "listings on the command line, and the scheduler's default zone. Times are stored in UTC."),
     S("console_base_url", "http://127.0.0.1:8600", "url",
       "Address at which officers open the console; alerts link to findings under it."),
     # -- analyzers -----------------------------------------------------------------------------
@@ -147,8 +151,6 @@ SETTINGS: list[Setting] = [
     S("alerts_timeout_seconds", 10, "int",
       "Seconds one delivery (an SMTP session or a webhook request) may take before it counts "
       "as a temporary failure.", section="alerts"),
-    S("alerts_timezone", "Asia/Shanghai", "str",
-      "Time zone of quiet hours and of the times shown in alert messages.", section="alerts"),
     # -- scheduler -----------------------------------------------------------------------------
     S("schedules_file", "config/schedules.yaml", "path",
       "YAML file of patrol schedules (cron expressions or intervals per target or group).",
