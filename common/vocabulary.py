@@ -70,8 +70,29 @@ KIND_LABELS: dict[str, str] = {
     "enterprise": "企业登记信息", "site": "网站", "app": "移动应用",
     "p2p": "网贷平台", "ads": "广告页", "forum": "论坛"}
 
-# -- console roles (what each may do is console.roles; names and departments: departments.yaml)
+# -- departments and console roles --------------------------------------------------------------
+# Role ids: what each may do is code (console.roles); names and departments: departments.yaml.
 ROLE_IDS: tuple[str, ...] = ("support", "commerce", "opinion", "finance", "admin")
+
+
+def departments(settings: Any) -> dict[str, str]:
+    """Department id -> Chinese name, in the order of departments.yaml (settings'
+    departments_file, through the config model). ConfigError when the file is broken."""
+    from settings.models import load_directory_file  # the model imports the codes above
+
+    directory = load_directory_file(settings.path("departments_file"))
+    return {dept_id: dept.name for dept_id, dept in directory.departments.items()}
+
+
+def roles(settings: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Role id -> (Chinese name, names of its departments) from departments.yaml; a role the
+    file leaves out is named by its id and has no departments."""
+    from settings.models import load_directory_file
+
+    directory = load_directory_file(settings.path("departments_file"))
+    return {role_id: (directory.role(role_id).name,
+                      tuple(directory.names(directory.role(role_id).departments)))
+            for role_id in ROLE_IDS}
 
 
 def label(labels: Mapping[str, str], code: Any) -> str:

@@ -22,7 +22,7 @@ from .address_guard import AddressGuard
 from .context import PatrolContext
 from .settings import ASYNCIO_REACTOR, base_settings, find_chromium, scrapy_settings
 from .summary import summarize
-from .targets import Target
+from .targets import Target, resolve
 
 logger = logging.getLogger(__name__)
 LOCK_MARGIN_SECONDS = 600
@@ -92,7 +92,7 @@ def _lock_all(settings: Settings, targets: list[Target], store: Any, trigger: st
     contexts: list[PatrolContext] = []
     ttl = settings["patrol_time_limit"] + LOCK_MARGIN_SECONDS
     for raw in targets:
-        target = raw.resolved(settings)
+        target = resolve(raw, settings)
         run = PatrolRun(id=new_run_id(target.name), target=target.name, started_at=utcnow(),
                         trigger=trigger)
         owner = f"{socket.gethostname()}:{os.getpid()}:{run.id}"

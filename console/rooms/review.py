@@ -15,7 +15,7 @@ from ..configfiles import departments
 from ..context import current_user, services
 from ..forwarding import notify_forward
 from ..present import parse_local_date
-from ..roles import ROLE_DEPARTMENTS, default_scopes
+from ..roles import default_scopes, role_departments
 from ..scope import BadScopeCursor, scoped_page
 from ..security import require, safe_next
 
@@ -95,7 +95,7 @@ def queue():  # type: ignore[no-untyped-def]
     except (BadScopeCursor, ValueError):
         return redirect(url_for("review.queue", **filters.args()))
     forwarded_to_me = []
-    mine = ROLE_DEPARTMENTS.get(user.role, ())
+    mine = role_departments(services().settings, user.role)
     if not filters.cursor and user.role != "admin" and mine:
         # Findings other departments forwarded here.
         forwarded_to_me = services().store.query_findings(FindingQuery(
