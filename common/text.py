@@ -48,11 +48,6 @@ def clean(value: Any, limit: int | None = None, *, multiline: bool = False) -> s
     return text
 
 
-def has_hidden_controls(value: str) -> bool:
-    """True when `clean` would remove something other than white space."""
-    return bool(_INVISIBLE.search(value))
-
-
 # -- display width (terminals, fixed-width tables) ----------------------------------------------
 
 def char_width(ch: str) -> int:

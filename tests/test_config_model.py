@@ -142,3 +142,24 @@ def test_shipped_files_are_valid_and_name_every_role() -> None:
     assert roles["finance"][1] == ("市金融局", "人民银行清远市中心支行", "清远银监分局",
                                    "市住房和城乡建设管理局")
     assert len(roles["admin"][1]) == len(vocabulary.departments(settings))
+
+
+def test_every_target_key_is_documented() -> None:
+    """A key added to the model (one field) must reach the docs table of docs/crawler.md."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "crawler.md").read_text("utf-8")
+    section = docs.split("## Targets", 1)[1].split("\n## ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    for name in target_keys():
+        assert f"`{name}`" in table, f"{name} missing from the targets table of docs/crawler.md"
+
+
+def test_doctor_reads_the_config_files_through_the_model(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from cli.main import main
+
+    path = _write(tmp_path, "targets.yaml", TARGETS.replace("kind: p2p", "knd: p2p"))
+    with pytest.raises(SystemExit) as done:
+        main(["--data-dir", str(tmp_path / "var"), "--set", f"targets_file={path}", "doctor"])
+    out = capsys.readouterr().out
+    assert done.value.code == 1
+    assert (f"[缺失] 配置文件: invalid configuration in {path}:4: setting 'targets[0].knd': "
+            "unknown key; did you mean 'kind'?") in out
