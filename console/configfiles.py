@@ -9,13 +9,17 @@ shows what it could read and says what it could not.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
 
 from settings import ConfigError, Settings
 from settings.models import Directory, Target, load_targets_file
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,29 +38,31 @@ class ConfigView:
     problems: list[str]
 
 
-def load_targets(settings: Settings, problems: list[str]) -> list[Target]:
-    path = settings.path("targets_file")
+def _read(settings: Settings, setting: str, what: str, read: Callable[[Path], T],
+          problems: list[str]) -> T | None:
+    """`read(path)` of the file a setting names; a missing or broken file becomes a problem
+    the room shows (in Chinese, with file, line and key), never an error page."""
+    path = settings.path(setting)
     if not path.is_file():
-        problems.append(f"未找到巡查目标文件 {path}（设置项 targets_file）")
-        return []
+        problems.append(f"未找到{what}文件 {path}（设置项 {setting}）")
+        return None
     try:
-        return list(load_targets_file(path).targets.values())
+        return read(path)
     except ConfigError as exc:
-        problems.append(f"巡查目标文件有误：{exc}")
-        return []
+        problems.append(f"{what}有误：{exc}")
+        return None
+
+
+def load_targets(settings: Settings, problems: list[str]) -> list[Target]:
+    found = _read(settings, "targets_file", "巡查目标", load_targets_file, problems)
+    return list(found.targets.values()) if found else []
 
 
 def load_schedules(settings: Settings, problems: list[str]) -> list[Schedule]:
-    path = settings.path("schedules_file")
-    if not path.is_file():
-        problems.append(f"未找到巡查计划文件 {path}（设置项 schedules_file）")
-        return []
-    try:
-        from scheduling.plan import load_plan
+    from scheduling.plan import load_plan
 
-        plan = load_plan(settings)
-    except ConfigError as exc:
-        problems.append(f"巡查计划有误：{exc}")
+    plan = _read(settings, "schedules_file", "巡查计划", lambda _: load_plan(settings), problems)
+    if plan is None:
         return []
     now = datetime.now(plan.timezone)
     schedules = []

@@ -4,6 +4,7 @@ choice; the shipped files are valid; roles and departments come from departments
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,15 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def assert_refused(read: Callable[[], object], path: Path, line: int, key: str,
+                   words: str) -> None:
+    """`read()` refuses the file with its path, the line and the key path, saying `words`."""
+    with pytest.raises(ConfigError) as err:
+        read()
+    assert (err.value.where, err.value.key) == (f"{path}:{line}", key)
+    assert words in err.value.problem
+
+
 @pytest.mark.parametrize("change, line, key, words", [
     (("kind: p2p", "knd: p2p"), 4, "targets[0].knd", "unknown key; did you mean 'kind'?"),
     (("kind: p2p", "kind: bank"), 4, "targets[0].kind", "unknown value 'bank'"),
@@ -51,10 +61,7 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 ])
 def test_targets_errors_name_file_line_and_key(tmp_path: Path, change, line, key, words) -> None:  # type: ignore[no-untyped-def]
     path = _write(tmp_path, "targets.yaml", TARGETS.replace(*change))
-    with pytest.raises(ConfigError) as err:
-        load_targets_file(path)
-    assert (err.value.where, err.value.key) == (f"{path}:{line}", key)
-    assert words in err.value.problem
+    assert_refused(lambda: load_targets_file(path), path, line, key, words)
 
 
 def test_targets_are_read_into_the_model(tmp_path: Path) -> None:
@@ -79,10 +86,7 @@ def test_targets_are_read_into_the_model(tmp_path: Path) -> None:
 def test_schedules_errors_name_file_line_and_key(tmp_path: Path, text, line, key, words) -> None:  # type: ignore[no-untyped-def]
     targets = load_targets_file(_write(tmp_path, "targets.yaml", TARGETS))
     path = _write(tmp_path, "schedules.yaml", text)
-    with pytest.raises(ConfigError) as err:
-        load_schedules_file(path, targets)
-    assert (err.value.where, err.value.key) == (f"{path}:{line}", key)
-    assert words in err.value.problem
+    assert_refused(lambda: load_schedules_file(path, targets), path, line, key, words)
 
 
 DEPARTMENTS = """departments:
@@ -117,10 +121,7 @@ roles:
 ])
 def test_departments_errors_name_file_line_and_key(tmp_path: Path, change, line, key, words) -> None:  # type: ignore[no-untyped-def]
     path = _write(tmp_path, "departments.yaml", DEPARTMENTS.replace(*change))
-    with pytest.raises(ConfigError) as err:
-        load_directory_file(path)
-    assert (err.value.where, err.value.key) == (f"{path}:{line}", key)
-    assert words in err.value.problem
+    assert_refused(lambda: load_directory_file(path), path, line, key, words)
 
 
 def test_roles_and_departments_come_from_the_departments_file(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_a_target_the_crawler_refuses_is_refused_here_with_file_line_and_key(  #
             load_targets(path)
         assert (crawler_says.value.where, crawler_says.value.key) == (f"{path}:{line}", key)
         html = console_factory(**files).client("support").get("/patrols").get_data(as_text=True)
-        assert "巡查目标文件有误" in html and f"{path}:{line}" in html and key in html
+        assert "巡查目标有误" in html and f"{path}:{line}" in html and key in html
         assert 'data-target="alpha"' not in html and 'href="javascript' not in html
 
 
