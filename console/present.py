@@ -2,7 +2,9 @@
 
 Every helper returns plain text (or text pieces); the templates escape it. Highlighting splits
 the context into pieces and the template wraps the hit in <mark>, so no markup is ever inserted
-into crawled text.
+into crawled text. Every value a template prints first loses its control, bidi and invisible
+characters (`shown`, Jinja's finalize): crawled text cannot reverse the console's sentences or
+disguise a domain. Words come from common.vocabulary, times are in the configured time zone.
 """
 
 from __future__ import annotations
@@ -38,14 +40,14 @@ from common.vocabulary import (
 )
 from findings import FindingRecord
 
+from .context import services
+
 _SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`]+$", re.IGNORECASE)
 
 
 def console_zone() -> tzinfo:
     """The configured time zone (setting time_zone) of the console serving this request."""
     if has_app_context():
-        from .context import services
-
         return configured_zone(services().settings)
     return zone(DEFAULT_TIME_ZONE)
 

@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import IO, Any
 
-from common.text import clean, spreadsheet_cell, table, xlsx_text_cell
+from common.text import spreadsheet_cell, table, xlsx_text_cell
 from common.timefmt import DEFAULT_TIME_ZONE, format_local, zone
 from common.vocabulary import FINDING_STATUS_LABELS, SEVERITY_LABELS, label
 
 from .model import FindingRecord
 
-__all__ = ["clean", "columns", "findings_table", "status_label", "table", "write_csv",
-           "write_jsonl", "xlsx_bytes"]
+__all__ = ["columns", "findings_table", "status_label", "write_csv", "write_jsonl", "xlsx_bytes"]
 
 Column = tuple[str, Callable[[FindingRecord], Any]]
 
