@@ -78,12 +78,14 @@ def _check_url(where: str, url: Any) -> None:
 def _check_start_urls(target: Target) -> None:
     """The start URLs as the address policy parses them (browser rules), at their lines."""
     entry = target.source.get("start_urls")
+    items = entry.text_entries() if entry is not None else []
     for i, url in enumerate(target.start_urls):
-        item = entry.text_entries()[i] if entry is not None else None
         try:
-            _check_url(item.where if item else target.name, url)
+            _check_url(target.name, url)
         except ConfigError as exc:
-            raise ConfigError(exc.where, item.key if item else "start_urls", exc.problem) from None
+            if i < len(items):
+                raise items[i].fail(exc.problem) from None
+            raise
 
 
 def load_targets(path: Path) -> dict[str, Target]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from common.vocabulary import ROLE_IDS, ROUTE_KINDS, SEVERITIES, TARGET_ANALYSIS_KIND, TARGET_KINDS
 
-from .spec import RULE_IDS, ConfigError
+from .spec import RULE_IDS, ConfigError, ConfigFileError
 from .yamlfile import Entry, read_yaml
 
 # -- targets ------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def load_targets_file(path: Path) -> TargetsFile:
     """The targets of a targets file (a mapping with a `targets:` list), strictly checked."""
     root = read_yaml(path, "targets file")
     if root is None:
-        raise ConfigError(str(path), "targets", "expected a list of targets under 'targets:'")
+        raise ConfigFileError(str(path), "targets", "expected a list of targets under 'targets:'")
     items = root.mapping(("targets",), what="targets", required=("targets",))["targets"]
     targets: dict[str, Target] = {}
     for item in items.items("targets"):

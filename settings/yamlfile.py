@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .spec import ConfigError
+from .spec import ConfigError, ConfigFileError
 
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -50,7 +50,7 @@ class Entry:
         return f"{self.file}:{self.line}"
 
     def fail(self, problem: str) -> ConfigError:
-        return ConfigError(self.where, self.key or None, problem)
+        return ConfigFileError(self.where, self.key or None, problem)
 
     def _child(self, node: yaml.Node, part: str | int) -> Entry:
         if isinstance(part, int):

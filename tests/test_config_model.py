@@ -162,5 +162,5 @@ def test_doctor_reads_the_config_files_through_the_model(tmp_path: Path, capsys)
         main(["--data-dir", str(tmp_path / "var"), "--set", f"targets_file={path}", "doctor"])
     out = capsys.readouterr().out
     assert done.value.code == 1
-    assert (f"[缺失] 配置文件: invalid configuration in {path}:4: setting 'targets[0].knd': "
+    assert (f"[缺失] 配置文件: invalid configuration in {path}:4: key 'targets[0].knd': "
             "unknown key; did you mean 'kind'?") in out
