@@ -18,6 +18,7 @@ from typing import Any
 from common.vocabulary import TARGET_ANALYSIS_KIND, TARGET_KINDS
 from settings import ConfigError, Settings
 from settings.models import RENDER_MODES, Target, load_targets_file
+from settings.yamlfile import Entry
 
 from .address_guard import ALLOWED_SCHEMES, BadURL, parse_url
 
@@ -75,9 +76,9 @@ def _check_url(where: str, url: Any) -> None:
         raise ConfigError(where, "start_urls", f"expected an http(s) URL, got {url!r}")
 
 
-def _check_start_urls(target: Target) -> None:
+def _check_start_urls(target: Target, given: dict[str, Entry]) -> None:
     """The start URLs as the address policy parses them (browser rules), at their lines."""
-    entry = target.source.get("start_urls")
+    entry = given.get("start_urls")
     items = entry.text_entries() if entry is not None else []
     for i, url in enumerate(target.start_urls):
         try:
@@ -90,10 +91,10 @@ def _check_start_urls(target: Target) -> None:
 
 def load_targets(path: Path) -> dict[str, Target]:
     """Targets by name from a targets file (settings.models), with the crawler's URL policy."""
-    targets = load_targets_file(path).targets
-    for target in targets.values():
-        _check_start_urls(target)
-    return targets
+    found = load_targets_file(path)
+    for name, target in found.targets.items():
+        _check_start_urls(target, found.sources[name])
+    return found.targets
 
 
 def get_target(settings: Settings, name: str) -> Target:

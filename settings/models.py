@@ -70,8 +70,6 @@ class Target:
     tags: list[str] = field(default_factory=list, metadata=key(
         "texts", "words alert routes may name"))
     description: str = field(default="", metadata=key("text", "for people"))
-    # Where each key was written (file:line), for checks made later (the crawler's URL policy).
-    source: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def analysis_kind(self) -> str:
@@ -125,7 +123,9 @@ def _read_value(entry: Entry, meta: dict[str, Any]) -> Any:
     return entry.text()
 
 
-def target_from_entry(entry: Entry) -> Target:
+def target_from_entry(entry: Entry) -> tuple[Target, dict[str, Entry]]:
+    """The target an entry of the `targets:` list describes, and the entry of each key given
+    (kept apart from the target, which stays plain data that workers can send as JSON)."""
     keys = target_keys()
     given = entry.mapping(keys, what="a target's keys")
     values: dict[str, Any] = {}
@@ -137,13 +137,15 @@ def target_from_entry(entry: Entry) -> Target:
                                            else f"'{name}' may not be empty")
             continue
         values[name] = _read_value(item, meta)
-    return Target(**values, source=given)
+    return Target(**values), given
 
 
 @dataclass
 class TargetsFile:
     path: str
     targets: dict[str, Target]
+    # target name -> key -> where it was written, for checks made later (the crawler's URLs)
+    sources: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
 
     def groups(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -158,13 +160,14 @@ def load_targets_file(path: Path) -> TargetsFile:
     if root is None:
         raise ConfigFileError(str(path), "targets", "expected a list of targets under 'targets:'")
     items = root.mapping(("targets",), what="targets", required=("targets",))["targets"]
-    targets: dict[str, Target] = {}
+    found = TargetsFile(str(path), {})
     for item in items.items("targets"):
-        target = target_from_entry(item)
-        if target.name in targets:
-            raise target.source["name"].fail(f"duplicate target name {target.name!r}")
-        targets[target.name] = target
-    return TargetsFile(str(path), targets)
+        target, given = target_from_entry(item)
+        if target.name in found.targets:
+            raise given["name"].fail(f"duplicate target name {target.name!r}")
+        found.targets[target.name] = target
+        found.sources[target.name] = given
+    return found
 
 
 # -- departments, roles and alert routes (departments.yaml) -------------------------------------

@@ -164,3 +164,13 @@ def test_doctor_reads_the_config_files_through_the_model(tmp_path: Path, capsys)
     assert done.value.code == 1
     assert (f"[缺失] 配置文件: invalid configuration in {path}:4: key 'targets[0].knd': "
             "unknown key; did you mean 'kind'?") in out
+
+
+def test_a_target_is_plain_data_that_survives_json(tmp_path: Path) -> None:
+    """Workers send targets as JSON (dataclasses.asdict); where a key was written stays with
+    the file, not the target."""
+    import dataclasses
+    import json
+
+    alpha = load_targets_file(_write(tmp_path, "targets.yaml", TARGETS)).targets["alpha"]
+    assert Target(**json.loads(json.dumps(dataclasses.asdict(alpha)))) == alpha
