@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from common.vocabulary import TARGET_KINDS
 from patrols import exit_codes
 
 
@@ -21,7 +22,7 @@ from patrols import exit_codes
 @click.option("--depth", type=click.IntRange(min=0), help="Link depth from the start URLs.")
 @click.option("--render", type=click.Choice(["auto", "always", "never"]),
               help="When to render pages with Chromium.")
-@click.option("--kind", type=click.Choice(["p2p", "ads", "forum", "news"]), default="p2p",
+@click.option("--kind", type=click.Choice(TARGET_KINDS), default="p2p",
               show_default=True, help="Kind of ad-hoc URLs (how the analyzers read them).")
 @click.option("--trigger", type=click.Choice(["manual", "schedule", "demo"]), default="manual",
               show_default=True, help="Who started this run (recorded with it).")

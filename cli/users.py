@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 import click
 
-from console.roles import ROLES
+from common.vocabulary import ROLE_IDS
+from console.roles import role_name
 from console.users import UserError, UserStore
 
 
@@ -40,7 +41,7 @@ def command() -> None:
 
 @command.command(name="add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(list(ROLES)),
+@click.option("--role", required=True, type=click.Choice(ROLE_IDS),
               help="support, commerce, opinion, finance or admin.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
@@ -50,7 +51,7 @@ def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignor
         if users.get(name) is not None:
             raise UserError(f"用户 {name} 已存在")
         users.add(name, role, _password(password_stdin))
-    click.echo(f"已添加用户 {name}（{ROLES[role]}）")
+    click.echo(f"已添加用户 {name}（{role_name(app.settings, role)}）")
 
 
 @command.command(name="list")
@@ -64,7 +65,7 @@ def list_users(app) -> None:  # type: ignore[no-untyped-def]
         return
     for user in rows:
         state = "（已停用）" if user.disabled else ""
-        click.echo(f"{user.name}\t{user.role}\t{ROLES.get(user.role, '')}{state}")
+        click.echo(f"{user.name}\t{user.role}\t{role_name(app.settings, user.role)}{state}")
 
 
 @command.command(name="passwd")
@@ -80,13 +81,13 @@ def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-unt
 
 @command.command(name="role")
 @click.argument("name")
-@click.argument("role", type=click.Choice(list(ROLES)))
+@click.argument("role", type=click.Choice(ROLE_IDS))
 @click.pass_obj
 def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
     """Change an account's role."""
     with _users(app, must_exist=name) as users:
         users.set_role(name, role)
-    click.echo(f"{name} 的角色改为 {ROLES[role]}")
+    click.echo(f"{name} 的角色改为 {role_name(app.settings, role)}")
 
 
 @command.command(name="disable")

@@ -44,4 +44,6 @@ def template_context() -> dict[str, Any]:
     """What every template may use: who is asking and what that role may do."""
     from .roles import role_name
 
-    return {"user": current_user(), "can": can, "role_name": role_name}
+    settings = services().settings
+    return {"user": current_user(), "can": can,
+            "role_name": lambda role: role_name(settings, role)}

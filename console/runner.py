@@ -23,7 +23,7 @@ import yaml
 
 from settings import Settings
 
-from .present import CST
+from .present import console_zone
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def launch_run_now(settings: Settings, target: str) -> dict[str, Any]:
     """Start the patrol process; returns its pid and the path of its console-side log."""
     if not target or target.startswith("-") or len(target) > 200:
         raise ValueError("invalid target name")
-    stamp = datetime.now(CST).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(console_zone()).strftime("%Y%m%d-%H%M%S")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target)[:60]
     log_path = settings.data_path("logs", "console", f"run-now-{stamp}-{safe}.log")
     with open(log_path, "ab") as out:

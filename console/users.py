@@ -25,10 +25,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from common.vocabulary import ROLE_IDS as ROLES
 from settings import Settings
 
 from .passwords import password_problem
-from .roles import ROLES
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,40}$")
 DEMO_NAME = "demo"

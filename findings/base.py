@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from common.timefmt import DEFAULT_TIME_ZONE
+
 from .model import AlertRecord, Decision, FindingRecord, PageRecord, PatrolRun
 
 
@@ -63,6 +65,8 @@ class Store(ABC):
     """Findings, pages, runs, decisions, the alert outbox and patrol locks."""
 
     url: str = ""
+    # IANA zone whose days and weeks count_findings counts by (setting time_zone; open_store).
+    time_zone: str = DEFAULT_TIME_ZONE
 
     # -- lifecycle -----------------------------------------------------------------------------
     @abstractmethod
@@ -108,7 +112,10 @@ class Store(ABC):
 
     @abstractmethod
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
-        """Counts by one of: rule, severity, status, lead, domain, target, platform, day, week."""
+        """Counts by one of: rule, severity, status, lead, domain, target, platform, day, week.
+
+        A day or week (named by its Monday, YYYY-MM-DD) is that of first_seen in the store's
+        `time_zone`: a finding at 2026-01-01T17:00Z counts on 2026-01-02 in Asia/Shanghai."""
 
     @abstractmethod
     def get_page(self, page_id: str) -> PageRecord | None: ...

@@ -12,11 +12,13 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-STATUSES = ("new", "confirmed", "dismissed", "forwarded")
-DECISIONS = ("confirmed", "dismissed", "forwarded", "reopened")
-SEVERITIES = ("high", "medium", "low")
-ALERT_STATUSES = ("pending", "sent", "dead")
-RUN_STATUSES = ("running", "ok", "degraded", "failed", "timeout", "interrupted")
+from common.vocabulary import (  # noqa: F401  (the store's names for them)
+    ALERT_STATUSES,
+    DECISIONS,
+    RUN_STATUSES,
+    SEVERITIES,
+)
+from common.vocabulary import FINDING_STATUSES as STATUSES  # noqa: F401
 
 
 def status_after(decision: str) -> str:

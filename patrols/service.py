@@ -84,10 +84,12 @@ def new_run_id(target: str) -> str:
 def start_runs(settings: Settings, store: Store, targets: list[Any],
                trigger: str = "manual") -> list[StartedRun]:
     """Lock and record a run of each target; if any target is locked, none is started."""
+    from crawler.targets import resolve
+
     started: list[StartedRun] = []
     ttl = lock_ttl(settings)
     for raw in targets:
-        target = raw.resolved(settings)
+        target = resolve(raw, settings)
         run = PatrolRun(id=new_run_id(target.name), target=target.name, started_at=utcnow(),
                         trigger=trigger)
         owner = new_owner("patrol", run.id)
@@ -199,13 +201,15 @@ def tell_support(settings: Settings, store: Store, run: PatrolRun, problems: lis
                  log_path: Path | None = None) -> None:
     """Tell the technical support team what went wrong with a run (once per run and status);
     a failure to queue the message is logged, never raised."""
-    local = "%Y-%m-%d %H:%M:%S"
+    from common.timefmt import SECONDS, configured_zone, format_local
+
+    tz = configured_zone(settings)
     lines = [
         f"巡查目标：{run.target}",
         f"巡查编号：{run.id}",
         f"触发方式：{TRIGGER_NAMES.get(run.trigger, run.trigger)}",
-        f"开始时间：{run.started_at.astimezone().strftime(local)}",
-        f"结束时间：{run.ended_at.astimezone().strftime(local) if run.ended_at else '-'}",
+        f"开始时间：{format_local(run.started_at, tz, SECONDS, with_zone=True)}",
+        f"结束时间：{format_local(run.ended_at, tz, SECONDS, empty='-', with_zone=True)}",
         "结果：" + "；".join(problems),
         f"已抓取页面：{run.pages}，发现问题：{run.findings}",
     ]

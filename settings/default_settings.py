@@ -27,6 +27,10 @@ SETTINGS: list[Setting] = [
       "(`./var` of the checkout), otherwise against the current directory."),
     S("log_level", "INFO", "choice", "Logging level of the patrol's own loggers.",
       choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    S("time_zone", "Asia/Shanghai", "str",
+      "IANA time zone of every time people see and of every day and week that is counted: "
+      "report and chart days, dates typed in the console, alert messages and quiet hours, "
+      "listings on the command line, and the scheduler's default zone. Times are stored in UTC."),
     S("console_base_url", "http://127.0.0.1:8600", "url",
       "Address at which officers open the console; alerts link to findings under it."),
     # -- analyzers -----------------------------------------------------------------------------
@@ -158,8 +162,6 @@ SETTINGS: list[Setting] = [
       "and the alert is retried later. At most 150: a sender's pass must end well within the "
       "sender lock's 600 s, or a second sender could take over and send twice.",
       section="alerts"),
-    S("alerts_timezone", "Asia/Shanghai", "str",
-      "Time zone of quiet hours and of the times shown in alert messages.", section="alerts"),
     # -- scheduler -----------------------------------------------------------------------------
     S("schedules_file", "config/schedules.yaml", "path",
       "YAML file of patrol schedules (cron expressions or intervals per target or group).",

@@ -16,6 +16,7 @@ import difflib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -167,7 +168,13 @@ def load_settings(
 
 
 def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
-    """Checks that involve more than one setting."""
+    """Checks that involve more than one setting, or a value only a library can judge."""
+    try:
+        ZoneInfo(values["time_zone"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(sources["time_zone"], "time_zone",
+                          f"unknown time zone {values['time_zone']!r}; expected e.g. "
+                          "Asia/Shanghai") from None
     if values["rate_warning_threshold"] > values["rate_high_threshold"]:
         raise ConfigError(
             sources["rate_warning_threshold"], "rate_warning_threshold",

@@ -62,10 +62,18 @@ class Setting:
 class ConfigError(Exception):
     """Invalid configuration: carries where it came from, the key and what was expected."""
 
+    noun = "setting"     # what `key` names: a setting, or a key of a config file
+
     def __init__(self, where: str, key: str | None, problem: str) -> None:
         self.where, self.key, self.problem = where, key, problem
-        keypart = f" setting '{key}':" if key else ""
+        keypart = f" {self.noun} '{key}':" if key else ""
         super().__init__(f"invalid configuration in {where}:{keypart} {problem}")
+
+
+class ConfigFileError(ConfigError):
+    """A mistake in a config file (targets, departments, schedules): `key` is its key path."""
+
+    noun = "key"
 
 
 _EXPECTED = {

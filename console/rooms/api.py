@@ -131,7 +131,7 @@ def add_decision(finding_id: str):  # type: ignore[no-untyped-def]
     to = body.get("to")
     try:
         outcome = decisions.decide(services().settings, services().store,
-                                   reviewer(g.api_user.name, g.api_user.role), finding_id[:64],
+                                   reviewer(services().settings, g.api_user.name, g.api_user.role), finding_id[:64],
                                    str(body.get("decision") or ""),
                                    note=str(body.get("note") or ""),
                                    to=to if isinstance(to, str) else None)

@@ -16,7 +16,7 @@ from findings.model import DECISIONS
 from ..configfiles import departments
 from ..context import current_user, services
 from ..present import parse_local_date
-from ..roles import ROLE_DEPARTMENTS, default_scopes, reviewer
+from ..roles import default_scopes, reviewer, role_departments
 from ..scope import BadScopeCursor, scoped_page
 from ..security import require, safe_next
 
@@ -97,7 +97,7 @@ def queue():  # type: ignore[no-untyped-def]
     except (BadScopeCursor, ValueError):
         return redirect(url_for("review.queue", **filters.args()))
     forwarded_to_me = []
-    mine = ROLE_DEPARTMENTS.get(user.role, ())
+    mine = role_departments(services().settings, user.role)
     if not filters.cursor and user.role != "admin" and mine:
         # Findings other departments forwarded here.
         forwarded_to_me = services().store.query_findings(FindingQuery(
@@ -141,7 +141,7 @@ def decide():  # type: ignore[no-untyped-def]
     for finding_id in ids:
         try:
             outcome = decisions.decide(services().settings, services().store,
-                                       reviewer(user.name, user.role),
+                                       reviewer(services().settings, user.name, user.role),
                                        finding_id, decision, note=note, to=to)
         except decisions.BadDecision as exc:
             flash(f"{exc}。", "error")  # the same for every finding of the request

@@ -209,7 +209,7 @@ class ClusterStore(RunsOutboxLocks, ClusterLink, Store):
                            next_cursor=next_cursor, total=total)
 
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
-        aggregation = D.count_aggregation(by)
+        aggregation = D.count_aggregation(by, self.time_zone)
         res = self._search("findings", {"size": 0, "query": D.finding_filter(query),
                                         "aggs": {"by": aggregation}})
         buckets = res["aggregations"]["by"]["buckets"]

@@ -164,7 +164,7 @@ class SQLiteStore(RunsOutboxLocks, Store):
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
         if by not in R.GROUPS:
             raise ValueError(f"cannot count by {by!r}; expected one of {', '.join(R.GROUPS)}")
-        expr = R.GROUPS[by]
+        expr = R.group_expression(by, self.time_zone)
         conds, params = R.where_clause(query)
         conds = [*conds, f"{expr} IS NOT NULL"]
         order = "k" if by in ("day", "week") else "n DESC, k"

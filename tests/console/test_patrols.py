@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from findings import PatrolRun, utcnow
 from patrols.service import CrawlReport, finish_run
 
@@ -18,7 +20,7 @@ TARGETS = """targets:
     schedule_group: nightly
     description: 某某理财平台
   - name: beta
-    start_urls: ['javascript:alert(1)']
+    start_urls: ['http://127.0.0.2:9/beta/']
     kind: ads
     schedule_group: ads
 """
@@ -45,10 +47,32 @@ def test_targets_schedules_and_next_run_times(console_factory, tmp_path: Path) -
     html = console.client("support").get("/patrols").get_data(as_text=True)
     assert 'data-target="alpha"' in html and 'data-target="beta"' in html
     assert 'href="http://127.0.0.1:9/alpha/"' in html and "某某理财平台" in html
-    assert 'href="javascript' not in html and "javascript:alert(1)" in html
     assert "nightly" in html and "ads-often" in html
     assert " 02:30" in html          # next run of the nightly cron, in China time
     assert html.count("立即巡查") == 2
+
+
+def test_a_target_the_crawler_refuses_is_refused_here_with_file_line_and_key(  # type: ignore[no-untyped-def]
+        console_factory, tmp_path: Path) -> None:
+    """One truth for targets.yaml: the `urls` key and a javascript: start URL, which the crawler
+    refuses, are refused by the console too (it once accepted both), naming file, line, key."""
+    from crawler.targets import load_targets
+    from settings import ConfigError
+
+    files = config_files(tmp_path)
+    path = Path(files["targets_file"])
+    for bad, line, key in ((TARGETS.replace("start_urls: ['http://127.0.0.1:9/alpha/']",
+                                            "urls: ['http://127.0.0.1:9/alpha/']"),
+                            3, "targets[0].urls"),
+                           (TARGETS.replace("http://127.0.0.2:9/beta/", "javascript:alert(1)"),
+                            8, "targets[1].start_urls[0]")):
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(ConfigError) as crawler_says:
+            load_targets(path)
+        assert (crawler_says.value.where, crawler_says.value.key) == (f"{path}:{line}", key)
+        html = console_factory(**files).client("support").get("/patrols").get_data(as_text=True)
+        assert "巡查目标有误" in html and f"{path}:{line}" in html and key in html
+        assert 'data-target="alpha"' not in html and 'href="javascript' not in html
 
 
 def test_missing_config_files_are_reported_not_fatal(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
