@@ -156,6 +156,8 @@ def test_a_decided_finding_is_reopened_before_it_is_changed(console: Console) ->
     finding = console.add(make_finding())[0]
     client = console.client("finance")
     decide(client, [finding.id], "confirmed")
+    page = client.get(f"/review/finding/{finding.id}").get_data(as_text=True)
+    assert 'value="reopened"' in page and 'value="dismissed"' not in page  # only reopen offered
     response = decide(client, [finding.id], "dismissed", note="改判")
     assert "已处理" in client.get(response.headers["Location"]).get_data(as_text=True)
     decide(client, [finding.id], "reopened")
