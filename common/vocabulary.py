@@ -31,7 +31,7 @@ SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}  # mos
 FINDING_STATUSES: tuple[str, ...] = ("new", "confirmed", "dismissed", "forwarded")
 FINDING_STATUS_LABELS: dict[str, str] = {
     "new": "待审核", "confirmed": "已确认", "dismissed": "已排除", "forwarded": "已转交"}
-# Decisions the store records; "reopened" (back to new) is labelled for the decision service.
+# Decisions the store records; "reopened" sets the finding back to new (findings.status_after).
 DECISIONS: tuple[str, ...] = ("confirmed", "dismissed", "forwarded", "reopened")
 DECISION_LABELS: dict[str, str] = {
     "confirmed": "确认", "dismissed": "排除", "forwarded": "转交", "reopened": "重新打开"}

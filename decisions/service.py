@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alerts import forward_finding, load_directory
+from common.vocabulary import FINDING_STATUS_LABELS, label
 from findings import Decision, DecisionConflict, FindingRecord, Store, utcnow
 from findings.model import DECISIONS
 from settings import ConfigError, Settings
@@ -41,8 +42,6 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "forwarded": ("new", "forwarded"),
     "reopened": ("confirmed", "dismissed", "forwarded"),
 }
-
-STATUS_TEXT = {"new": "待审核", "confirmed": "已确认", "dismissed": "已排除", "forwarded": "已转交"}
 
 
 class DecisionError(ValueError):
@@ -144,7 +143,7 @@ def decide(settings: Settings, store: Store, reviewer: Reviewer, finding_id: str
 
 
 def _already(finding_id: str, status: str, raced: bool = False) -> str:
-    text = STATUS_TEXT.get(status, status)
+    text = label(FINDING_STATUS_LABELS, status)
     if raced:
         return f"发现 {finding_id} 已由他人处理（当前状态：{text}），本次决定未记录"
     return f"发现 {finding_id} 已处理（当前状态：{text}），如需改变请先重新打开"
