@@ -56,7 +56,7 @@ class Message:
         if isinstance(data, dict) and isinstance(data.get("lines"), list):
             lines = [tuple(str(x) for x in (list(line) + ["", "", ""])[:3])
                      for line in data["lines"] if isinstance(line, list)]
-            return cls(str(data.get("subject") or subject), lines)  # type: ignore[arg-type]
+            return cls(str(data.get("subject") or subject), lines)
         return cls(subject, [("", clean(line, 2000), "") for line in body.splitlines()])
 
 

@@ -98,7 +98,7 @@ class RestrictedMatcher:
 
     def _on_boundary(self, tok: object, t: str, s: int, e: int) -> bool:
         ws, we = max(0, s - 6), min(len(t), e + 6)
-        return segment.on_boundaries(tok, t[ws:we], s - ws, e - ws, self._known)  # type: ignore[arg-type]
+        return segment.on_boundaries(tok, t[ws:we], s - ws, e - ws, self._known)
 
     def _excluded_in_scope(self, t: str, s: int, e: int) -> bool:
         cs = 0

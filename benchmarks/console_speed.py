@@ -52,7 +52,7 @@ PLATFORMS = [f"{a}{b}" for a in ("金", "鑫", "汇", "融", "安", "盛", "聚"
 STATUSES = ["new"] * 25 + ["confirmed"] * 35 + ["dismissed"] * 35 + ["forwarded"] * 5
 
 
-def fill(store, n: int, pages: int, seed: int = 7) -> None:  # type: ignore[no-untyped-def]
+def fill(store, n: int, pages: int, seed: int = 7) -> None:
     rnd = random.Random(seed)
     weights = [w for _, w, _, _ in RULES]
     now = datetime.now(UTC)
@@ -93,7 +93,7 @@ def fill(store, n: int, pages: int, seed: int = 7) -> None:  # type: ignore[no-u
                                    title=f"{platform}官网", text=text, domain=f"site{i % 2000}"))
 
 
-def measure(client, url: str, requests: int) -> list[float]:  # type: ignore[no-untyped-def]
+def measure(client, url: str, requests: int) -> list[float]:
     for _ in range(3):
         assert client.get(url).status_code == 200, url
     times = []
@@ -139,7 +139,7 @@ def run(size: str = "full", **options: Any) -> list[Row]:
     for role in ("commerce", "finance", "opinion", "admin"):
         client = app.test_client()
         html = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
         client.post("/login", data={"name": role, "password": PASSWORD, "csrf_token": token})
         clients[role] = client
     first = clients["commerce"].get("/review").get_data(as_text=True)

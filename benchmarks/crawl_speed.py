@@ -105,7 +105,7 @@ def bare(url: str, max_pages: int) -> None:
         name = "follow"
         start_urls = [url]
 
-        def parse(self, response):  # type: ignore[no-untyped-def]
+        def parse(self, response):
             for href in response.css("a::attr(href)").getall():
                 yield response.follow(href, self.parse)
 

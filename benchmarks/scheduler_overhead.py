@@ -58,7 +58,7 @@ def run(size: str = "full", **options: Any) -> list[Row]:
                                    "127.0.0.1", "--directory", str(tmp / "site")],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
-            port = re.search(r"port (\d+)", server.stdout.readline()).group(1)  # type: ignore[union-attr]
+            port = re.search(r"port (\d+)", server.stdout.readline()).group(1)
             return measure(tmp, f"http://127.0.0.1:{port}/", args.runs, args.real)
         finally:
             server.terminate()
@@ -104,7 +104,7 @@ def measure(tmp: Path, site: str, runs: int, real: bool) -> list[Row]:
     with open_store("", data_dir=settings.data_dir) as store:
         done = [r for r in store.list_runs("alpha", limit=500)
                 if r.trigger == "schedule" and "scheduler" in r.stats][:runs]
-    def seconds(run, start: str, end: str) -> float:  # type: ignore[no-untyped-def]
+    def seconds(run, start: str, end: str) -> float:
         info = run.stats["scheduler"]
         return (from_iso(info[end]) - from_iso(info[start])).total_seconds()
 

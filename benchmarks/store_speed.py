@@ -128,7 +128,7 @@ def compare_indexing(store: Store, url: str, kind: str, prefix: str,
 
         client = OpenSearch([url], timeout=120)
     else:
-        from elasticsearch import Elasticsearch, helpers  # type: ignore[no-redef]
+        from elasticsearch import Elasticsearch, helpers
 
         client = Elasticsearch(url, request_timeout=120)
     size = -(-len(findings) // rounds)
@@ -206,11 +206,11 @@ def run(size: str = "full", **options: Any) -> list[Row]:
     prefix = f"bench{uuid.uuid4().hex[:6]}"
     try:
         with open_store(url, data_dir=work, index_prefix=prefix) as cstore:
-            print(f"\n== cluster: {cstore.kind} at {url} ==")  # type: ignore[attr-defined]
+            print(f"\n== cluster: {cstore.kind} at {url} ==")
             warm = make_findings(5_000, seed=5)
             timed_inserts(cstore, warm, 2_000)
             store_rate, raw_rate = compare_indexing(
-                cstore, url, cstore.kind, prefix, findings)  # type: ignore[attr-defined]
+                cstore, url, cstore.kind, prefix, findings)
             print(f"  indexing through the store, 10,000 per call: {store_rate:,.0f} findings/s")
             print(f"  raw helpers.bulk, same documents: {raw_rate:,.0f} docs/s")
             print(f"  ratio store/raw: {store_rate / raw_rate:.2f}x (goal >= 0.8x)")
@@ -225,7 +225,7 @@ def run(size: str = "full", **options: Any) -> list[Row]:
             print(f"\n  p95 cluster/SQLite: {p95 / sqlite_p95:.2f}x")
             rows.append(Row("cluster full-text query p95 vs SQLite", p95, sqlite_p95, "ms",
                             "< 200 ms"))
-            cstore.drop_indexes()  # type: ignore[attr-defined]
+            cstore.drop_indexes()
     finally:
         if node is not None:
             node.stop()

@@ -14,7 +14,7 @@ from common.vocabulary import ALERT_STATUS_LABELS as STATUS_TEXT
 from patrols import exit_codes
 
 
-def _open(app, store_url: str | None):  # type: ignore[no-untyped-def]
+def _open(app, store_url: str | None):
     from alerts import load_directory
     from findings.open import store_from_settings
 
@@ -27,7 +27,7 @@ def _when(value: datetime | None, tz_name: str) -> str:
     return format_local(value, zone(tz_name), "%m-%d %H:%M:%S", empty="-")
 
 
-def _echo_report(report, directory) -> None:  # type: ignore[no-untyped-def]
+def _echo_report(report, directory) -> None:
     for r in report.results:
         click.echo(f"[{OUTCOME_TEXT.get(r['outcome'], r['outcome'])}] "
                    f"{directory.name(r['department'])}/{r['channel']}  {r['id']}  {r['detail']}")
@@ -50,7 +50,7 @@ def command() -> None:
 @store_option
 @click.pass_obj
 def list_alerts(app, status: str | None, department: str | None, kind: str | None, limit: int,
-                store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+                store_url: str | None) -> None:
     """列出发件箱中的告警（最新的在前）。"""
     settings, directory, store = _open(app, store_url)
     dept_id = None
@@ -74,7 +74,7 @@ def list_alerts(app, status: str | None, department: str | None, kind: str | Non
 @click.option("--dry-run", is_flag=True, help="Print the due alerts instead of sending them.")
 @store_option
 @click.pass_obj
-def send(app, dry_run: bool, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def send(app, dry_run: bool, store_url: str | None) -> None:
     """运行一次发送：投递所有到期的告警（失败的按退避重试）。"""
     from alerts import Sender
 
@@ -90,7 +90,7 @@ def send(app, dry_run: bool, store_url: str | None) -> None:  # type: ignore[no-
 @click.argument("department")
 @store_option
 @click.pass_obj
-def test(app, department: str, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def test(app, department: str, store_url: str | None) -> None:
     """向部门的每个渠道发送一条测试消息（DEPARTMENT：部门编号或中文名称）。"""
     from alerts import send_test
 
@@ -109,7 +109,7 @@ def test(app, department: str, store_url: str | None) -> None:  # type: ignore[n
 @click.argument("alert_id")
 @store_option
 @click.pass_obj
-def retry(app, alert_id: str, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def retry(app, alert_id: str, store_url: str | None) -> None:
     """把一条发送失败（或待发送）的告警重新放回队列并立即发送。"""
     from alerts import Sender
     from findings import utcnow
@@ -134,7 +134,7 @@ def retry(app, alert_id: str, store_url: str | None) -> None:  # type: ignore[no
 @click.option("--force", is_flag=True, help="Send digests now, even if one went out in this period.")
 @store_option
 @click.pass_obj
-def digest(app, force: bool, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def digest(app, force: bool, store_url: str | None) -> None:
     """把各部门待汇总的中低风险线索汇总成一条消息放入发件箱。"""
     from alerts import run_digest
 
@@ -147,7 +147,7 @@ def digest(app, force: bool, store_url: str | None) -> None:  # type: ignore[no-
 @command.command("spikes")
 @store_option
 @click.pass_obj
-def spikes(app, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def spikes(app, store_url: str | None) -> None:
     """检查各平台舆情风险帖文是否突增，突增则向宣传部、网信办发出预警。"""
     from alerts import check_spikes
 
@@ -159,7 +159,7 @@ def spikes(app, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
 
 @command.command("departments")
 @click.pass_obj
-def departments(app) -> None:  # type: ignore[no-untyped-def]
+def departments(app) -> None:
     """列出部门、渠道和路由（并检查 departments 文件）。"""
     from alerts import load_directory
 

@@ -132,7 +132,7 @@ CHECKS: list[Callable[[Settings], Check]] = [
 
 @click.command(name="doctor", help="Check what this machine has and what a missing piece disables.")
 @click.pass_obj
-def command(app) -> None:  # type: ignore[no-untyped-def]
+def command(app) -> None:
     failed_essential = False
     for check in CHECKS:
         result = check(app.settings)

@@ -35,7 +35,7 @@ def parse_since(value: str | None, tz: tzinfo | None = None) -> datetime | None:
     return when.astimezone(UTC)
 
 
-def open_from(app, store_url: str | None) -> Store:  # type: ignore[no-untyped-def]
+def open_from(app, store_url: str | None) -> Store:
     from findings.open import store_from_settings
 
     return store_from_settings(app.settings, url=store_url)
@@ -87,7 +87,7 @@ store_option = click.option("--store", "store_url", metavar="URL",
 @store_option
 @click.pass_context
 def command(ctx: click.Context, rules, severities, statuses, leads, domains, targets, since,
-            text, live, sort, fmt, limit, output, store_url) -> None:  # type: ignore[no-untyped-def]
+            text, live, sort, fmt, limit, output, store_url) -> None:
     """巡查发现：列出、筛选、查看与审核 (list, filter, show and review findings)."""
     if ctx.invoked_subcommand:
         return
@@ -119,7 +119,7 @@ def command(ctx: click.Context, rules, severities, statuses, leads, domains, tar
             else:
                 sys.stdout.buffer.write(data)
         else:
-            def writer(out):  # type: ignore[no-untyped-def]
+            def writer(out):
                 return (export.write_jsonl(items, out) if fmt == "jsonl"
                         else export.write_csv(items, out, tz))
 
@@ -143,7 +143,7 @@ def _emit(text: str, output: str | None) -> None:
 @click.argument("finding_id")
 @store_option
 @click.pass_obj
-def show(app, finding_id: str, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def show(app, finding_id: str, store_url: str | None) -> None:
     """Show one finding: evidence in context, evidence files, history."""
     from common.timefmt import configured_zone
     from findings.show import render_finding
@@ -168,7 +168,7 @@ def show(app, finding_id: str, store_url: str | None) -> None:  # type: ignore[n
                                           "dismissal: required).")
 @store_option
 @click.pass_obj
-def review(app, finding_id: str, decision: str, to: str | None, by: str, note: str,  # type: ignore[no-untyped-def]
+def review(app, finding_id: str, decision: str, to: str | None, by: str, note: str,
            store_url: str | None) -> None:
     """Record a review decision (the same checks as the console: department, reason)."""
     import decisions

@@ -31,7 +31,7 @@ def command() -> None:
 
 @command.command("run")
 @click.pass_obj
-def run(app) -> None:  # type: ignore[no-untyped-def]
+def run(app) -> None:
     """在前台运行调度器，直到收到 SIGTERM/SIGINT；SIGHUP 重新读取计划。"""
     from scheduler import PatrolScheduler
 
@@ -40,7 +40,7 @@ def run(app) -> None:  # type: ignore[no-untyped-def]
 
 @command.command("sync")
 @click.pass_obj
-def sync(app) -> None:  # type: ignore[no-untyped-def]
+def sync(app) -> None:
     """把 schedules 文件应用到任务库，并列出变化（运行中的调度器请改用 SIGHUP）。"""
     from scheduler import PatrolScheduler
 
@@ -60,7 +60,7 @@ def sync(app) -> None:  # type: ignore[no-untyped-def]
 
 @command.command("list")
 @click.pass_obj
-def list_jobs(app) -> None:  # type: ignore[no-untyped-def]
+def list_jobs(app) -> None:
     """列出每个定时任务：计划、下次运行时间和上次结果。"""
     from scheduler import PatrolScheduler
     from scheduling.triggers import describe
@@ -109,7 +109,7 @@ def list_jobs(app) -> None:  # type: ignore[no-untyped-def]
 @command.command("now")
 @click.argument("target")
 @click.pass_obj
-def now(app, target: str) -> None:  # type: ignore[no-untyped-def]
+def now(app, target: str) -> None:
     """立即巡查一个目标（与定时巡查相同的规则：目标锁、时限、记录、故障告警）。"""
     from scheduler import run_once
 

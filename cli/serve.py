@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 @click.option("--host", default=None, help="Address to listen on (setting console_host).")
 @click.option("--port", type=int, default=None, help="Port to listen on (setting console_port).")
 @click.pass_obj
-def command(app, host: str | None, port: int | None) -> None:  # type: ignore[no-untyped-def]
+def command(app, host: str | None, port: int | None) -> None:
     """启动网页控制台 (start the web console)."""
     # waitress, not werkzeug's development server: a console that officers use all day
     # behind the city's reverse proxy needs a production WSGI server.

@@ -23,7 +23,7 @@ def command() -> None:
 @command.command("migrate")
 @store_option
 @click.pass_obj
-def migrate(app, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def migrate(app, store_url: str | None) -> None:
     """Create the store, or bring its schema / index templates up to date (idempotent)."""
     from findings.open import store_from_settings
 
@@ -39,7 +39,7 @@ def migrate(app, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
 @click.option("--to", "dest_url", required=True, metavar="URL",
               help="Cluster to copy to, http(s)://HOST:PORT.")
 @click.pass_obj
-def sync(app, source_url: str | None, dest_url: str) -> None:  # type: ignore[no-untyped-def]
+def sync(app, source_url: str | None, dest_url: str) -> None:
     """Copy every record of an SQLite store to an Elasticsearch/OpenSearch cluster."""
     from findings.cluster import ClusterStore
     from findings.open import store_from_settings
@@ -64,7 +64,7 @@ def sync(app, source_url: str | None, dest_url: str) -> None:  # type: ignore[no
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @store_option
 @click.pass_obj
-def stats(app, fmt: str, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def stats(app, fmt: str, store_url: str | None) -> None:
     """What the store holds: findings by status and rule, pages, runs, alerts."""
     from findings.open import store_from_settings
 
@@ -92,7 +92,7 @@ def stats(app, fmt: str, store_url: str | None) -> None:  # type: ignore[no-unty
 @command.command("reindex")
 @store_option
 @click.pass_obj
-def reindex(app, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def reindex(app, store_url: str | None) -> None:
     """Rebuild the Chinese full-text index (after the segmentation words changed)."""
     from findings.open import store_from_settings
 

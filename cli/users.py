@@ -14,7 +14,7 @@ from console.users import UserError, UserStore
 
 
 @contextmanager
-def _users(app, must_exist: str | None = None) -> Iterator[UserStore]:  # type: ignore[no-untyped-def]
+def _users(app, must_exist: str | None = None) -> Iterator[UserStore]:
     """The account store, closed afterwards; a UserError becomes a one-line error. With
     `must_exist`, that account must be there."""
     users = UserStore.from_settings(app.settings)
@@ -45,7 +45,7 @@ def command() -> None:
               help="support, commerce, opinion, finance or admin.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
-def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
+def add(app, name: str, role: str, password_stdin: bool) -> None:
     """Add a console account (the password is asked, hidden, twice)."""
     with _users(app) as users:
         if users.get(name) is not None:
@@ -56,7 +56,7 @@ def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignor
 
 @command.command(name="list")
 @click.pass_obj
-def list_users(app) -> None:  # type: ignore[no-untyped-def]
+def list_users(app) -> None:
     """List console accounts."""
     with _users(app) as users:
         rows = users.list()
@@ -72,7 +72,7 @@ def list_users(app) -> None:  # type: ignore[no-untyped-def]
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
-def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
+def passwd(app, name: str, password_stdin: bool) -> None:
     """Set a new password for an account."""
     with _users(app) as users:
         users.set_password(name, _password(password_stdin))
@@ -83,7 +83,7 @@ def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-unt
 @click.argument("name")
 @click.argument("role", type=click.Choice(ROLE_IDS))
 @click.pass_obj
-def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
+def set_role(app, name: str, role: str) -> None:
     """Change an account's role."""
     with _users(app, must_exist=name) as users:
         users.set_role(name, role)
@@ -94,7 +94,7 @@ def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
 @click.argument("name")
 @click.option("--enable", is_flag=True, help="Enable the account again.")
 @click.pass_obj
-def disable(app, name: str, enable: bool) -> None:  # type: ignore[no-untyped-def]
+def disable(app, name: str, enable: bool) -> None:
     """Disable (or --enable) an account; a disabled account's sessions and tokens stop working."""
     with _users(app, must_exist=name) as users:
         users.set_disabled(name, not enable)
@@ -105,7 +105,7 @@ def disable(app, name: str, enable: bool) -> None:  # type: ignore[no-untyped-de
 @click.argument("name")
 @click.option("--revoke", is_flag=True, help="Revoke all of the account's tokens instead.")
 @click.pass_obj
-def token(app, name: str, revoke: bool) -> None:  # type: ignore[no-untyped-def]
+def token(app, name: str, revoke: bool) -> None:
     """Issue an API token for NAME (printed once; use as Authorization: Bearer TOKEN)."""
     with _users(app) as users:
         if revoke:
@@ -120,7 +120,7 @@ def token(app, name: str, revoke: bool) -> None:  # type: ignore[no-untyped-def]
 @command.command(name="logout")
 @click.argument("name")
 @click.pass_obj
-def logout(app, name: str) -> None:  # type: ignore[no-untyped-def]
+def logout(app, name: str) -> None:
     """End every console session of NAME at once (e.g. a lost laptop)."""
     with _users(app, must_exist=name) as users:
         count = users.end_sessions(name)
@@ -129,7 +129,7 @@ def logout(app, name: str) -> None:  # type: ignore[no-untyped-def]
 
 @command.command(name="rotate-key")
 @click.pass_obj
-def rotate_key(app) -> None:  # type: ignore[no-untyped-def]
+def rotate_key(app) -> None:
     """Make a new console signing key; the previous one still verifies sessions until the next
     rotation, so nobody is logged out. Restart the console to use it."""
     from console.security import rotate_secret_key

@@ -37,7 +37,7 @@ def create_app(settings: Settings, store: Store | None = None, users: UserStore 
     app.url_map.merge_slashes = False  # no redirect that turns //abs/path into a relative one
     users = users or UserStore.from_settings(settings)
     app.extensions["patrol"] = Services(settings=settings, store=store, users=users, launch=launch)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False
     app.jinja_env.autoescape = True  # every template, whatever its file name
     install_filters(app.jinja_env)
     app.context_processor(template_context)

@@ -14,7 +14,7 @@ MESSAGES = {
 }
 
 
-def _handle(exc: HTTPException):  # type: ignore[no-untyped-def]
+def _handle(exc: HTTPException):
     code = exc.code or 500
     default_text = type(exc).description
     message = exc.description if exc.description and exc.description != default_text else None
@@ -28,7 +28,7 @@ def _handle(exc: HTTPException):  # type: ignore[no-untyped-def]
                            message=message or MESSAGES.get(code, exc.name)), code
 
 
-def _bad_date(exc: BadDate):  # type: ignore[no-untyped-def]
+def _bad_date(exc: BadDate):
     return _handle(BadRequest(description=str(exc)))
 
 

@@ -26,7 +26,7 @@ from .users import UserStore
 SALT = "patrol-console-session"
 
 
-class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
+class ServerSession(CallbackDict, SessionMixin):
     """The session's data; `sid` is None until the first save gives it one."""
 
     def __init__(self, data: dict[str, Any] | None = None, sid: str | None = None,
@@ -82,7 +82,7 @@ class ServerSessionInterface(SessionInterface):
             return ServerSession(expired=True)
         return ServerSession(json.loads(data), sid=sid)
 
-    def save_session(self, app: Flask, session: ServerSession,  # type: ignore[override]
+    def save_session(self, app: Flask, session: ServerSession,
                      response: Response) -> None:
         name = self.get_cookie_name(app)
         domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)

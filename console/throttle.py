@@ -28,7 +28,7 @@ class Limits:
     max_delay: float
 
     @classmethod
-    def from_settings(cls, settings) -> Limits:  # type: ignore[no-untyped-def]
+    def from_settings(cls, settings) -> Limits:
         return cls(int(settings["login_account_failures"]), int(settings["login_address_failures"]),
                    float(settings["login_delay_seconds"]), float(settings["login_delay_max_seconds"]))
 

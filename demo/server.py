@@ -111,7 +111,7 @@ def _login(h: BaseHTTPRequestHandler, query: dict[str, list[str]], port: int) ->
                 f"</body></html>".encode())
 
 
-def _redirect(location: str):  # type: ignore[no-untyped-def]
+def _redirect(location: str):
     def trap(h: BaseHTTPRequestHandler, query: dict[str, list[str]], port: int) -> None:
         h.send(302, b"", None, {"Location": location.format(port=port)})
     return trap

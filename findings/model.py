@@ -61,14 +61,14 @@ class _Record:
     _times: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)  # type: ignore[call-overload]
+        data = asdict(self)
         for name in self._times:
             data[name] = to_iso(data[name])
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]):  # type: ignore[no-untyped-def]
-        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    def from_dict(cls, data: dict[str, Any]):
+        known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
         for name in cls._times:
             if name in kwargs:

@@ -140,7 +140,7 @@ def _segment(text: str) -> str:
     # and in a query), and segmentation is a third faster. Splitting the joined words once is
     # the same as splitting each word, at C speed.
     text = normalize(text)  # first: it loads the segmenter
-    words = _tokenizer.cut_for_search(text, HMM=False)  # type: ignore[union-attr]
+    words = _tokenizer.cut_for_search(text, HMM=False)
     return " ".join(_SPLIT.sub(" ", " ".join(words)).split())
 
 
@@ -166,7 +166,7 @@ def query_groups(text: str) -> tuple[tuple[str, ...], ...]:
     text = normalize(text)
     groups: list[tuple[str, ...]] = []
     seen: set[str] = set()
-    for word in _tokenizer.cut(text, HMM=False):  # type: ignore[union-attr]
+    for word in _tokenizer.cut(text, HMM=False):
         for part in _SPLIT.split(word):
             if not part or part in seen:
                 continue

@@ -121,7 +121,7 @@ class Entry:
 
     def value(self) -> Any:
         """The plain Python value (as yaml.safe_load gives it)."""
-        return yaml.SafeLoader(" ").construct_object(self.node, deep=True)  # type: ignore[arg-type]
+        return yaml.SafeLoader(" ").construct_object(self.node, deep=True)
 
     def text(self, allow_empty: bool = True) -> str:
         node = self._scalar("a string")

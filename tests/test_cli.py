@@ -31,7 +31,7 @@ def test_unknown_subcommand_is_one_line() -> None:
     assert proc.stderr.strip().count("\n") == 0 and "fly" in proc.stderr
 
 
-def test_failure_without_debug_is_one_line_and_with_debug_a_traceback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_failure_without_debug_is_one_line_and_with_debug_a_traceback(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     args = ("--data-dir", str(blocker / "var"), "doctor")
@@ -41,7 +41,7 @@ def test_failure_without_debug_is_one_line_and_with_debug_a_traceback(tmp_path) 
     assert "数据目录" in quiet.stdout
 
 
-def test_doctor_reports_each_piece(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_doctor_reports_each_piece(tmp_path) -> None:
     proc = patrol("--data-dir", str(tmp_path / "var"), "--set", "smtp_host=127.0.0.1",
                   "--set", "smtp_port=9", "doctor")
     for name in ("数据目录", "配置文件", "存储", "Chromium", "Java", "SMTP"):

@@ -67,7 +67,7 @@ def test_days_and_weeks_are_those_of_the_configured_zone() -> None:
     assert timefmt.parse_day("2026-02-30") is None
 
 
-def test_time_zone_setting_is_checked_where_it_is_set(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_time_zone_setting_is_checked_where_it_is_set(tmp_path) -> None:
     settings = load_settings(environ={"PATROL_TIME_ZONE": "Europe/Berlin"},
                              project_file=tmp_path / "none.yaml")
     assert timefmt.configured_zone(settings).key == "Europe/Berlin"

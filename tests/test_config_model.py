@@ -59,7 +59,7 @@ def assert_refused(read: Callable[[], object], path: Path, line: int, key: str,
     (("start_urls: [http://127.0.0.2:9/b/]", "start_urls: [ftp://x/]"), 7,
      "targets[1].start_urls[0]", "expected an http(s) URL"),
 ])
-def test_targets_errors_name_file_line_and_key(tmp_path: Path, change, line, key, words) -> None:  # type: ignore[no-untyped-def]
+def test_targets_errors_name_file_line_and_key(tmp_path: Path, change, line, key, words) -> None:
     path = _write(tmp_path, "targets.yaml", TARGETS.replace(*change))
     assert_refused(lambda: load_targets_file(path), path, line, key, words)
 
@@ -83,7 +83,7 @@ def test_targets_are_read_into_the_model(tmp_path: Path) -> None:
      "unknown target group 'nightlyy'"),
     ("schedule:\n  a: {}\n", 1, "schedule", "did you mean 'schedules'?"),
 ])
-def test_schedules_errors_name_file_line_and_key(tmp_path: Path, text, line, key, words) -> None:  # type: ignore[no-untyped-def]
+def test_schedules_errors_name_file_line_and_key(tmp_path: Path, text, line, key, words) -> None:
     targets = load_targets_file(_write(tmp_path, "targets.yaml", TARGETS))
     path = _write(tmp_path, "schedules.yaml", text)
     assert_refused(lambda: load_schedules_file(path, targets), path, line, key, words)
@@ -119,7 +119,7 @@ roles:
      "unknown department 'aix'"),
     (("    name: 系统管理员", "    name: [系统]"), 18, "roles.admin.name", "expected a string"),
 ])
-def test_departments_errors_name_file_line_and_key(tmp_path: Path, change, line, key, words) -> None:  # type: ignore[no-untyped-def]
+def test_departments_errors_name_file_line_and_key(tmp_path: Path, change, line, key, words) -> None:
     path = _write(tmp_path, "departments.yaml", DEPARTMENTS.replace(*change))
     assert_refused(lambda: load_directory_file(path), path, line, key, words)
 
@@ -154,7 +154,7 @@ def test_every_target_key_is_documented() -> None:
         assert f"`{name}`" in table, f"{name} missing from the targets table of docs/crawler.md"
 
 
-def test_doctor_reads_the_config_files_through_the_model(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_doctor_reads_the_config_files_through_the_model(tmp_path: Path, capsys) -> None:
     from cli.main import main
 
     path = _write(tmp_path, "targets.yaml", TARGETS.replace("kind: p2p", "knd: p2p"))

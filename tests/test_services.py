@@ -11,14 +11,14 @@ from email.message import EmailMessage
 import redis
 
 
-def test_redis_server_answers(redis_server) -> None:  # type: ignore[no-untyped-def]
+def test_redis_server_answers(redis_server) -> None:
     client = redis.Redis.from_url(redis_server.url)
     assert client.ping() is True
     client.set("patrol:probe", "巡查")
     assert client.get("patrol:probe").decode("utf-8") == "巡查"
 
 
-def test_smtp_server_records_and_refuses_when_down(smtp) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_server_records_and_refuses_when_down(smtp) -> None:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "a@example.invalid", "b@example.invalid", "测试"
     msg.set_content("正文")
@@ -36,7 +36,7 @@ def test_smtp_server_records_and_refuses_when_down(smtp) -> None:  # type: ignor
     assert refused and len(smtp.messages) == 1
 
 
-def test_webhook_receiver_scripts_answers(webhook) -> None:  # type: ignore[no-untyped-def]
+def test_webhook_receiver_scripts_answers(webhook) -> None:
     webhook.script("/hook", [500])
     codes = []
     for _ in range(2):

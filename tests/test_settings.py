@@ -98,7 +98,7 @@ def test_cli_config_show_lists_sources(tmp_path: Path) -> None:
     assert "s3cret" not in proc.stdout and "********" in lines["smtp_password"]
 
 
-def test_data_paths_live_under_the_data_home(make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_data_paths_live_under_the_data_home(make_settings) -> None:
     s = make_settings()
     p = s.data_path("evidence", "x.gz")
     assert p.parent.is_dir() and s.data_dir in p.parents

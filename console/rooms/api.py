@@ -74,12 +74,12 @@ def _limit(default: int = 50) -> int:
 
 
 @bp.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi():
     return jsonify(openapi_document(services().settings["console_base_url"]))
 
 
 @bp.get("/findings")
-def list_findings():  # type: ignore[no-untyped-def]
+def list_findings():
     need("findings.read")
     query = FindingQuery(limit=_limit(), cursor=request.args.get("cursor") or None,
                          since=_time("since"), until=_time("until", end_of_day=True),
@@ -100,7 +100,7 @@ def list_findings():  # type: ignore[no-untyped-def]
                     "total": page.total})
 
 
-def _finding_or_404(finding_id: str):  # type: ignore[no-untyped-def]
+def _finding_or_404(finding_id: str):
     record = services().store.get_finding(finding_id[:64])
     if record is None:
         abort(404)
@@ -108,7 +108,7 @@ def _finding_or_404(finding_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/findings/<finding_id>")
-def get_finding(finding_id: str):  # type: ignore[no-untyped-def]
+def get_finding(finding_id: str):
     need("findings.read")
     record = _finding_or_404(finding_id)
     decisions = services().store.decisions(record.id)
@@ -116,14 +116,14 @@ def get_finding(finding_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/findings/<finding_id>/decisions")
-def list_decisions(finding_id: str):  # type: ignore[no-untyped-def]
+def list_decisions(finding_id: str):
     need("findings.read")
     record = _finding_or_404(finding_id)
     return jsonify({"items": [d.to_dict() for d in services().store.decisions(record.id)]})
 
 
 @bp.post("/findings/<finding_id>/decisions")
-def add_decision(finding_id: str):  # type: ignore[no-untyped-def]
+def add_decision(finding_id: str):
     need("review")
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -148,7 +148,7 @@ def add_decision(finding_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/runs")
-def list_runs():  # type: ignore[no-untyped-def]
+def list_runs():
     need("patrols.read")  # the roles that see patrols in the console
     target = request.args.get("target") or None
     runs = services().store.list_runs(target=target, limit=_limit())
@@ -156,7 +156,7 @@ def list_runs():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/runs/<run_id>")
-def get_run(run_id: str):  # type: ignore[no-untyped-def]
+def get_run(run_id: str):
     need("patrols.read")  # the roles that see patrols in the console
     run = services().store.get_run(run_id[:100])
     if run is None:

@@ -74,7 +74,7 @@ def _sandboxed(data: bytes, mimetype: str) -> Response:
 
 @bp.get("/pages/<page_id>")
 @require("findings.read")
-def page(page_id: str):  # type: ignore[no-untyped-def]
+def page(page_id: str):
     record = _page_or_404(page_id)
     findings = services().store.query_findings(
         FindingQuery(source=record.url, limit=50, sort="severity")).items
@@ -87,7 +87,7 @@ def page(page_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/pages/<page_id>/frame")
 @require("findings.read")
-def frame(page_id: str):  # type: ignore[no-untyped-def]
+def frame(page_id: str):
     """The captured body, for a sandboxed <iframe>: scripts, forms, plugins and every network
     request are refused by the policy, and the frame gets an opaque origin."""
     record = _page_or_404(page_id)
@@ -105,7 +105,7 @@ def frame(page_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/evidence/<page_id>/<path:rel>")
 @require("findings.read")
-def evidence_file(page_id: str, rel: str):  # type: ignore[no-untyped-def]
+def evidence_file(page_id: str, rel: str):
     path = confined(services().settings.data_dir, rel)
     if path is None:
         abort(404)

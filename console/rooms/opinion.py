@@ -37,7 +37,7 @@ def day_axis(since: datetime, keys: set[str]) -> list[str]:
     return days
 
 
-def platform_chart(platforms: list[str], since: datetime):  # type: ignore[no-untyped-def]
+def platform_chart(platforms: list[str], since: datetime):
     store = services().store
     series = {p: store.count_findings(FindingQuery(rules=[RULE], platforms=[p], since=since),
                                       by="day") for p in platforms}
@@ -54,7 +54,7 @@ def _days() -> int:
 
 @bp.get("")
 @require("opinion")
-def index():  # type: ignore[no-untyped-def]
+def index():
     settings, store = services().settings, services().store
     days = _days()
     now = datetime.now(UTC)
@@ -78,7 +78,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/platform")
 @require("opinion")
-def platform():  # type: ignore[no-untyped-def]
+def platform():
     name = (request.args.get("name") or "").strip()[:200]
     if not name:
         abort(404)

@@ -39,7 +39,7 @@ def log_file(run: PatrolRun) -> Path | None:
 
 @bp.get("")
 @require("patrols.read")
-def index():  # type: ignore[no-untyped-def]
+def index():
     settings, store = services().settings, services().store
     view = load_config_view(settings)
     runs = store.list_runs(limit=50)
@@ -53,7 +53,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.post("/run")
 @require("patrols.run")
-def run_now():  # type: ignore[no-untyped-def]
+def run_now():
     target = (request.form.get("target") or "").strip()
     known = {t.name for t in load_config_view(services().settings).targets}
     if target not in known:
@@ -70,7 +70,7 @@ def run_now():  # type: ignore[no-untyped-def]
 
 @bp.get("/runs/<run_id>")
 @require("patrols.read")
-def run(run_id: str):  # type: ignore[no-untyped-def]
+def run(run_id: str):
     record = services().store.get_run(run_id[:100])
     if record is None:
         abort(404)
@@ -79,7 +79,7 @@ def run(run_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/runs/<run_id>/log")
 @require("patrols.read")
-def run_log(run_id: str):  # type: ignore[no-untyped-def]
+def run_log(run_id: str):
     record = services().store.get_run(run_id[:100])
     path = log_file(record) if record else None
     if record is None or path is None:
@@ -95,7 +95,7 @@ def run_log(run_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/test-alert")
 @require("alerts.test")
-def test_alert():  # type: ignore[no-untyped-def]
+def test_alert():
     department = (request.form.get("department") or "").strip()
     if department not in departments(services().settings):
         abort(404, description="没有这个部门。")

@@ -18,7 +18,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _charts(report):  # type: ignore[no-untyped-def]
+def _charts(report):
     labels = {"rule": RULE_NAMES, "status": FINDING_STATUS_LABELS}
     charts = {}
     for dim in DIMENSIONS:
@@ -32,7 +32,7 @@ def _charts(report):  # type: ignore[no-untyped-def]
     return charts
 
 
-def _render(template: str):  # type: ignore[no-untyped-def]
+def _render(template: str):
     rng = ReportRange.from_args(request.args)
     report = build_report(services().store, rng)
     return render_template(template, report=report, rng=rng, charts=_charts(report),
@@ -41,19 +41,19 @@ def _render(template: str):  # type: ignore[no-untyped-def]
 
 @bp.get("")
 @require("reports")
-def index():  # type: ignore[no-untyped-def]
+def index():
     return _render("reports/index.html")
 
 
 @bp.get("/print")
 @require("reports")
-def printable():  # type: ignore[no-untyped-def]
+def printable():
     return _render("reports/print.html")
 
 
 @bp.get("/export.xlsx")
 @require("reports")
-def export():  # type: ignore[no-untyped-def]
+def export():
     rng = ReportRange.from_args(request.args)
     store = services().store
     data = report_xlsx(store, build_report(store, rng), rng)

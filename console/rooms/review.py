@@ -86,7 +86,7 @@ def restricted_name_status(record: FindingRecord) -> list[FindingRecord]:
 
 @bp.get("")
 @require("review")
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     user = current_user()
     assert user is not None
     filters = QueueFilters.from_args(request.args)
@@ -109,7 +109,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 @bp.get("/finding/<finding_id>")
 @require("findings.read")
-def finding(finding_id: str):  # type: ignore[no-untyped-def]
+def finding(finding_id: str):
     store = services().store
     record = store.get_finding(finding_id[:64])
     if record is None:
@@ -124,7 +124,7 @@ def finding(finding_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/decide")
 @require("review")
-def decide():  # type: ignore[no-untyped-def]
+def decide():
     user = current_user()
     assert user is not None
     ids = [i[:64] for i in request.form.getlist("ids") if i][:MAX_BULK]

@@ -16,7 +16,7 @@ MAX_QUERY = 200
 
 @bp.get("")
 @require("search")
-def index():  # type: ignore[no-untyped-def]
+def index():
     q = (request.args.get("q") or "").strip()[:MAX_QUERY]
     pages, findings, total = [], [], None
     if q:

@@ -21,11 +21,11 @@ from ..skips import skip
 try:  # private in Scrapy; the message test below is the fallback
     from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 except ImportError:  # pragma: no cover
-    _DecompressionMaxSizeExceeded = None  # type: ignore[assignment,misc]
+    _DecompressionMaxSizeExceeded = None
 
 
 class SizeLimitMiddleware(HttpCompressionMiddleware):
-    def process_response(self, request: Request, response: Response,  # type: ignore[override]
+    def process_response(self, request: Request, response: Response,
                          spider: Any = None) -> Request | Response:
         try:
             return super().process_response(request, response)

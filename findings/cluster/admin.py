@@ -8,7 +8,7 @@ from .clients import connect
 
 def delete_prefix(url: str, prefix: str, **connect_args: object) -> None:
     """Delete every index and index template of the store under `prefix`."""
-    client = connect(url, **connect_args)  # type: ignore[arg-type]
+    client = connect(url, **connect_args)
     try:
         indices.delete_all(client, prefix)
     finally:
@@ -17,7 +17,7 @@ def delete_prefix(url: str, prefix: str, **connect_args: object) -> None:
 
 def clear_prefix(url: str, prefix: str, **connect_args: object) -> None:
     """Empty every index of the store under `prefix`, keeping indexes and templates."""
-    client = connect(url, **connect_args)  # type: ignore[arg-type]
+    client = connect(url, **connect_args)
     try:
         indices.clear_all(client, prefix)
     finally:

@@ -214,7 +214,7 @@ class SQLiteStore(RunsOutboxLocks, Store):
     # -- administration (patrol store stats / sync) --------------------------------------------
     def stats(self) -> dict:
         def count(sql: str) -> int:
-            return int(self.db.read_one(sql)[0])  # type: ignore[index]
+            return int(self.db.read_one(sql)[0])
 
         def grouped(sql: str) -> dict[str, int]:
             return {r[0]: r[1] for r in self.db.read(sql)}
@@ -236,7 +236,7 @@ class SQLiteStore(RunsOutboxLocks, Store):
             "file_bytes": self.path.stat().st_size if self.path.exists() else 0,
         }
 
-    def export_records(self, kind: str, batch: int = 500):  # type: ignore[no-untyped-def]
+    def export_records(self, kind: str, batch: int = 500):
         """Every record of one kind (findings, pages, decisions, runs, alerts), in batches of
         records, oldest first, for copying the file to a cluster (`patrol store sync`)."""
         table, convert = {

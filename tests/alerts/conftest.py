@@ -144,7 +144,7 @@ class SecureSMTP:
                     outer.cond.notify_all()
                 return "250 OK"
 
-        def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        def authenticator(server, session, envelope, mechanism, auth_data):
             ok = (auth_data.login.decode() == user and auth_data.password.decode() == password)
             if ok:
                 outer.logins.append(user)

@@ -14,7 +14,7 @@ from cli.main import cli
 from .conftest import departments_yaml, make_finding
 
 
-def run(tmp_path: Path, dept_file: Path, *args: str):  # type: ignore[no-untyped-def]
+def run(tmp_path: Path, dept_file: Path, *args: str):
     result = CliRunner().invoke(cli, [
         "--data-dir", str(tmp_path / "var"), "--set", f"departments_file={dept_file}",
         "--set", "alerts_backoff_seconds=0",
@@ -22,7 +22,7 @@ def run(tmp_path: Path, dept_file: Path, *args: str):  # type: ignore[no-untyped
     return result
 
 
-def test_list_send_retry_test_digest(tmp_path: Path, make_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_list_send_retry_test_digest(tmp_path: Path, make_settings, webhook) -> None:
     dept_file = tmp_path / "departments.yaml"
     dept_file.write_text(yaml.safe_dump(departments_yaml({
         "finance_bureau": [{"type": "wecom", "url": f"{webhook.url}/fin?key=k"}],

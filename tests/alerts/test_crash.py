@@ -60,7 +60,7 @@ class KillingReceiver:
         self.server.server_close()
 
 
-def test_sender_killed_after_sending_before_marking(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_sender_killed_after_sending_before_marking(tmp_path: Path, make_settings) -> None:
     receiver = KillingReceiver()
     try:
         dept_file = tmp_path / "departments.yaml"

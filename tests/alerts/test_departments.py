@@ -21,11 +21,11 @@ PLAN_DEPARTMENTS = {
 }
 
 
-def names(directory, ids):  # type: ignore[no-untyped-def]
+def names(directory, ids):
     return set(directory.names(ids))
 
 
-def test_shipped_file_names_every_department_of_the_plan(settings) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_file_names_every_department_of_the_plan(settings) -> None:
     d = load_directory(settings)
     assert PLAN_DEPARTMENTS <= {dept.name for dept in d.departments.values()}
     assert d.departments[d.support].name == "技术支撑组"
@@ -50,14 +50,14 @@ def test_shipped_file_names_every_department_of_the_plan(settings) -> None:  # t
     ("public_risk", "high", "ad", [], "跑路", {"市委宣传部", "市网信办"}),   # ads rule 1-8 only
     ("margin_financing", "high", "page", ["p2p"], "", {"市金融局", "清远银监分局"}),
 ])
-def test_routes_follow_the_lead_column(settings, rule, severity, kind, tags, words,  # type: ignore[no-untyped-def]
+def test_routes_follow_the_lead_column(settings, rule, severity, kind, tags, words,
                                        expected) -> None:
     d = load_directory(settings)
     f = make_finding(rule=rule, severity=severity, evidence=words or "证据", kind=kind)
     assert names(d, route_finding(d, f, tags=tags)) == expected
 
 
-def test_target_kinds_of_the_crawler_route_too(settings) -> None:  # type: ignore[no-untyped-def]
+def test_target_kinds_of_the_crawler_route_too(settings) -> None:
     d = load_directory(settings)
     f = make_finding(kind="page")
     assert names(d, route_finding(d, f, target_kind="ads")) == {"市金融局", "市工商局"}
@@ -92,7 +92,7 @@ def _line_of(path: Path, needle: str) -> int:
      "ftp://x", "needs an http(s) URL"),
     (lambda d: d.update(support="nobody"), "support: nobody", "unknown department 'nobody'"),
 ])
-def test_a_broken_file_is_refused_with_its_line(tmp_path: Path, mutate, needle, problem) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_file_is_refused_with_its_line(tmp_path: Path, mutate, needle, problem) -> None:
     data = departments_yaml({})
     mutate(data)
     path = _write(tmp_path, data)
@@ -124,7 +124,7 @@ def test_refused_at_start_by_the_command(tmp_path: Path) -> None:
     ("alerts_quiet_hours", "22:00-31:00", "expected a span of local times"),
     ("alerts_quiet_hours", "night", "expected a span of local times"),
 ])
-def test_bad_quiet_hours_refused(make_settings, name, value, problem) -> None:  # type: ignore[no-untyped-def]
+def test_bad_quiet_hours_refused(make_settings, name, value, problem) -> None:
     settings = make_settings(**{name: value})
     with pytest.raises(ConfigError) as err:
         load_directory(settings)
@@ -132,7 +132,7 @@ def test_bad_quiet_hours_refused(make_settings, name, value, problem) -> None:  
     assert err.value.where == "command line"
 
 
-def test_quiet_hours_span_midnight(make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_hours_span_midnight(make_settings) -> None:
     from datetime import datetime
 
     from alerts.bounds import QuietHours

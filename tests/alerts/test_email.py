@@ -15,13 +15,13 @@ from .conftest import NOW, make_finding
 TO = ["duty@example.invalid", "chief@example.invalid"]
 
 
-def smtp_settings(alert_settings, smtp, channels=None, **kw):  # type: ignore[no-untyped-def]
+def smtp_settings(alert_settings, smtp, channels=None, **kw):
     channels = channels or {"finance_bureau": [{"type": "email", "to": TO}]}
     return alert_settings(channels, smtp_host=smtp.host, smtp_port=smtp.port,
                           smtp_from="patrol@example.invalid", **kw)
 
 
-def test_subject_and_body_decode_to_chinese(store, alert_settings, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_subject_and_body_decode_to_chinese(store, alert_settings, smtp) -> None:
     settings = smtp_settings(alert_settings, smtp)
     f = make_finding(evidence="保本保息，零风险", rule="guaranteed_principal", kind="ad",
                      context="本产品保本保息，零风险，年化收益稳定")
@@ -42,7 +42,7 @@ def test_subject_and_body_decode_to_chinese(store, alert_settings, smtp) -> None
         assert part in body, part
 
 
-def test_smtp_down_for_a_while_then_up_delivers_each_exactly_once(store, alert_settings, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_down_for_a_while_then_up_delivers_each_exactly_once(store, alert_settings, smtp) -> None:
     settings = smtp_settings(alert_settings, smtp, alerts_max_attempts=8)
     found = [make_finding(evidence=f"保证年化{n}0%") for n in range(1, 4)]
     store.upsert_findings(found)
@@ -64,7 +64,7 @@ def test_smtp_down_for_a_while_then_up_delivers_each_exactly_once(store, alert_s
         assert "451" in alert.attempt_log[0]["detail"]
 
 
-def test_server_unreachable_is_retried_then_dead_after_max_attempts(store, alert_settings) -> None:  # type: ignore[no-untyped-def]
+def test_server_unreachable_is_retried_then_dead_after_max_attempts(store, alert_settings) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "email", "to": TO}],
                                "tech_support": [{"type": "fake"}]},
                               smtp_host="127.0.0.1", smtp_port=free_port(),
@@ -81,7 +81,7 @@ def test_server_unreachable_is_retried_then_dead_after_max_attempts(store, alert
 
 @pytest.mark.parametrize("secure_smtp, security", [("starttls", "starttls"), ("tls", "tls")],
                          indirect=["secure_smtp"])
-def test_starttls_or_tls_with_login(store, alert_settings, secure_smtp, security) -> None:  # type: ignore[no-untyped-def]
+def test_starttls_or_tls_with_login(store, alert_settings, secure_smtp, security) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "email", "to": TO}]},
                               smtp_host="127.0.0.1", smtp_port=secure_smtp.port,
                               smtp_security=security, smtp_username="patrol",
@@ -94,7 +94,7 @@ def test_starttls_or_tls_with_login(store, alert_settings, secure_smtp, security
     assert "承诺/夸大收益" in msg["Subject"]
 
 
-def test_wrong_password_and_untrusted_certificate_are_dead_letters(store, alert_settings,  # type: ignore[no-untyped-def]
+def test_wrong_password_and_untrusted_certificate_are_dead_letters(store, alert_settings,
                                                                   secure_smtp) -> None:
     common = {"smtp_host": "127.0.0.1", "smtp_port": secure_smtp.port,
               "smtp_security": "starttls", "smtp_username": "patrol"}
@@ -114,7 +114,7 @@ def test_wrong_password_and_untrusted_certificate_are_dead_letters(store, alert_
     assert secure_smtp.messages == []
 
 
-def test_refused_address_is_dead_and_support_told(store, alert_settings, secure_smtp, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_refused_address_is_dead_and_support_told(store, alert_settings, secure_smtp, webhook) -> None:
     settings = alert_settings(
         {"finance_bureau": [{"type": "email", "to": ["nobody@example.invalid"]}],
          "aic": [{"type": "email", "to": ["nobody@example.invalid", "duty@example.invalid"]}],
@@ -134,7 +134,7 @@ def test_refused_address_is_dead_and_support_told(store, alert_settings, secure_
     assert len(secure_smtp.messages) == 1
 
 
-def test_bidi_and_control_characters_never_reach_the_mail(store, alert_settings, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_and_control_characters_never_reach_the_mail(store, alert_settings, smtp) -> None:
     """A disguised domain (x\\u202emoc.evil shows as xlive.com), isolates around an operator
     name and an escape sequence in the evidence: the mail carries the text in logical order
     with every bidi control, isolate and control character removed (issue 15)."""

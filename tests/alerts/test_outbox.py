@@ -12,11 +12,11 @@ from alerts.outbox import NEVER
 from .conftest import NOW, make_finding
 
 
-def hook(webhook, path="/h"):  # type: ignore[no-untyped-def]
+def hook(webhook, path="/h"):
     return [{"type": "webhook", "url": f"{webhook.url}{path}"}]
 
 
-def test_repatrolling_the_same_violation_never_alerts_twice(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_repatrolling_the_same_violation_never_alerts_twice(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": hook(webhook)})
     f = make_finding(source="http://127.0.0.1:9/p2p")
     flags = store.upsert_findings([f])
@@ -33,7 +33,7 @@ def test_repatrolling_the_same_violation_never_alerts_twice(store, alert_setting
     assert len(webhook.wait_for(1, "/h")) == 1
 
 
-def test_written_before_sent_and_resumed_by_a_new_sender(tmp_path, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_written_before_sent_and_resumed_by_a_new_sender(tmp_path, alert_settings, webhook) -> None:
     url = "sqlite:///" + str(tmp_path / "resume.sqlite3")
     settings = alert_settings({"finance_bureau": hook(webhook)}, alerts_rate_per_minute=2)
     found = [make_finding(evidence=f"年化{n}5%") for n in range(1, 6)]
@@ -56,7 +56,7 @@ def test_written_before_sent_and_resumed_by_a_new_sender(tmp_path, alert_setting
     assert len(keys) == len(set(keys)) == 5
 
 
-def test_only_one_sender_at_a_time(store, alert_settings) -> None:  # type: ignore[no-untyped-def]
+def test_only_one_sender_at_a_time(store, alert_settings) -> None:
     from alerts.sender import LOCK_NAME
 
     settings = alert_settings({"finance_bureau": [{"type": "fake"}]})
@@ -69,7 +69,7 @@ def test_only_one_sender_at_a_time(store, alert_settings) -> None:  # type: igno
     assert alerts.send_due(store, settings, now=NOW).sent == 1
 
 
-def test_quiet_hours_hold_back_all_but_urgent(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_hours_hold_back_all_but_urgent(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": hook(webhook)}, alerts_quiet_hours="22:00-07:00")
     night = datetime.fromisoformat("2026-03-02T15:30:00+00:00")     # 23:30 in Qingyuan
     high = make_finding(severity="high", evidence="保证年化20%", captured_at=night)
@@ -88,7 +88,7 @@ def test_quiet_hours_hold_back_all_but_urgent(store, alert_settings, webhook) ->
     assert kinds == ["finding", "digest"]
 
 
-def test_digest_groups_non_urgent_findings_per_department(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_digest_groups_non_urgent_findings_per_department(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": hook(webhook, "/fin"), "aic": hook(webhook, "/aic"),
                                "housing_bureau": hook(webhook, "/house")},
                               alerts_digest_minutes=60)
@@ -122,7 +122,7 @@ def test_digest_groups_non_urgent_findings_per_department(store, alert_settings,
     assert second["finding_ids"] == [late.id] and second["subject"].endswith("线索 1 条")
 
 
-def test_dry_run_prints_and_changes_nothing(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_prints_and_changes_nothing(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": hook(webhook)}, alerts_dry_run=True)
     store.upsert_findings([f := make_finding()])
     alerts.queue_for_findings(store, settings, [f])
@@ -135,7 +135,7 @@ def test_dry_run_prints_and_changes_nothing(store, alert_settings, webhook) -> N
     assert webhook.requests == []
 
 
-def test_department_without_channels_is_a_visible_dead_letter(store, alert_settings) -> None:  # type: ignore[no-untyped-def]
+def test_department_without_channels_is_a_visible_dead_letter(store, alert_settings) -> None:
     settings = alert_settings({"tech_support": [{"type": "fake"}]})
     store.upsert_findings([f := make_finding()])
     alerts.queue_for_findings(store, settings, [f])
@@ -146,7 +146,7 @@ def test_department_without_channels_is_a_visible_dead_letter(store, alert_setti
     assert store.list_alerts(kind="support")[0].status == "sent"
 
 
-def test_notify_support_is_idempotent_by_key(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_notify_support_is_idempotent_by_key(store, alert_settings, webhook) -> None:
     settings = alert_settings({"tech_support": hook(webhook, "/s")})
     assert alerts.notify_support(store, settings, "巡查失败：示例网站", "退出码 1", key="run:abc:failed")
     assert not alerts.notify_support(store, settings, "巡查失败：示例网站", "退出码 1",

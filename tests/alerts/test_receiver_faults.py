@@ -37,13 +37,13 @@ def stubborn() -> Iterator[list[StubbornServer]]:
         server.close()
 
 
-def start(servers: list[StubbornServer], behave) -> StubbornServer:  # type: ignore[no-untyped-def]
+def start(servers: list[StubbornServer], behave) -> StubbornServer:
     server = StubbornServer(behave)
     servers.append(server)
     return server
 
 
-def queue(store, settings, n: int = 1) -> list:  # type: ignore[no-untyped-def]
+def queue(store, settings, n: int = 1) -> list:
     found = [make_finding(evidence=f"保证年化{i + 1}8%") for i in range(n)]
     store.upsert_findings(found)
     assert alerts.queue_for_findings(store, settings, found) == n
@@ -51,7 +51,7 @@ def queue(store, settings, n: int = 1) -> list:  # type: ignore[no-untyped-def]
 
 
 def test_smtp_that_never_answers_is_retried_then_delivered_once(store, alert_settings, smtp,
-                                                                stubborn) -> None:  # type: ignore[no-untyped-def]
+                                                                stubborn) -> None:
     server = start(stubborn, silent)
     settings = alert_settings(EMAIL, smtp_host="127.0.0.1", smtp_port=server.port,
                               smtp_from="patrol@example.invalid", alerts_timeout_seconds=1)
@@ -67,7 +67,7 @@ def test_smtp_that_never_answers_is_retried_then_delivered_once(store, alert_set
 
 
 def test_smtp_trickling_its_greeting_is_cut_at_the_deadline(store, alert_settings,
-                                                           stubborn) -> None:  # type: ignore[no-untyped-def]
+                                                           stubborn) -> None:
     # A byte every 0.2 s never lets a 1 s read timeout fire; only the whole-delivery deadline can.
     server = start(stubborn, trickle(b"220-" + b"slow " * 2000, every=0.2))
     settings = alert_settings(EMAIL, smtp_host="127.0.0.1", smtp_port=server.port,
@@ -81,7 +81,7 @@ def test_smtp_trickling_its_greeting_is_cut_at_the_deadline(store, alert_setting
 
 
 def test_smtp_hanging_up_in_the_middle_of_data_is_retried(store, alert_settings, smtp,
-                                                         stubborn) -> None:  # type: ignore[no-untyped-def]
+                                                         stubborn) -> None:
     server = start(stubborn, smtp_hangs_up_in_data)
     settings = alert_settings(EMAIL, smtp_host="127.0.0.1", smtp_port=server.port,
                               smtp_from="patrol@example.invalid", alerts_timeout_seconds=2)
@@ -101,7 +101,7 @@ def test_smtp_hanging_up_in_the_middle_of_data_is_retried(store, alert_settings,
     (trickle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"z" * 5000, every=0.2), "within 2 s"),
 ])
 def test_webhook_that_never_finishes_answering_is_retried(store, alert_settings, webhook,
-                                                          stubborn, behave, words) -> None:  # type: ignore[no-untyped-def]
+                                                          stubborn, behave, words) -> None:
     server = start(stubborn, behave)
     hook = [{"type": "webhook", "url": f"http://127.0.0.1:{server.port}/h"}]
     settings = alert_settings({"finance_bureau": hook}, alerts_timeout_seconds=1,
@@ -126,7 +126,7 @@ print(report.sent, int(report.busy))
 
 
 def test_two_senders_started_at_once_send_each_alert_once(tmp_path: Path, make_settings,
-                                                           webhook) -> None:  # type: ignore[no-untyped-def]
+                                                           webhook) -> None:
     dept_file = tmp_path / "departments.yaml"
     dept_file.write_text(yaml.safe_dump(departments_yaml(
         {"finance_bureau": [{"type": "webhook", "url": f"{webhook.url}/twice"}]}),

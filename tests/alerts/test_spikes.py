@@ -10,24 +10,24 @@ import alerts
 from .conftest import NOW, make_finding
 
 
-def post(platform: str, minutes_ago: float, text: str = "平台提现困难，客服失联", n: int = 0):  # type: ignore[no-untyped-def]
+def post(platform: str, minutes_ago: float, text: str = "平台提现困难，客服失联", n: int = 0):
     return make_finding(rule="public_risk", severity="medium", evidence=text.split("，")[0],
                         context=text, kind="post", platform=platform,
                         source=f"http://127.0.0.1:9/bbs/{platform}/{minutes_ago}/{n}",
                         captured_at=NOW - timedelta(minutes=minutes_ago))
 
 
-def channels(webhook):  # type: ignore[no-untyped-def]
+def channels(webhook):
     return {d: [{"type": "webhook", "url": f"{webhook.url}/{d}"}]
             for d in ("publicity_dept", "cyberspace_office", "stability_office")}
 
 
-def spike_settings(alert_settings, webhook):  # type: ignore[no-untyped-def]
+def spike_settings(alert_settings, webhook):
     return alert_settings(channels(webhook), spike_window_minutes=60, spike_min_posts=5,
                           spike_factor=3.0, spike_baseline_windows=24)
 
 
-def test_a_burst_about_one_platform_raises_one_alarm(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_a_burst_about_one_platform_raises_one_alarm(store, alert_settings, webhook) -> None:
     settings = spike_settings(alert_settings, webhook)
     history = [post("惠民贷", 60 * h + 30) for h in range(1, 7)]           # 1 post per window
     burst = [post("惠民贷", m, n=m) for m in range(1, 60, 5)]              # 12 in the last hour
@@ -53,7 +53,7 @@ def test_a_burst_about_one_platform_raises_one_alarm(store, alert_settings, webh
     assert not [r for r in webhook.requests if r.path == "/stability_office"]
 
 
-def test_mass_incident_words_also_reach_the_stability_office(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_mass_incident_words_also_reach_the_stability_office(store, alert_settings, webhook) -> None:
     settings = spike_settings(alert_settings, webhook)
     burst = [post("聚财网", m, n=m) for m in range(1, 7)]
     burst.append(post("聚财网", 2, "聚财网爆雷，已经建了维权群，明天去市政府聚集", n=99))
@@ -65,7 +65,7 @@ def test_mass_incident_words_also_reach_the_stability_office(store, alert_settin
     assert spikes[0].payload["mass_incident_words"] == ["维权群", "聚集"]
 
 
-def test_no_alarm_below_the_minimum_or_within_the_baseline(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_no_alarm_below_the_minimum_or_within_the_baseline(store, alert_settings, webhook) -> None:
     settings = spike_settings(alert_settings, webhook)
     newish = [post("新贷网", 60 + m, n=m) for m in range(0, 50, 10)]        # 5 an hour ago...
     newish += [post("新贷网", m, n=m) for m in range(1, 50, 8)]             # ...and 7 now
@@ -77,7 +77,7 @@ def test_no_alarm_below_the_minimum_or_within_the_baseline(store, alert_settings
     assert store.list_alerts(kind="spike") == []
 
 
-def test_the_next_window_may_alarm_again(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_the_next_window_may_alarm_again(store, alert_settings, webhook) -> None:
     settings = spike_settings(alert_settings, webhook)
     store.upsert_findings([post("惠民贷", m, n=m) for m in range(1, 7)])
     assert alerts.check_spikes(store, settings, now=NOW) == 1

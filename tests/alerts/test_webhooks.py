@@ -19,14 +19,14 @@ from .conftest import NOW, make_finding
 SECRET = "SEC0123456789abcdef"
 
 
-def queue_one(store, settings, finding: FindingRecord | None = None) -> FindingRecord:  # type: ignore[no-untyped-def]
+def queue_one(store, settings, finding: FindingRecord | None = None) -> FindingRecord:
     f = finding or make_finding(evidence="保证年化18%", context="本平台保证年化18%，稳赚不赔")
     assert store.upsert_findings([f]) == [True]
     assert alerts.queue_for_findings(store, settings, [f], [True]) > 0
     return f
 
 
-def test_dingtalk_markdown_with_a_signature_the_receiver_verifies(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_dingtalk_markdown_with_a_signature_the_receiver_verifies(store, alert_settings, webhook) -> None:
     url = f"{webhook.url}/dingtalk/robot/send?access_token=tok123"
     settings = alert_settings({"finance_bureau": [{"type": "dingtalk", "url": url,
                                                    "secret": SECRET}]})
@@ -55,7 +55,7 @@ def test_dingtalk_markdown_with_a_signature_the_receiver_verifies(store, alert_s
     assert key.replace("_", "＿") in text   # shown in the chat too, escaped for Markdown
 
 
-def test_dingtalk_without_secret_sends_no_signature(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_dingtalk_without_secret_sends_no_signature(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "dingtalk",
                                                    "url": f"{webhook.url}/dt?access_token=t"}]})
     queue_one(store, settings)
@@ -64,7 +64,7 @@ def test_dingtalk_without_secret_sends_no_signature(store, alert_settings, webho
     assert parse_qs(req.query) == {"access_token": ["t"]}
 
 
-def test_wecom_markdown_within_the_size_limit(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_wecom_markdown_within_the_size_limit(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "wecom",
                                                    "url": f"{webhook.url}/wecom?key=k"}]})
     long_context = "本平台保证年化18%，" + "详情请咨询客服。" * 2000
@@ -78,7 +78,7 @@ def test_wecom_markdown_within_the_size_limit(store, alert_settings, webhook) ->
     assert "保证年化18%" in content and f.id in content
 
 
-def test_feishu_post_with_signature(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_feishu_post_with_signature(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "feishu", "secret": SECRET,
                                                    "url": f"{webhook.url}/feishu/hook/abc"}]})
     f = queue_one(store, settings)
@@ -99,7 +99,7 @@ def test_feishu_post_with_signature(store, alert_settings, webhook) -> None:  # 
     assert f"http://127.0.0.1:8600/findings/{f.id}" in links
 
 
-def test_generic_webhook_carries_the_key_and_an_hmac(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_generic_webhook_carries_the_key_and_an_hmac(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "webhook", "secret": "s3",
                                                    "url": f"{webhook.url}/hook"}]})
     f = queue_one(store, settings)
@@ -113,7 +113,7 @@ def test_generic_webhook_carries_the_key_and_an_hmac(store, alert_settings, webh
     assert req.headers["X-Patrol-Signature"] == mac
 
 
-def test_500_then_200_is_delivered_once(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_500_then_200_is_delivered_once(store, alert_settings, webhook) -> None:
     settings = alert_settings({"finance_bureau": [{"type": "webhook", "url": f"{webhook.url}/h"}]})
     webhook.script("/h", [500, 500])
     queue_one(store, settings)
@@ -125,7 +125,7 @@ def test_500_then_200_is_delivered_once(store, alert_settings, webhook) -> None:
     assert [e["outcome"] for e in alert.attempt_log] == ["retry", "retry", "sent"]
 
 
-def test_429_is_retried_after_retry_after_not_dropped(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_429_is_retried_after_retry_after_not_dropped(store, alert_settings, webhook) -> None:
     from datetime import timedelta
 
     settings = alert_settings({"finance_bureau": [{"type": "wecom", "url": f"{webhook.url}/w"}]})
@@ -141,7 +141,7 @@ def test_429_is_retried_after_retry_after_not_dropped(store, alert_settings, web
     assert len(webhook.wait_for(2, "/w")) == 2
 
 
-def test_robot_rate_limit_errcode_in_a_200_is_retried(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_robot_rate_limit_errcode_in_a_200_is_retried(store, alert_settings, webhook) -> None:
     from alerts.channels.http import Answer, classify
 
     assert classify(Answer(200, {}, '{"errcode":130101,"errmsg":"send too fast"}'),
@@ -151,7 +151,7 @@ def test_robot_rate_limit_errcode_in_a_200_is_retried(store, alert_settings, web
     assert classify(Answer(200, {}, '{"code":0,"msg":"success"}')).outcome == "sent"
 
 
-def test_400_is_a_dead_letter_and_support_is_told(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_400_is_a_dead_letter_and_support_is_told(store, alert_settings, webhook) -> None:
     settings = alert_settings({
         "finance_bureau": [{"type": "dingtalk", "url": f"{webhook.url}/bad?access_token=x"}],
         "tech_support": [{"type": "webhook", "url": f"{webhook.url}/support"}],

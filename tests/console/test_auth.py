@@ -34,7 +34,7 @@ def test_wrong_password_and_unknown_user_are_refused_alike(console: Console) -> 
     assert client.get("/review").status_code == 302
 
 
-def test_login_is_rate_limited_per_user(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_login_is_rate_limited_per_user(console_factory) -> None:
     console = console_factory(login_account_failures=3, login_delay_seconds=600)
     client = console.client()
     for _ in range(3):
@@ -48,7 +48,7 @@ def test_login_is_rate_limited_per_user(console_factory) -> None:  # type: ignor
     assert login(console.client(), "commerce").status_code == 302
 
 
-def test_session_expires_after_session_minutes_without_use(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_session_expires_after_session_minutes_without_use(console_factory) -> None:
     console = console_factory(session_minutes=30)
     client = console.client("commerce")
     assert client.get("/review").status_code == 200
@@ -121,7 +121,7 @@ def test_security_headers_on_every_kind_of_response(console: Console) -> None:
         assert headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
-def test_hsts_only_when_the_console_is_served_over_https(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_only_when_the_console_is_served_over_https(console_factory) -> None:
     plain = console_factory()
     assert "Strict-Transport-Security" not in plain.client().get("/login").headers
     secure = console_factory(console_base_url="https://patrol.example.invalid")

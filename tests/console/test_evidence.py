@@ -23,7 +23,7 @@ def evidence(console: Console, rel: str, data: bytes, kind: str) -> dict:
                         bytes=len(data)).to_dict()
 
 
-def stored_page(console: Console, **kw):  # type: ignore[no-untyped-def]
+def stored_page(console: Console, **kw):
     body = gzip.compress(f"<html><body><h1>{HOSTILE}</h1></body></html>".encode())
     files = [evidence(console, "evidence/ab/page.html.gz", body, "body"),
              evidence(console, "evidence/ab/shot.png", PNG, "screenshot")]
@@ -55,7 +55,7 @@ def test_evidence_files_are_served_from_the_page_record(console: Console) -> Non
     assert body.status_code == 200 and body.mimetype == "text/plain"   # never as HTML here
 
 
-def test_paths_out_of_the_data_home_or_not_listed_give_404(console: Console, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_paths_out_of_the_data_home_or_not_listed_give_404(console: Console, tmp_path) -> None:
     page = stored_page(console)
     outside = tmp_path / "outside.txt"
     outside.write_text("secret")

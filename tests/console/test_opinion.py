@@ -18,7 +18,7 @@ def posts(console: Console, platform: str, n: int, minutes_ago: int = 5) -> None
                   for i in range(n)))
 
 
-def test_spike_shows_with_the_alarm_that_went_out(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_spike_shows_with_the_alarm_that_went_out(console_factory) -> None:
     console = console_factory(spike_min_posts=3, spike_factor=2.0)
     posts(console, "某某贷", 6)
     posts(console, "安稳宝", 1, minutes_ago=3 * 24 * 60)

@@ -18,7 +18,7 @@ HOSTILE_OPERATOR = "\u2067北江金服\u2069\u200f有限公司\x1b[2J"
 HOSTILE_EVIDENCE = "保证年化\u202e%81\u202c"
 
 
-def _hostile(console: Console):  # type: ignore[no-untyped-def]
+def _hostile(console: Console):
     [f] = console.add(make_finding(
         evidence=HOSTILE_EVIDENCE, domain=DISGUISED, operator=HOSTILE_OPERATOR,
         source=f"http://{DISGUISED}/\u2066p\u2069", platform="鑫\u202d盛贷"))

@@ -42,7 +42,7 @@ def config_files(tmp_path: Path) -> dict[str, str]:
     return {"targets_file": str(targets), "schedules_file": str(schedules)}
 
 
-def test_targets_schedules_and_next_run_times(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_targets_schedules_and_next_run_times(console_factory, tmp_path: Path) -> None:
     console = console_factory(**config_files(tmp_path))
     html = console.client("support").get("/patrols").get_data(as_text=True)
     assert 'data-target="alpha"' in html and 'data-target="beta"' in html
@@ -52,7 +52,7 @@ def test_targets_schedules_and_next_run_times(console_factory, tmp_path: Path) -
     assert html.count("立即巡查") == 2
 
 
-def test_a_target_the_crawler_refuses_is_refused_here_with_file_line_and_key(  # type: ignore[no-untyped-def]
+def test_a_target_the_crawler_refuses_is_refused_here_with_file_line_and_key(
         console_factory, tmp_path: Path) -> None:
     """One truth for targets.yaml: the `urls` key and a javascript: start URL, which the crawler
     refuses, are refused by the console too (it once accepted both), naming file, line, key."""
@@ -75,7 +75,7 @@ def test_a_target_the_crawler_refuses_is_refused_here_with_file_line_and_key(  #
         assert 'data-target="alpha"' not in html and 'href="javascript' not in html
 
 
-def test_missing_config_files_are_reported_not_fatal(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_config_files_are_reported_not_fatal(console_factory, tmp_path: Path) -> None:
     console = console_factory(targets_file=str(tmp_path / "none.yaml"),
                               schedules_file=str(tmp_path / "none2.yaml"))
     response = console.client("support").get("/patrols")
@@ -84,7 +84,7 @@ def test_missing_config_files_are_reported_not_fatal(console_factory, tmp_path: 
     assert "未找到巡查目标文件" in html and "未找到巡查计划文件" in html
 
 
-def test_broken_schedules_file_names_the_problem(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_broken_schedules_file_names_the_problem(console_factory, tmp_path: Path) -> None:
     files = config_files(tmp_path)
     Path(files["schedules_file"]).write_text("schedules:\n  x:\n    target: nope\n    cron: '* * * * *'\n")
     html = console_factory(**files).client("support").get("/patrols").get_data(as_text=True)
@@ -132,7 +132,7 @@ def test_a_degraded_run_shows_what_went_wrong(console: Console) -> None:
     assert 'id="health"' in detail and "no_sharp_drop" in detail
 
 
-def test_commerce_may_not_start_a_patrol_or_send_test_messages(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_commerce_may_not_start_a_patrol_or_send_test_messages(console_factory, tmp_path: Path) -> None:
     console = console_factory(**config_files(tmp_path))
     client = console.client("commerce")
     token = csrf_of(client, "/review")
@@ -143,7 +143,7 @@ def test_commerce_may_not_start_a_patrol_or_send_test_messages(console_factory, 
     assert console.store.list_runs() == []
 
 
-def test_unknown_target_is_refused_before_anything_starts(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_target_is_refused_before_anything_starts(console_factory, tmp_path: Path) -> None:
     console = console_factory(**config_files(tmp_path))
     client = console.client("support")
     token = csrf_of(client, "/patrols")

@@ -15,7 +15,7 @@ def ids_on(html: str) -> list[str]:
     return re.findall(r'<article class="finding[^"]*" data-id="([0-9a-f]+)"', html)
 
 
-def decide(client, ids: list[str], decision: str, **form: str):  # type: ignore[no-untyped-def]
+def decide(client, ids: list[str], decision: str, **form: str):
     token = csrf_of(client, "/review")
     return client.post("/review/decide", data={"ids": ids, "decision": decision,
                                                "csrf_token": token, **form})

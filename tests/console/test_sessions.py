@@ -76,7 +76,7 @@ def test_disabling_and_admin_logout_end_sessions(console: Console) -> None:
     assert replay(console, stolen, "/opinion") == 302
 
 
-def test_a_session_ends_at_its_absolute_lifetime_even_when_used(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_ends_at_its_absolute_lifetime_even_when_used(console_factory) -> None:
     console = console_factory(session_max_hours=2, session_minutes=600)
     client = console.client("commerce")
     assert client.get("/review").status_code == 200

@@ -10,14 +10,14 @@ from console.clientaddr import client_address
 from .conftest import PASSWORD, csrf_of, login
 
 
-def post_login(client, name: str, password: str, **environ: str):  # type: ignore[no-untyped-def]
+def post_login(client, name: str, password: str, **environ: str):
     token = csrf_of(client)
     return client.post("/login", data={"name": name, "password": password, "csrf_token": token},
                        environ_base=environ or None,
                        headers={k: v for k, v in environ.items() if k == "X-Forwarded-For"})
 
 
-def test_many_usernames_from_one_address_are_throttled(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_many_usernames_from_one_address_are_throttled(console_factory) -> None:
     console = console_factory(login_address_failures=20, login_delay_seconds=600)
     codes = [login(console.client(), f"nobody{i}", "wrong-password").status_code
              for i in range(30)]
@@ -25,7 +25,7 @@ def test_many_usernames_from_one_address_are_throttled(console_factory) -> None:
     assert set(codes[20:]) == {429}
 
 
-def test_concurrent_wrong_passwords_get_exactly_the_limit(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_wrong_passwords_get_exactly_the_limit(console_factory) -> None:
     # A delay far longer than the test, so every try past the fifth must be refused.
     console = console_factory(login_account_failures=5, login_address_failures=1000,
                               login_delay_seconds=600)
@@ -35,7 +35,7 @@ def test_concurrent_wrong_passwords_get_exactly_the_limit(console_factory) -> No
     codes: list[int] = []
     lock = threading.Lock()
 
-    def attempt(client, token) -> None:  # type: ignore[no-untyped-def]
+    def attempt(client, token) -> None:
         start.wait()
         code = client.post("/login", data={"name": "finance", "password": "wrong-password",
                                            "csrf_token": token}).status_code
@@ -50,7 +50,7 @@ def test_concurrent_wrong_passwords_get_exactly_the_limit(console_factory) -> No
     assert sorted(codes) == [401] * 5 + [429] * 35
 
 
-def test_a_stranger_cannot_lock_an_officer_out_of_their_own_browser(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_a_stranger_cannot_lock_an_officer_out_of_their_own_browser(console_factory) -> None:
     console = console_factory(login_account_failures=3, login_delay_seconds=600)
     officer = console.client()
     assert login(officer, "finance").status_code == 302          # the officer's browser
@@ -63,7 +63,7 @@ def test_a_stranger_cannot_lock_an_officer_out_of_their_own_browser(console_fact
     assert login(officer, "finance").status_code == 302           # ...the officer's does not
 
 
-def test_delays_grow_and_pass(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_delays_grow_and_pass(console_factory) -> None:
     console = console_factory(login_account_failures=2, login_delay_seconds=600,
                               login_delay_max_seconds=5000)
     client = console.client()
@@ -79,7 +79,7 @@ def test_delays_grow_and_pass(console_factory) -> None:  # type: ignore[no-untyp
     assert login(client, "support", PASSWORD).status_code == 302
 
 
-def test_a_trusted_proxy_names_the_client(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_a_trusted_proxy_names_the_client(console_factory) -> None:
     console = console_factory(login_address_failures=3, login_delay_seconds=600,
                               console_trusted_proxies=["127.0.0.1"])
     for i in range(3):

@@ -16,7 +16,7 @@ from settings import ROOT
 from tests.services.ports import free_port, port_open, wait_until
 
 
-def run(data_dir: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def run(data_dir: Path, *args: str, input: str | None = None):
     return CliRunner().invoke(cli, ["--data-dir", str(data_dir), "users", *args], input=input)
 
 
@@ -48,7 +48,7 @@ def test_password_stdin_roles_and_refusals(tmp_path: Path) -> None:
     assert "ops\tsupport" in run(tmp_path, "list").output
 
 
-def test_token_is_printed_once_and_opens_the_api(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_token_is_printed_once_and_opens_the_api(tmp_path: Path, make_settings) -> None:
     run(tmp_path, "add", "api", "--role", "finance", "--password-stdin", input="long-enough-12\n")
     result = run(tmp_path, "token", "api")
     token = result.stdout.strip().splitlines()[-1]
@@ -62,7 +62,7 @@ def test_token_is_printed_once_and_opens_the_api(tmp_path: Path, make_settings) 
     assert run(tmp_path, "token", "nobody").exit_code != 0
 
 
-def test_demo_account_password_is_strong_shown_once_and_disabling_sticks(make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_account_password_is_strong_shown_once_and_disabling_sticks(make_settings) -> None:
     settings = make_settings()
     first = ensure_demo_account(settings)
     assert first.name == "demo" and first.password and len(first.password) >= 24
@@ -85,7 +85,7 @@ def test_demo_account_password_is_strong_shown_once_and_disabling_sticks(make_se
     users.close()
 
 
-def test_accounts_file_and_its_wal_are_readable_by_the_owner_only(make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_accounts_file_and_its_wal_are_readable_by_the_owner_only(make_settings) -> None:
     settings = make_settings()
     ensure_demo_account(settings)
     users = UserStore(users_path(settings))

@@ -46,7 +46,7 @@ def test_intervals_are_anchored_so_every_process_agrees_on_due_times() -> None:
     assert due is not None and due.second % 2 == 0
 
 
-def test_groups_expand_to_one_job_per_target(env) -> None:  # type: ignore[no-untyped-def]
+def test_groups_expand_to_one_job_per_target(env) -> None:
     env.schedules("timezone: Asia/Shanghai\nschedules:\n"
                   "  fast-ones:\n    group: fast\n    interval: {minutes: 10}\n"
                   "  gamma-nightly:\n    target: gamma\n    cron: '30 2 * * *'\n"
@@ -81,7 +81,7 @@ def test_groups_expand_to_one_job_per_target(env) -> None:  # type: ignore[no-un
      "schedules.a.limit", "unknown key"),
     ("timezone: Mars/Olympus\nschedules: {}\n", 1, "timezone", "unknown time zone"),
 ])
-def test_bad_schedules_are_refused_with_file_line_and_key(  # type: ignore[no-untyped-def]
+def test_bad_schedules_are_refused_with_file_line_and_key(
         env, text: str, line: int, key: str, words: str) -> None:
     env.schedules(text)
     with pytest.raises(ConfigError) as caught:
@@ -91,7 +91,7 @@ def test_bad_schedules_are_refused_with_file_line_and_key(  # type: ignore[no-un
     assert words in caught.value.problem
 
 
-def test_schedule_run_refuses_to_start_on_a_bad_file(env) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_run_refuses_to_start_on_a_bad_file(env) -> None:
     env.schedules("schedules:\n  nightly:\n    group: nosuch\n    cron: '0 2 * * *'\n")
     result = env.patrol("schedule", "run")
     assert result.returncode == 2

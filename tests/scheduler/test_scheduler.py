@@ -16,7 +16,7 @@ from tests.services.ports import wait_until
 EVERY_SECOND = "schedules:\n  every-second:\n    target: alpha\n    interval: {seconds: 1}\n"
 
 
-def test_a_schedule_fires_and_the_run_is_recorded(env) -> None:  # type: ignore[no-untyped-def]
+def test_a_schedule_fires_and_the_run_is_recorded(env) -> None:
     env.schedules(EVERY_SECOND)
     service = PatrolScheduler(env.settings())
     try:
@@ -42,7 +42,7 @@ def test_a_schedule_fires_and_the_run_is_recorded(env) -> None:  # type: ignore[
     assert all(r.status != "running" for r in env.runs())      # nothing left half-written
 
 
-def test_a_crashed_patrol_is_recorded_as_failed_and_reported(env) -> None:  # type: ignore[no-untyped-def]
+def test_a_crashed_patrol_is_recorded_as_failed_and_reported(env) -> None:
     env.mode_file.write_text("fail")   # dies without finishing its record or freeing its lock
     env.schedules(EVERY_SECOND)
     service = PatrolScheduler(env.settings())
@@ -63,7 +63,7 @@ def test_a_crashed_patrol_is_recorded_as_failed_and_reported(env) -> None:  # ty
     assert "退出码 5" in alert.body and "simulated crash" in alert.body
 
 
-def test_a_hanging_patrol_is_killed_reported_and_the_next_run_happens(  # type: ignore[no-untyped-def]
+def test_a_hanging_patrol_is_killed_reported_and_the_next_run_happens(
         env, webhook) -> None:
     departments = env.dir / "departments.yaml"
     departments.write_text(
@@ -105,7 +105,7 @@ def test_a_hanging_patrol_is_killed_reported_and_the_next_run_happens(  # type: 
     assert sent["kind"] == "support" and "巡查超时：alpha" in sent["subject"]
 
 
-def test_down_through_two_due_times_patrols_once_when_back(env) -> None:  # type: ignore[no-untyped-def]
+def test_down_through_two_due_times_patrols_once_when_back(env) -> None:
     env.schedules("schedules:\n  every-2s:\n    target: alpha\n    interval: {seconds: 2}\n")
     first = PatrolScheduler(env.settings())
     try:
@@ -138,7 +138,7 @@ def test_down_through_two_due_times_patrols_once_when_back(env) -> None:  # type
     assert missed not in dues
 
 
-def test_runs_left_running_by_a_dead_machine_are_closed_at_start(env) -> None:  # type: ignore[no-untyped-def]
+def test_runs_left_running_by_a_dead_machine_are_closed_at_start(env) -> None:
     from findings import PatrolRun
 
     long_ago = utcnow() - timedelta(hours=2)

@@ -11,12 +11,12 @@ from patrols import exit_codes
 from tests.services.ports import wait_until
 
 
-def _dues(runs):  # type: ignore[no-untyped-def]
+def _dues(runs):
     """Due times of the finished scheduled runs (the scheduler completes a record at the end)."""
     return [from_iso(r.stats["scheduler"]["due"]) for r in runs if "scheduler" in r.stats]
 
 
-def test_sighup_applies_added_changed_and_removed_schedules(  # type: ignore[no-untyped-def]
+def test_sighup_applies_added_changed_and_removed_schedules(
         env, start_service) -> None:
     env.schedules("schedules:\n"
                   "  s-alpha:\n    target: alpha\n    interval: {seconds: 1}\n"
@@ -52,7 +52,7 @@ def test_sighup_applies_added_changed_and_removed_schedules(  # type: ignore[no-
     assert "scheduler stopped" in service.log()
 
 
-def test_sigterm_stops_a_running_patrol_cleanly(env, start_service) -> None:  # type: ignore[no-untyped-def]
+def test_sigterm_stops_a_running_patrol_cleanly(env, start_service) -> None:
     """A scheduled patrol holds the target: a manual crawl is refused; SIGTERM then stops the
     scheduler, which stops the patrol after the grace and records it as interrupted."""
     env.mode_file.write_text("stubborn")
@@ -76,7 +76,7 @@ def test_sigterm_stops_a_running_patrol_cleanly(env, start_service) -> None:  # 
     assert log.index("stopping 1 running patrol(s)") < log.index("scheduler stopped")
 
 
-def test_two_schedulers_on_one_store_patrol_once(  # type: ignore[no-untyped-def]
+def test_two_schedulers_on_one_store_patrol_once(
         env, start_service, tmp_path) -> None:
     env.store_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     env.overrides["store_url"] = env.store_url
@@ -104,7 +104,7 @@ def test_two_schedulers_on_one_store_patrol_once(  # type: ignore[no-untyped-def
         + logs.count("already done by another scheduler") >= 1
 
 
-def test_schedule_now_and_list(env) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_now_and_list(env) -> None:
     env.schedules("schedules:\n  nightly:\n    group: fast\n    cron: '30 2 * * *'\n")
     result = env.patrol("schedule", "now", "beta")
     assert result.returncode == 0, result.stderr
@@ -141,7 +141,7 @@ def test_schedule_now_and_list(env) -> None:  # type: ignore[no-untyped-def]
     assert unknown.returncode == 2 and "unknown target 'nosuch'" in unknown.stderr
 
 
-def test_scheduled_real_patrol_crawl_is_recorded(env, start_service) -> None:  # type: ignore[no-untyped-def]
+def test_scheduled_real_patrol_crawl_is_recorded(env, start_service) -> None:
     """The real `patrol crawl --target` under the scheduler, against the local site."""
     env.overrides["patrol_command"] = ""
     env.schedules("schedules:\n  s-alpha:\n    target: alpha\n    interval: {seconds: 2}\n")

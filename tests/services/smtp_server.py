@@ -28,7 +28,7 @@ class _Handler:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self.received:
-            self.messages.append(msg)  # type: ignore[arg-type]
+            self.messages.append(msg)
             self.received.notify_all()
         return "250 OK"
 

@@ -109,7 +109,7 @@ def test_a_busy_node_is_retried_with_backoff(proxy: FaultProxy, prefix: str,
         bulk = [status for method, path, status in proxy.seen if "_bulk" in path]
         assert bulk == [429, 429, 200]
         assert store.pending() == 0  # retried, not spooled
-        assert len(all_findings(store)) == 2  # type: ignore[arg-type]
+        assert len(all_findings(store)) == 2
 
 
 def test_a_node_away_from_the_start_gets_the_spool_later(proxy: FaultProxy, prefix: str,

@@ -23,7 +23,7 @@ from .conftest import T0, StoreSpec, make_finding
 HERMETIC: dict[str, str | None] = {k: None for k in os.environ if k.startswith("PATROL_")}
 
 
-def invoke(spec: StoreSpec, *args: str):  # type: ignore[no-untyped-def]
+def invoke(spec: StoreSpec, *args: str):
     """`patrol ...` in-process on the test's store (its data home and index prefix)."""
     prefix = spec.options.get("index_prefix")
     head = ["--data-dir", spec.data_dir] + (["--set", f"store_index_prefix={prefix}"]
@@ -129,7 +129,7 @@ def test_review_checks_account_department_and_reason(store_spec: StoreSpec,
     add_account(store_spec, "李四", "opinion")
     add_account(store_spec, "王五", "finance")
 
-    def review(*args: str):  # type: ignore[no-untyped-def]
+    def review(*args: str):
         return invoke(store_spec, "findings", "review", fid, *args, "--store", store_spec.url)
 
     result = review("--decision", "confirmed", "--by", "无此人")

@@ -71,14 +71,14 @@ def test_mark_gone_and_reappear(store: Store) -> None:
     gone_at = T0 + timedelta(days=1)
     assert store.mark_gone(src, {a.id}, gone_at) == 2
     assert store.mark_gone(src, {a.id}, gone_at) == 0  # already gone
-    assert store.get_finding(b.id).gone_at == gone_at  # type: ignore[union-attr]
-    assert store.get_finding(a.id).gone_at is None  # type: ignore[union-attr]
-    assert store.get_finding(other.id).gone_at is None  # type: ignore[union-attr]
+    assert store.get_finding(b.id).gone_at == gone_at
+    assert store.get_finding(a.id).gone_at is None
+    assert store.get_finding(other.id).gone_at is None
     live = store.query_findings(FindingQuery(include_gone=False))
     assert {x.id for x in live.items} == {a.id, other.id}
     # the platform put it back: seen again, gone_at cleared
     store.upsert_findings([make_finding(1, source=src, at=T0 + timedelta(days=2))])
-    assert store.get_finding(b.id).gone_at is None  # type: ignore[union-attr]
+    assert store.get_finding(b.id).gone_at is None
     assert store.mark_gone(src, set(), gone_at) == 2  # a and b; c is still gone
 
 

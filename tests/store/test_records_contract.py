@@ -91,7 +91,7 @@ def test_review_refuses_bad_decisions(store: Store) -> None:
     with pytest.raises(ValueError):
         store.review(Decision(f.id, "confirmed", " ", T0))
     assert store.decisions(f.id) == []
-    assert store.get_finding(f.id).status == "new"  # type: ignore[union-attr]
+    assert store.get_finding(f.id).status == "new"
 
 
 def test_review_compare_and_set_and_reopen(store: Store) -> None:
