@@ -16,7 +16,9 @@ threads may share it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,25 @@ HEADLINE_KINDS = ("post", "notice", "news")
 # How close (normalized characters) before a rate an offer of credit must be for the rate to
 # be its price.
 LENDING_NEAR = 30
+# Candidates judged per rule (terms, and the anchors of each pattern) and rate keywords read per
+# text. A real page has a handful; an adversarial one repeats a term millions of times, and
+# every later step (look-alikes, nesting, merging) must stay linear in the text.
+MAX_CANDIDATES = 200
+DEFAULT_MAX_TEXT_CHARS = 1_000_000
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AnalysisStats:
+    """What one analysis did, in steps rather than seconds (tests assert on these)."""
+
+    chars: int = 0              # characters analyzed (after truncation)
+    truncated: int = 0          # characters dropped beyond max_text_chars
+    candidates: int = 0         # term, anchor and rate-keyword candidates judged
+    dropped_candidates: int = 0  # beyond MAX_CANDIDATES, not judged
+    regex_calls: int = 0        # pattern regexes run (each in a bounded window)
+    regex_chars: int = 0        # characters of those windows together
 
 
 def line_span(t: str, pos: int) -> tuple[int, int]:
@@ -58,8 +79,10 @@ class Analyzer:
     def __init__(self, rules_file: Path | str, licensed_file: Path | str | None = None,
                  enabled_rules: list[str] | tuple[str, ...] | None = None,
                  rate_high: float = 10.0, rate_warning: float = 6.0,
-                 userdict: Path | str | None = None, cache_dir: Path | str | None = None) -> None:
+                 userdict: Path | str | None = None, cache_dir: Path | str | None = None,
+                 max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> None:
         self.rules_file = Path(rules_file)
+        self.max_text_chars = int(max_text_chars)
         self.ruleset: RuleSet = load_rules(self.rules_file)
         self.rules: dict[str, Rule] = self.ruleset.rules
         self.enabled = frozenset(enabled_rules if enabled_rules is not None else RULE_IDS)
@@ -73,6 +96,9 @@ class Analyzer:
             for rid, r in self.rules.items() if r.extra_negation
         }
         self._known_terms = frozenset(t.text for r in self.rules.values() for t in r.terms)
+        self._longest_exclude = max(
+            [len(x) for r in self.rules.values() for x in r.exclude]
+            + [len(x) for r in self.rules.values() for t in r.terms for x in t.exclude] + [0])
         self._automaton = self._build_automaton()
         self._cues = self._build_cue_automaton()
         self._restricted = ent.RestrictedMatcher(self.rules.get("restricted_name"), ctx)
@@ -105,6 +131,7 @@ class Analyzer:
             userdict=userdict if userdict.is_file() else None,
             # jieba caches its dictionary; keep that under the data home, not in /tmp
             cache_dir=settings.data_dir / "cache" if hasattr(settings, "data_dir") else None,
+            max_text_chars=settings.get("analyzer_max_text_chars", DEFAULT_MAX_TEXT_CHARS),
         )
 
     # -- building ---------------------------------------------------------------------------
@@ -156,38 +183,65 @@ class Analyzer:
 
     def analyze(self, text: str, kind: str = "page") -> list[Finding]:
         """Findings of every enabled rule in `text` (restricted_name of a page's operator too)."""
+        return self.analyze_with_stats(text, kind)[0]
+
+    def analyze_with_stats(self, text: str, kind: str = "page"
+                           ) -> tuple[list[Finding], AnalysisStats]:
+        """`analyze`, and how much work it took (characters, candidates, regex calls)."""
+        stats = AnalysisStats()
         if not text:
-            return []
+            return [], stats
         if kind not in KINDS:
             kind = "page"
+        if len(text) > self.max_text_chars:
+            # crawled text is written by adversaries: a 10 MB "page" is cut, not choked on
+            stats.truncated = len(text) - self.max_text_chars
+            log.warning("text of %d characters: analyzing the first %d (analyzer_max_text_chars)",
+                        len(text), self.max_text_chars)
+            text = text[:self.max_text_chars]
+        stats.chars = len(text)
         norm = normalize(text)
         doc = Doc(norm, kind, self._cues)
         terms: list[tuple[int, int, str, Term]] = []
-        excludes: list[tuple[int, int, str, str]] = []
+        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
         anchors: list[tuple[int, int, str, int]] = []
         rate_kw: list[tuple[int, int, str]] = []
         licensed: list[int] = []
+        counts: dict[Any, int] = {}
+
+        def room(key: Any) -> bool:
+            n = counts.get(key, 0)
+            counts[key] = n + 1
+            if n < MAX_CANDIDATES:
+                return True
+            stats.dropped_candidates += 1
+            return False
+
         for end, (length, entries) in self._automaton.iter(doc.t):
             start = end + 1 - length
             for e in entries:
                 tag = e[0]
                 if tag == "t":
-                    terms.append((start, end + 1, e[1], e[2]))
+                    if room(e[1]):
+                        terms.append((start, end + 1, e[1], e[2]))
                 elif tag == "x":
-                    excludes.append((start, end + 1, e[1], e[2]))
+                    excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
                 elif tag == "a":
-                    anchors.append((start, end + 1, e[1], e[2]))
+                    if room((e[1], e[2])):
+                        anchors.append((start, end + 1, e[1], e[2]))
                 elif tag == "r":
-                    rate_kw.append((start, end + 1, e[1]))
-                else:
+                    if room("rates"):
+                        rate_kw.append((start, end + 1, e[1]))
+                elif len(licensed) < MAX_CANDIDATES:
                     licensed.append(start)
+        stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False
         if kind == "page" and "restricted_name" in self.enabled:
             operator_findings, operator_licensed = self._operator_findings(text)
             findings.extend(operator_findings)
         if not (terms or anchors or rate_kw):
-            return findings
+            return findings, stats
 
         terms = outermost(terms)
         hits: list[Hit] = []
@@ -195,7 +249,7 @@ class Analyzer:
             if self._term_ok(doc, s, e, rid, term, excludes):
                 hits.append(Hit(rid, s, e, term.severity, term=term.text))
         for s, e, rid, idx in anchors:
-            hits.extend(self._pattern_hits(doc, s, e, rid, idx))
+            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
         hits = [h for h in hits if self._rule_requires(doc, h.rule)]
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
@@ -219,7 +273,7 @@ class Analyzer:
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
         findings.extend(self._to_findings(doc, merge(kept)))
-        return findings
+        return findings, stats
 
     def check_enterprise(self, name: str, scope: str = "") -> list[Finding]:
         """restricted_name findings for an enterprise record (offsets into name or scope)."""
@@ -256,10 +310,12 @@ class Analyzer:
     # -- candidates -------------------------------------------------------------------------
 
     def _term_ok(self, doc: Doc, s: int, e: int, rid: str, term: Term,
-                 excludes: list[tuple[int, int, str, str]]) -> bool:
-        for xs, xe, xrid, xterm in excludes:
-            if xrid == rid and xs <= s and e <= xe and (not xterm or xterm == term.text):
-                return False
+                 excludes: dict[int, list[tuple[int, str, str]]]) -> bool:
+        # a look-alike holds the term, so it starts at most its own length before it
+        for xs in range(max(0, s - self._longest_exclude), s + 1):
+            for xe, xrid, xterm in excludes.get(xs, ()):
+                if xrid == rid and e <= xe and (not xterm or xterm == term.text):
+                    return False
         rule = self.rules[rid]
         if term.negation and "negation" in rule.context and self._negated(doc, s, rid):
             return False
@@ -284,11 +340,14 @@ class Analyzer:
         regex = self._neg_re_by_rule.get(rid, self._neg_re)
         return regex.search(prefix) is not None
 
-    def _pattern_hits(self, doc: Doc, s: int, e: int, rid: str, idx: int) -> list[Hit]:
+    def _pattern_hits(self, doc: Doc, s: int, e: int, rid: str, idx: int,
+                      stats: AnalysisStats) -> list[Hit]:
         rule = self.rules[rid]
         pat = rule.patterns[idx]
         ss, se = doc.sentence(s, e)
         ws, we = max(ss, s - pat.window), min(se, e + pat.window)
+        stats.regex_calls += 1
+        stats.regex_chars += we - ws
         out = []
         for m in pat.regex.finditer(doc.t, ws, we):
             if m.start() < e and s < m.end() and m.end() > m.start():

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .normalize import normalize_term
+from .regex_safety import nested_repeat
 
 RULE_IDS: tuple[str, ...] = (
     "promised_return",
@@ -303,6 +304,10 @@ def _load_pattern(p: str, rid: str, item: yaml.Node, severity: str) -> Pattern:
         regex = re.compile(str(rnode.value))
     except re.error as exc:
         raise RulesError(f"{_where(p, rnode)}: rule {rid}: bad regex ({exc})") from None
+    if nested_repeat(str(rnode.value)):
+        raise RulesError(f"{_where(p, rnode)}: rule {rid}: regex has a repeat inside a repeat "
+                         "(like (a+)+), which hostile text can make backtrack for minutes; "
+                         "bound the inner part or write it without nesting")
     anchors = tuple(normalize_term(w) for w, _ in _str_list(p, opts["anchors"][1], "anchors"))
     window = 40
     if "window" in opts:

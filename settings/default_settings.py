@@ -40,6 +40,10 @@ SETTINGS: list[Setting] = [
     S("rate_warning_threshold", 6.0, "float",
       "Annual rate (percent) from which an advertised return is a medium-severity finding.",
       section="analyzers"),
+    S("analyzer_max_text_chars", 1_000_000, "int",
+      "Characters of one text (page, post, record) that are analyzed; the rest of a longer "
+      "text is skipped with a logged warning, so that a hostile multi-megabyte page cannot "
+      "stall a patrol.", section="analyzers"),
     # -- store ---------------------------------------------------------------------------------
     S("store_url", "", "str",
       "Where findings are stored: empty for the embedded SQLite file under data_dir, "

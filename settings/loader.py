@@ -149,6 +149,7 @@ def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
             sources["rate_warning_threshold"], "rate_warning_threshold",
             "expected a value not above rate_high_threshold",
         )
-    for name in ("crawl_max_pages", "crawl_concurrency", "crawl_page_timeout", "console_port"):
+    for name in ("crawl_max_pages", "crawl_concurrency", "crawl_page_timeout", "console_port",
+                 "analyzer_max_text_chars"):
         if values[name] <= 0:
             raise ConfigError(sources[name], name, f"expected a positive integer, got {values[name]}")

@@ -33,6 +33,11 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("    terms:\n      - 保本\n      - {term: 保息, boundry: true}\n", 9, "unknown term key"),
     ("    terms: [保本\n", 8, "flow sequence at line 7"),
     ("    terms: [保]\n", 7, "too short"),
+    # a repeat inside a repeat backtracks exponentially on crafted text (issue 15)
+    ("    terms: [保本]\n    patterns:\n      - regex: '(保本+)+息'\n        anchors: [保本]\n",
+     9, "repeat inside a repeat"),
+    ("    terms: [保本]\n    patterns:\n      - regex: '(本[^，]{0,3}){2,}息'\n"
+     "        anchors: [保本]\n", 9, "repeat inside a repeat"),
 ])
 def test_bad_rules_are_refused_with_their_line(tmp_path: Path, body: str, line: int,
                                                message: str) -> None:
