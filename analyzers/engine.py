@@ -32,7 +32,7 @@ from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit, merge, near_licensed, outermost
 from .normalize import normalize
 from .rates import column_rates, parse_rates
-from .rules import RULE_IDS, Rule, RuleSet, Term, load_rules
+from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
 
 KINDS = ("ad", "page", "post", "news", "notice")
 PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
@@ -85,7 +85,15 @@ class Analyzer:
         self.max_text_chars = int(max_text_chars)
         self.ruleset: RuleSet = load_rules(self.rules_file)
         self.rules: dict[str, Rule] = self.ruleset.rules
-        self.enabled = frozenset(enabled_rules if enabled_rules is not None else RULE_IDS)
+        # no list (or an empty one): every rule of the file
+        self.enabled = frozenset(enabled_rules or self.rules)
+        # the matchers a rule runs in are chosen by the kinds it names, never by its id
+        self._by_kind: dict[str, tuple[str, ...]] = {
+            kind: tuple(rid for rid, r in self.rules.items() if kind in r.kinds
+                        and rid in self.enabled)
+            for kind in RULE_KINDS
+        }
+        self._rate_rule = next(iter(self._by_kind["rate"]), None)
         self.rate_high = float(rate_high)
         self.rate_warning = float(rate_warning)
         self.licensed = ent.load_licensed(Path(licensed_file) if licensed_file else None)
@@ -101,14 +109,16 @@ class Analyzer:
             + [len(x) for r in self.rules.values() for t in r.terms for x in t.exclude] + [0])
         self._automaton = self._build_automaton()
         self._cues = self._build_cue_automaton()
-        self._restricted = ent.RestrictedMatcher(self.rules.get("restricted_name"), ctx)
+        self._name_matchers = {rid: ent.RestrictedMatcher(self.rules[rid], ctx)
+                               for rid in self._by_kind["enterprise_name"]}
         self._tok = segment.tokenizer(
             sorted(self._known_terms | set(self.ruleset.restricted_terms)),
             Path(userdict) if userdict else None,
             Path(cache_dir) if cache_dir else None,
         )
         self._platform = plat.PlatformFinder(ctx, frozenset(
-            t.text for rid, r in self.rules.items() if rid != "restricted_name" for t in r.terms
+            t.text for r in self.rules.values() if r.kinds != ("enterprise_name",)
+            for t in r.terms
         ), self._tok.FREQ)
 
     @classmethod
@@ -144,7 +154,7 @@ class Analyzer:
                 entries.setdefault(key, []).append(entry)
 
         for rid, rule in self.rules.items():
-            if rid == "restricted_name" or rid not in self.enabled:
+            if rid not in self.enabled or not {"lexicon", "entity_event"} & set(rule.kinds):
                 continue  # names are checked by check_enterprise, not in running text
             for term in rule.terms:
                 add(term.text, ("t", rid, term))
@@ -155,7 +165,7 @@ class Analyzer:
             for i, pat in enumerate(rule.patterns):
                 for a in pat.anchors:
                     add(a, ("a", rid, i))
-        if "promised_return" in self.enabled:
+        if self._rate_rule is not None:
             for period in ("annual", "monthly", "daily"):
                 for kw in self.ruleset.rates[period]:
                     add(kw, ("r", period))
@@ -237,7 +247,7 @@ class Analyzer:
         stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False
-        if kind == "page" and "restricted_name" in self.enabled:
+        if kind == "page" and self._name_matchers:
             operator_findings, operator_licensed = self._operator_findings(text)
             findings.extend(operator_findings)
         if not (terms or anchors or rate_kw):
@@ -254,17 +264,20 @@ class Analyzer:
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
         # quoting and warning words in the same sentence keep those out of rules 1-8.
-        risk = [h for h in hits if h.rule == "public_risk"]
-        others = [h for h in hits if h.rule != "public_risk"]
-        if risk and kind in PUBLIC_RISK_KINDS:
-            risk_finding = self._public_risk(doc, risk, [(s, e) for s, e, _, _ in terms])
-            if risk_finding is not None:
-                findings.append(risk_finding)
+        event_rules = self._by_kind["entity_event"]
+        others = [h for h in hits if h.rule not in event_rules]
+        if kind in PUBLIC_RISK_KINDS:
+            for rid in event_rules:
+                risk = [h for h in hits if h.rule == rid]
+                risk_finding = self._public_risk(doc, rid, risk,
+                                                 [(s, e) for s, e, _, _ in terms]) if risk else None
+                if risk_finding is not None:
+                    findings.append(risk_finding)
         kept = [h for h in others if self._context_ok(doc, h)]
         if licensed or operator_licensed:
             # a licensed institution describing its own business (代收代付 by a licensed payment
             # company, in the same sentence or on its own site) is not unlicensed payment
-            kept = [h for h in kept if h.rule != "unlicensed_payment" or not (
+            kept = [h for h in kept if not self.rules[h.rule].licensed_exempt or not (
                 operator_licensed or near_licensed(doc, h, licensed))]
         # Offers of credit (hits made of borrowing words: 配资, 杠杆, 首付贷; 房产众筹 offers an
         # investment, not credit): a rate just after one (LENDING_NEAR) or in its sentence,
@@ -276,24 +289,25 @@ class Analyzer:
         return findings, stats
 
     def check_enterprise(self, name: str, scope: str = "") -> list[Finding]:
-        """restricted_name findings for an enterprise record (offsets into name or scope)."""
-        rule = self.rules.get("restricted_name")
-        if rule is None or "restricted_name" not in self.enabled or not name and not scope:
+        """Findings of the enterprise_name rules for an enterprise record (offsets into name or
+        scope)."""
+        if not self._name_matchers or not name and not scope:
             return []
         if ent.licensed_key(name) in self.licensed:
             return []
         out: list[Finding] = []
-        for field_name, value in (("name", name), ("scope", scope)):
-            if not value:
-                continue
-            for s, e, norm_ev in self._restricted.find(value, self._tok,
-                                                       scope=field_name == "scope"):
-                extra = {"field": "scope"} if field_name == "scope" else {}
-                out.append(Finding(
-                    rule="restricted_name", severity=rule.severity, evidence=value[s:e],
-                    start=s, end=e, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
-                    normalized=norm_ev, extra=extra,
-                ))
+        for rid, matcher in self._name_matchers.items():
+            rule = self.rules[rid]
+            for field_name, value in (("name", name), ("scope", scope)):
+                if not value:
+                    continue
+                for s, e, norm_ev in matcher.find(value, self._tok, scope=field_name == "scope"):
+                    extra = {"field": "scope"} if field_name == "scope" else {}
+                    out.append(Finding(
+                        rule=rid, severity=rule.severity, evidence=value[s:e],
+                        start=s, end=e, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+                        normalized=norm_ev, extra=extra,
+                    ))
         return out
 
     def extract_operator(self, text: str) -> str | None:
@@ -396,7 +410,8 @@ class Analyzer:
 
     def _rate_hits(self, doc: Doc, rate_kw: list[tuple[int, int, str]],
                    lending: list[tuple[int, int]] | None = None) -> list[Hit]:
-        if not rate_kw or "promised_return" not in self.enabled:
+        rid = self._rate_rule
+        if not rate_kw or rid is None:
             return []
         max_gap = int(self.ruleset.rates["max_gap"])
         out: list[Hit] = []
@@ -426,14 +441,14 @@ class Analyzer:
                 severity = "high" if rate.annual >= self.rate_high else "medium"
                 first = rate.part_start == rate.start and not in_column
                 start = ks if first else rate.part_start
-                out.append(Hit("promised_return", start, rate.part_end, severity,
+                out.append(Hit(rid, start, rate.part_end, severity,
                                 annual_rate=rate.annual))
         return out
 
     def _rate_context_ok(self, doc: Doc, spans: list[tuple[int, int]], lending: bool) -> bool:
         """Is a rate in these sentences an advertised return (not a warning, a quote, a
         report, past performance or the price of a loan)?"""
-        rule = self.rules["promised_return"]
+        rule = self.rules[self._rate_rule or ""]
         if self._is_report(doc):
             return False
 
@@ -448,7 +463,7 @@ class Analyzer:
 
     # -- public_risk ------------------------------------------------------------------------
 
-    def _public_risk(self, doc: Doc, risk: list[Hit],
+    def _public_risk(self, doc: Doc, rid: str, risk: list[Hit],
                      lexicon_spans: list[tuple[int, int]]) -> Finding | None:
         if doc.has_cue("statistics"):
             return None
@@ -462,7 +477,7 @@ class Analyzer:
         score = plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
         if score > 0.2:
             return None  # a positive post that happens to use a risk word
-        rule = self.rules["public_risk"]
+        rule = self.rules[rid]
         # the name as written in the text (禾雲金服), and normalized for grouping by platform
         ps, pe = doc.norm.span(name[1], name[1] + len(name[0]))
         platform = doc.norm.original[ps:pe]
@@ -471,7 +486,7 @@ class Analyzer:
         start, end = doc.norm.span(best.start, best.end)
         signals = sorted({h.term for h in risk if h.term})
         return Finding(
-            rule="public_risk", severity=best.severity, evidence=doc.norm.original[start:end],
+            rule=rid, severity=best.severity, evidence=doc.norm.original[start:end],
             start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
             normalized=doc.t[best.start:best.end], platform=platform, sentiment=score,
             extra={"platform_normalized": name[0], "signals": signals},

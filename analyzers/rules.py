@@ -14,20 +14,12 @@ from typing import Any
 
 import yaml
 
+from settings.rulecatalog import RULE_KINDS
+
 from .normalize import normalize_term
 from .regex_safety import nested_repeat
 
-RULE_IDS: tuple[str, ...] = (
-    "promised_return",
-    "guaranteed_principal",
-    "restricted_name",
-    "real_estate_finance",
-    "margin_financing",
-    "unlicensed_payment",
-    "fundraising_signal",
-    "improper_subsidy",
-    "public_risk",
-)
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 SEVERITIES = ("high", "medium", "low")
 CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
@@ -36,8 +28,8 @@ CONTEXT_KEYS = (
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (
-    "name", "clause", "lead", "lead_note", "severity", "terms", "exclude", "patterns", "negation",
-    "boundary", "context", "extra_negation", "requires",
+    "name", "clause", "lead", "lead_note", "severity", "kind", "terms", "exclude", "patterns",
+    "negation", "boundary", "context", "extra_negation", "requires", "licensed_exempt",
 )
 TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless")
 RULE_CONTEXTS = ("negation", "warning", "quoting", "reporting")
@@ -81,6 +73,9 @@ class Rule:
     extra_negation: tuple[str, ...]
     requires: tuple[str, ...]       # the text must contain one of these (empty: no condition)
     lead_note: str = ""             # who else hears of it, for people (routing: departments.yaml)
+    kinds: tuple[str, ...] = ("lexicon",)  # which matchers run it (settings.rulecatalog)
+    licensed_exempt: bool = False   # a licensed institution near the hit (or running the site)
+                                    # describes its own licensed business: no finding
 
 
 @dataclass
@@ -135,14 +130,13 @@ def load_rules(path: Path) -> RuleSet:
     rules: dict[str, Rule] = {}
     restricted: tuple[str, ...] = ()
     for rid, (knode, vnode) in _mapping(rules_node).items():
-        if rid not in RULE_IDS:
-            raise RulesError(
-                f"{_where(p, knode)}: unknown rule id {rid!r}; known: {', '.join(RULE_IDS)}"
-            )
+        if not _RULE_ID.match(rid):
+            raise RulesError(f"{_where(p, knode)}: rule id {rid!r}: use lower-case letters, "
+                             "digits and _ (like promised_return)")
         rule = _load_rule(p, rid, vnode)
         rules[rid] = rule
-        if rid == "restricted_name":
-            restricted = tuple(t.text for t in rule.terms)
+        if "enterprise_name" in rule.kinds:
+            restricted += tuple(t.text for t in rule.terms)
     return RuleSet(rules=rules, context=context, rates=rates, restricted_terms=restricted,
                    source=p)
 
@@ -213,9 +207,19 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
     for key, (knode, _) in m.items():
         if key not in RULE_KEYS:
             raise RulesError(f"{_where(p, knode)}: rule {rid}: unknown key {key!r}")
-    for key in ("name", "clause", "lead"):
+    for key in ("name", "clause", "lead", "kind"):
         if key not in m:
-            raise RulesError(f"{_where(p, node)}: rule {rid}: missing {key!r}")
+            raise RulesError(f"{_where(p, node)}: rule {rid}: missing {key!r}"
+                             + (f" (one or more of {', '.join(RULE_KINDS)})" if key == "kind"
+                                else ""))
+    knode = m["kind"][1]
+    kind_items = _str_list(p, knode, "kind") if isinstance(knode, yaml.SequenceNode) else \
+        [(str(knode.value), knode)]
+    for k, kn in kind_items:
+        if k not in RULE_KINDS:
+            raise RulesError(f"{_where(p, kn)}: rule {rid}: unknown kind {k!r}; "
+                             f"known: {', '.join(RULE_KINDS)}")
+    kinds = tuple(k for k, _ in kind_items)
     severity = _severity(p, m["severity"][1]) if "severity" in m else "high"
     boundary = _bool(p, m["boundary"][1]) if "boundary" in m else False
     negation = _bool(p, m["negation"][1]) if "negation" in m else True
@@ -256,6 +260,8 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
         patterns=tuple(patterns), exclude=exclude, context=context, extra_negation=extra_neg,
         requires=requires,
         lead_note=str(m["lead_note"][1].value) if "lead_note" in m else "",
+        kinds=kinds,
+        licensed_exempt=_bool(p, m["licensed_exempt"][1]) if "licensed_exempt" in m else False,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from findings import FindingRecord
-from settings.spec import RULE_NAMES
+from settings.rulecatalog import rule_names as catalog_rule_names
 
 # China Standard Time has no daylight saving: a fixed offset needs no tz database.
 CST = timezone(timedelta(hours=8), "CST")
@@ -109,10 +109,18 @@ def sentiment_label(value: float | None) -> str:
     return f"中性 ({value:+.2f})"
 
 
+def rule_names() -> dict[str, str]:
+    """Rule id -> Chinese name, from the rules file the console is configured with (a rule
+    added to that file is named without a code change)."""
+    from .context import services
+
+    return catalog_rule_names(services().settings)
+
+
 def install_filters(env: Any) -> None:
     env.filters.update(
         localtime=local_time,
-        rule_label=lambda r: RULE_NAMES.get(r, r),
+        rule_label=lambda r: rule_names().get(r, r),
         severity_label=lambda s: SEVERITY_NAMES.get(s, s),
         status_label=lambda s: STATUS_NAMES.get(s, s),
         decision_label=lambda s: DECISION_NAMES.get(s, s),
@@ -122,5 +130,5 @@ def install_filters(env: Any) -> None:
         sentiment_label=sentiment_label,
     )
     env.globals.update(safe_href=safe_href, highlight=highlight, duration=duration,
-                       RULE_NAMES=RULE_NAMES, STATUS_NAMES=STATUS_NAMES,
+                       rule_names=rule_names, STATUS_NAMES=STATUS_NAMES,
                        SEVERITY_NAMES=SEVERITY_NAMES)

@@ -14,7 +14,7 @@ from openpyxl.cell.cell import Cell
 
 from findings import Store
 
-from .present import RULE_NAMES, SEVERITY_NAMES, STATUS_NAMES, local_time
+from .present import SEVERITY_NAMES, STATUS_NAMES, local_time, rule_names
 from .report_data import DIMENSIONS, Report, ReportRange, iter_findings
 
 MAX_ROWS = 20_000
@@ -32,7 +32,7 @@ def _put(ws: Any, row: int, col: int, value: Any) -> Cell:
 
 def _label(dim: str, key: str) -> str:
     if dim == "rule":
-        return f"{RULE_NAMES.get(key, key)} ({key})"
+        return f"{rule_names().get(key, key)} ({key})"
     if dim == "status":
         return STATUS_NAMES.get(key, key)
     return key
@@ -61,7 +61,7 @@ def report_xlsx(store: Store, report: Report, rng: ReportRange) -> bytes:
     for c, h in enumerate(header, start=1):
         _put(ws, 1, c, h)
     for r, f in enumerate(iter_findings(store, rng, MAX_ROWS), start=2):
-        row = [f.id, RULE_NAMES.get(f.rule, f.rule), SEVERITY_NAMES.get(f.severity, f.severity),
+        row = [f.id, f.rule_name or rule_names().get(f.rule, f.rule), SEVERITY_NAMES.get(f.severity, f.severity),
                STATUS_NAMES.get(f.status, f.status), f.lead, f.forwarded_to or "", f.evidence,
                f.source, f.domain, f.operator or "", f.clause, local_time(f.first_seen),
                local_time(f.last_seen), local_time(f.gone_at) if f.gone_at else ""]

@@ -12,7 +12,7 @@ subprocess started from another directory sees the same files.
 
 from __future__ import annotations
 
-from .spec import RULE_IDS, Setting
+from .spec import Setting
 
 S = Setting
 
@@ -32,8 +32,9 @@ SETTINGS: list[Setting] = [
     S("licensed_file", "config/licensed.txt", "path",
       "Exact names of licensed institutions, one per line; they are exempt from "
       "restricted_name.", section="analyzers"),
-    S("enabled_rules", list(RULE_IDS), "rules",
-      "Rule ids the analyzers report; leave a rule out to silence it.", section="analyzers"),
+    S("enabled_rules", [], "rules",
+      "Rule ids the analyzers report (ids of rules_file); empty: every rule of rules_file. "
+      "List the rules to keep to silence the others.", section="analyzers"),
     S("rate_high_threshold", 10.0, "float",
       "Annual rate (percent) at or above which an advertised return is a high-severity "
       "promised_return finding.", section="analyzers"),

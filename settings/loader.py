@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .default_settings import BY_NAME, SETTINGS
+from .rulecatalog import CatalogError, load_catalog
 from .spec import ConfigError, Setting, coerce
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +154,22 @@ def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
                  "analyzer_max_text_chars"):
         if values[name] <= 0:
             raise ConfigError(sources[name], name, f"expected a positive integer, got {values[name]}")
+    _check_rule_ids(values, sources)
+
+
+def _check_rule_ids(values: dict[str, Any], sources: dict[str, str]) -> None:
+    """Settings that name rules name rules of the configured rules file."""
+    if not any(s.type == "rules" and values[s.name] for s in SETTINGS):
+        return
+    path = Path(values["rules_file"]).expanduser()
+    try:
+        known = load_catalog(path if path.is_absolute() else ROOT / path)
+    except CatalogError as exc:
+        raise ConfigError(sources["rules_file"], "rules_file", str(exc)) from None
+    for s in SETTINGS:
+        if s.type != "rules":
+            continue
+        unknown = [v for v in values[s.name] if v not in known]
+        if unknown:
+            raise ConfigError(sources[s.name], s.name,
+                              f"unknown rule id {unknown[0]!r}; known: {', '.join(known)}")

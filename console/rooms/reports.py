@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, request
 
 from ..charts import bar_chart
 from ..context import services
-from ..present import RULE_NAMES, STATUS_NAMES
+from ..present import STATUS_NAMES, rule_names
 from ..report_data import DIMENSIONS, PRESETS, ReportRange, build_report
 from ..security import require
 from ..xlsx_report import report_xlsx
@@ -18,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _charts(report):  # type: ignore[no-untyped-def]
-    labels = {"rule": RULE_NAMES, "status": STATUS_NAMES}
+    labels = {"rule": rule_names(), "status": STATUS_NAMES}
     charts = {}
     for dim in DIMENSIONS:
         counts = report.counts.get(dim, {})

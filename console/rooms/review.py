@@ -89,7 +89,7 @@ def queue():  # type: ignore[no-untyped-def]
     user = current_user()
     assert user is not None
     filters = QueueFilters.from_args(request.args)
-    scope = default_scopes(user.role) if filters.scope == "mine" else []
+    scope = default_scopes(user.role, services().settings) if filters.scope == "mine" else []
     try:
         page = scoped_page(services().store, filters.query(), scope)
     except (BadScopeCursor, ValueError):
