@@ -1,0 +1,121 @@
+"""The public-opinion model: is a post about trouble at a platform, and how does it sound?
+
+Rules find the candidates (a trouble event and a named platform, engine.py); this small linear
+model, trained on hand-labelled real posts (scripts/train_opinion_model.py, `make model`),
+decides. Inference is a dot product over a dictionary of exported weights, so loading is a
+JSON read and nothing of scikit-learn is needed at run time.
+
+Features (the same function serves training and inference, so they cannot drift apart):
+- character 1- to 3-grams of the normalized text (digits folded to 0);
+- jieba words (no HMM);
+- a few facts from the rule stage ("m:..."): which trouble words were found, how the platform
+  was named (lexicon, quoted, by context), report/statistics cues, the kind of text.
+Counts are log-scaled and the vector is L2-normalized over all features of the text, including
+those the model does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = MODEL_DIR / "opinion.json"
+PLATFORMS_FILE = MODEL_DIR / "platforms.txt"
+MAX_MODEL_CHARS = 1500      # characters of a text the model reads (the start of a post)
+SENTIMENTS = ("negative", "neutral", "positive")
+FORMAT = 1
+_DIGITS = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+
+
+def features(text: str, words: Iterable[str], meta: Iterable[str]) -> dict[str, float]:
+    """The feature vector of a normalized text (see the module docstring)."""
+    t = _SPACE.sub(" ", _DIGITS.sub("0", text[:MAX_MODEL_CHARS]))
+    counts: dict[str, int] = {}
+    n = len(t)
+    for size in (1, 2, 3):
+        for i in range(n - size + 1):
+            key = "c" + t[i:i + size]
+            counts[key] = counts.get(key, 0) + 1
+    for w in words:
+        w = w.strip()
+        if len(w) >= 2:
+            key = "w" + _DIGITS.sub("0", w)
+            counts[key] = counts.get(key, 0) + 1
+    out = {k: 1.0 + math.log(v) for k, v in counts.items()}
+    for m in meta:
+        out["m" + m] = 1.0
+    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
+    return {k: v / norm for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Opinion:
+    risk: float                      # probability that the post reports trouble at a platform
+    sentiment: str                   # negative, neutral or positive
+    sentiment_score: float           # P(positive) - P(negative), in [-1, 1]
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
+
+
+class OpinionModel:
+    """Exported weights of the two classifiers (risk: binary; sentiment: three classes)."""
+
+    def __init__(self, data: dict) -> None:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"opinion model format {data.get('format')!r}, expected {FORMAT}")
+        self.threshold: float = float(data["threshold"])
+        self.risk_bias: float = float(data["risk"]["bias"])
+        self.risk_w: dict[str, float] = data["risk"]["weights"]
+        self.sent_bias: list[float] = [float(b) for b in data["sentiment"]["bias"]]
+        self.sent_w: dict[str, list[float]] = data["sentiment"]["weights"]
+        self.info: dict = data.get("info", {})
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> OpinionModel:
+        return cls(json.loads(Path(path).read_text("utf-8")))
+
+    def predict(self, feats: dict[str, float]) -> Opinion:
+        z = self.risk_bias
+        rw = self.risk_w
+        sw = self.sent_w
+        s = list(self.sent_bias)
+        for k, v in feats.items():
+            w = rw.get(k)
+            if w is not None:
+                z += w * v
+            ws = sw.get(k)
+            if ws is not None:
+                s[0] += ws[0] * v
+                s[1] += ws[1] * v
+                s[2] += ws[2] * v
+        top = max(s)
+        e = [math.exp(x - top) for x in s]
+        total = sum(e)
+        p = [x / total for x in e]
+        label = SENTIMENTS[max(range(3), key=lambda i: p[i])]
+        return Opinion(risk=_sigmoid(z), sentiment=label,
+                       sentiment_score=round(p[2] - p[0], 3))
+
+    def is_risk(self, opinion: Opinion) -> bool:
+        return opinion.risk >= self.threshold
+
+
+def load_platforms(path: Path = PLATFORMS_FILE) -> list[str]:
+    """Platform names of the lexicon (one a line); none when the file is missing."""
+    try:
+        return [w.strip() for w in path.read_text("utf-8").splitlines() if w.strip()]
+    except OSError:
+        return []
+
+
+def words_of(cut: Callable[[str], Iterable[str]], text: str) -> list[str]:
+    """jieba words of the part of a text the model reads."""
+    return list(cut(text[:MAX_MODEL_CHARS]))
