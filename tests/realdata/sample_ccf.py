@@ -4,7 +4,7 @@ The random sample is a seeded shuffle of all row ids; the pre-filter sample (use
 only to top up the rarer class, see docs/labelling.md) is the rows whose text
 names a P2P-style trouble event, in the same shuffled order.
 
-Usage: python tests/realdata/sample_ccf.py --data DIR --batch N [--size 40] [--prefilter]
+Usage: python tests/realdata/sample_ccf.py --data DIR --start N [--size 40] [--prefilter]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def prefilter_order(rows: dict[str, dict[str, str]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True, type=Path)
-    parser.add_argument("--batch", required=True, type=int)
+    parser.add_argument("--start", required=True, type=int, help="position in the order")
     parser.add_argument("--size", type=int, default=40)
     parser.add_argument("--chars", type=int, default=400)
     parser.add_argument("--prefilter", action="store_true")
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         done = set()
     if args.prefilter:
         order = [rid for rid in order if rid not in done]
-    for rid in order[args.batch * args.size:(args.batch + 1) * args.size]:
+    for rid in order[args.start:args.start + args.size]:
         text = re.sub(r"\s+", " ", ccf_text(rows[rid]))
         mark = "*" if rid in done else ""
         print(f"[{rid}]{mark} <{rows[rid]['entity']}> {text[:args.chars]}")
