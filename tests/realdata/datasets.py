@@ -17,6 +17,7 @@ import argparse
 import csv
 import hashlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def split_of(row_id: str) -> str:
     """Deterministic split: a third of rows (sha1(row id) mod 3 == 0) are held out."""
     digest = hashlib.sha1(row_id.encode("utf-8")).hexdigest()
     return "heldout" if int(digest, 16) % 3 == 0 else "train"
+
+
+def webservice_split(line_id: str) -> str:
+    """Split of a page line by its text digest (the id's last part), so that the
+    same sentence repeated on several pages never sits on both sides."""
+    return split_of(line_id.rsplit(":", 1)[-1])
 
 
 def _require(path: Path, what: str) -> Path:
@@ -88,13 +95,15 @@ def read_labels(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _records(name: str, texts: dict[str, str], dataset: str) -> list[LabelledRecord]:
+def _records(
+    name: str, texts: dict[str, str], dataset: str, split: Callable[[str], str] = split_of
+) -> list[LabelledRecord]:
     records = []
     for row in read_labels(name):
         if row["row_id"] not in texts:
             raise DataMissingError(f"{dataset} row {row['row_id']!r} is labelled but not in the local copy")
-        if row["split"] != split_of(row["row_id"]):
-            raise ValueError(f"{name}.csv row {row['row_id']}: split {row['split']!r} disagrees with split_of()")
+        if row["split"] != split(row["row_id"]):
+            raise ValueError(f"{name}.csv row {row['row_id']}: split {row['split']!r} disagrees with {split.__name__}()")
         labels = {k: v for k, v in row.items() if k not in ("dataset", "row_id", "split")}
         records.append(LabelledRecord(dataset, row["row_id"], texts[row["row_id"]], row["split"], labels))
     return records
@@ -113,7 +122,8 @@ def webservice_labelled(data_dir: Path) -> list[LabelledRecord]:
     except ImportError:  # run as a script from this folder
         from webservice_lines import extract_lines  # type: ignore[no-redef]
     root = _require(Path(data_dir) / WEBSERVICE_RELATIVE, "webservice source tree")
-    return _records("webservice_lines", {line.line_id: line.text for line in extract_lines(root)}, WEBSERVICE_DATASET)
+    texts = {line.line_id: line.text for line in extract_lines(root)}
+    return _records("webservice_lines", texts, WEBSERVICE_DATASET, webservice_split)
 
 
 def main(argv: list[str] | None = None) -> int:
