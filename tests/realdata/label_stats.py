@@ -17,14 +17,15 @@ except ImportError:  # run as a script from this folder
 def ccf_table() -> list[str]:
     rows = read_labels("ccf2019")
     out = [f"ccf2019: {len(rows)} rows; by sample {dict(Counter(r['sample'] for r in rows))}"]
-    for split in ("train", "heldout", "all"):
-        part = [r for r in rows if split in ("all", r["split"])]
-        risk = Counter(r["public_risk"] for r in part)
-        sentiment = Counter(r["sentiment"] for r in part)
-        out.append(
-            f"  {split:8} rows {len(part):4}  public_risk=1 {risk['1']:4}  =0 {risk['0']:4}  "
-            f"negative {sentiment['negative']:4}  neutral {sentiment['neutral']:4}  positive {sentiment['positive']:4}"
-        )
+    for sample in ("random", "prefilter", "all"):
+        for split in ("train", "heldout", "all"):
+            part = [r for r in rows if split in ("all", r["split"]) and sample in ("all", r["sample"])]
+            risk = Counter(r["public_risk"] for r in part)
+            sentiment = Counter(r["sentiment"] for r in part)
+            out.append(
+                f"  {sample:9} {split:8} rows {len(part):4}  public_risk=1 {risk['1']:4}  =0 {risk['0']:4}  "
+                f"negative {sentiment['negative']:4}  neutral {sentiment['neutral']:4}  positive {sentiment['positive']:4}"
+            )
     platforms = Counter(r["platform"] for r in rows if r["public_risk"] == "1")
     top = ", ".join(f"{name} {count}" for name, count in platforms.most_common(5))
     out.append(f"  positives name {len(platforms)} platforms; most frequent: {top}")
