@@ -17,7 +17,7 @@ threads may share it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,11 @@ from . import enterprise as ent
 from . import platform as plat
 from . import segment
 from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
+from .entity_event import EntityEventMatcher
 from .finding import Finding
-from .hits import SEVERITY_ORDER, Hit, merge, near_licensed, outermost
+from .hits import Hit, merge, near_licensed, outermost
 from .normalize import normalize
+from .opinion import MODEL_FILE, PLATFORMS_FILE, Opinion, OpinionModel, load_platforms
 from .rates import column_rates, parse_rates
 from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
 
@@ -80,7 +82,10 @@ class Analyzer:
                  enabled_rules: list[str] | tuple[str, ...] | None = None,
                  rate_high: float = 10.0, rate_warning: float = 6.0,
                  userdict: Path | str | None = None, cache_dir: Path | str | None = None,
-                 max_text_chars: int = DEFAULT_MAX_TEXT_CHARS) -> None:
+                 max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+                 opinion_model: Path | str | None = MODEL_FILE,
+                 platforms_file: Path | str | None = PLATFORMS_FILE,
+                 platforms: Iterable[str] = ()) -> None:
         self.rules_file = Path(rules_file)
         self.max_text_chars = int(max_text_chars)
         self.ruleset: RuleSet = load_rules(self.rules_file)
@@ -120,6 +125,12 @@ class Analyzer:
             t.text for r in self.rules.values() if r.kinds != ("enterprise_name",)
             for t in r.terms
         ), self._tok.FREQ)
+        # public opinion: the model file and the platform lexicon are read once, here
+        model = OpinionModel.load(Path(opinion_model)) if opinion_model and \
+            Path(opinion_model).is_file() else None
+        names = [*(load_platforms(Path(platforms_file)) if platforms_file else []), *platforms]
+        self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
+                                          ctx["firm_words"], ctx["generic_events"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Analyzer:
@@ -269,8 +280,8 @@ class Analyzer:
         if kind in PUBLIC_RISK_KINDS:
             for rid in event_rules:
                 risk = [h for h in hits if h.rule == rid]
-                risk_finding = self._public_risk(doc, rid, risk,
-                                                 [(s, e) for s, e, _, _ in terms]) if risk else None
+                risk_finding = self._events.judge(doc, self.rules[rid], risk, [
+                    (s, e) for s, e, _, _ in terms]) if risk else None
                 if risk_finding is not None:
                     findings.append(risk_finding)
         kept = [h for h in others if self._context_ok(doc, h)]
@@ -315,11 +326,43 @@ class Analyzer:
         found = ent.find_operator(text)
         return found[0] if found else None
 
+    def _cut(self, text: str) -> list[str]:
+        return list(self._tok.cut(text, HMM=False))
+
+    def opinion_features(self, text: str, kind: str = "post") -> tuple[dict[str, float], bool]:
+        """The opinion model's features of a text, and whether the rules make it a public_risk
+        candidate (a trouble word and a named platform). Training uses exactly this."""
+        text = text[:self.max_text_chars]
+        doc = Doc(normalize(text), kind if kind in KINDS else "post", self._cues)
+        terms, risk = self._event_hits(doc)
+        cand = self._events.candidate(doc, risk, terms) if risk else None
+        return self._events.features(doc, risk, cand), cand is not None
+
+    def _event_hits(self, doc: Doc) -> tuple[list[tuple[int, int]], list[Hit]]:
+        """(spans of every lexicon term, judged hits of the entity_event rules) of a text."""
+        terms: list[tuple[int, int, str, Term]] = []
+        for end, (length, entries) in self._automaton.iter(doc.t):
+            for e in entries:
+                if e[0] == "t" and len(terms) < MAX_CANDIDATES * 4:
+                    terms.append((end + 1 - length, end + 1, e[1], e[2]))
+        event_rules = self._by_kind["entity_event"]
+        risk = [Hit(rid, s, e, term.severity, term=term.text)
+                for s, e, rid, term in outermost(terms)
+                if rid in event_rules and self._term_ok(doc, s, e, rid, term, {})]
+        return [(s, e) for s, e, _, _ in terms], risk
+
+    def opinion(self, text: str, kind: str = "post") -> Opinion:
+        """The opinion model on any text: P(trouble at a platform) and the sentiment (without
+        a model file: risk 0, sentiment from the word lists)."""
+        doc = Doc(normalize(text[:self.max_text_chars]), kind if kind in KINDS else "post",
+                  self._cues)
+        terms, risk = self._event_hits(doc)
+        cand = self._events.candidate(doc, risk, terms) if risk else None
+        return self._events.opinion(doc, risk, cand)
+
     def sentiment(self, text: str) -> float:
-        """Lexicon sentiment in [-1, 1]: finance-complaint words negative, praise positive."""
-        doc = Doc(normalize(text), "post", self._cues)
-        return plat.sentiment_score(doc.t, doc.cues("negative"), doc.cues("positive"),
-                                    self._neg_re)
+        """Sentiment of a post in [-1, 1] (negative to positive); see `opinion`."""
+        return self.opinion(text).sentiment_score if text else 0.0
 
     # -- candidates -------------------------------------------------------------------------
 
@@ -360,6 +403,8 @@ class Analyzer:
         pat = rule.patterns[idx]
         ss, se = doc.sentence(s, e)
         ws, we = max(ss, s - pat.window), min(se, e + pat.window)
+        if pat.unless and any(w in doc.t[ss:se] for w in pat.unless):
+            return []  # another sense in this sentence (经乙方筛选推荐给出借人)
         stats.regex_calls += 1
         stats.regex_chars += we - ws
         out = []
@@ -460,37 +505,6 @@ class Analyzer:
         if cue("quoting") or cue("past_performance"):
             return False
         return not ((lending or cue("borrowing")) and not cue("investment"))
-
-    # -- public_risk ------------------------------------------------------------------------
-
-    def _public_risk(self, doc: Doc, rid: str, risk: list[Hit],
-                     lexicon_spans: list[tuple[int, int]]) -> Finding | None:
-        if doc.has_cue("statistics"):
-            return None
-        spans = [(h.start, h.end) for h in risk]
-        name = self._platform.find(doc.t, spans + lexicon_spans, spans)
-        if name is None:
-            return None
-        # the risk words found (negations already judged) count as complaint words too:
-        # 立案 next to 尽快 is not a positive post
-        negative = sorted(set(doc.cues("negative")) | {h.start for h in risk})
-        score = plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
-        if score > 0.2:
-            return None  # a positive post that happens to use a risk word
-        rule = self.rules[rid]
-        # the name as written in the text (禾雲金服), and normalized for grouping by platform
-        ps, pe = doc.norm.span(name[1], name[1] + len(name[0]))
-        platform = doc.norm.original[ps:pe]
-        risk.sort(key=lambda h: (-SEVERITY_ORDER[h.severity], h.start))
-        best = risk[0]
-        start, end = doc.norm.span(best.start, best.end)
-        signals = sorted({h.term for h in risk if h.term})
-        return Finding(
-            rule=rid, severity=best.severity, evidence=doc.norm.original[start:end],
-            start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
-            normalized=doc.t[best.start:best.end], platform=platform, sentiment=score,
-            extra={"platform_normalized": name[0], "signals": signals},
-        )
 
     # -- output -----------------------------------------------------------------------------
 

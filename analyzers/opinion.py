@@ -72,6 +72,7 @@ class OpinionModel:
         if data.get("format") != FORMAT:
             raise ValueError(f"opinion model format {data.get('format')!r}, expected {FORMAT}")
         self.threshold: float = float(data["threshold"])
+        self.threshold_strong: float = float(data.get("threshold_strong", self.threshold))
         self.risk_bias: float = float(data["risk"]["bias"])
         self.risk_w: dict[str, float] = data["risk"]["weights"]
         self.sent_bias: list[float] = [float(b) for b in data["sentiment"]["bias"]]
@@ -104,8 +105,14 @@ class OpinionModel:
         return Opinion(risk=_sigmoid(z), sentiment=label,
                        sentiment_score=round(p[2] - p[0], 3))
 
-    def is_risk(self, opinion: Opinion) -> bool:
-        return opinion.risk >= self.threshold
+    def is_risk(self, opinion: Opinion, strong: bool = False) -> bool:
+        """Does the model flag it? A strong candidate (strong_candidate) needs less."""
+        return opinion.risk >= (self.threshold_strong if strong else self.threshold)
+
+
+def strong_candidate(feats: dict[str, float]) -> bool:
+    """Did the rules name the platform right by the trouble words (鑫盛贷跑路了)?"""
+    return "mplatform:context" in feats and ("mnear:10" in feats or "mnear:40" in feats)
 
 
 def load_platforms(path: Path = PLATFORMS_FILE) -> list[str]:

@@ -41,6 +41,8 @@ class PlatformFinder:
             "^.+?(?:" + "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
             + ")") if suffixes else None
         self._known = known_terms
+        self._suffix_end = re.compile(
+            "(?:" + "|".join(re.escape(w) for w in suffixes) + ")$") if suffixes else None
 
     def _valid(self, name: str) -> bool:
         if not (2 <= len(name) <= 12) or not _NAME_CHARS.match(name):
@@ -50,6 +52,28 @@ class PlatformFinder:
         if self._common.get(name, 0) > COMMON_FREQ:
             return False  # an ordinary word of the dictionary (通过, 吸引), not a brand
         return not any(t in name for t in self._known)
+
+    def valid(self, name: str) -> bool:
+        """Can `name` be a platform's name (not a pronoun, time word, everyday word ...)?"""
+        return self._valid(name)
+
+    def is_suffixed(self, name: str) -> bool:
+        """Does `name` end like a platform's name (platform_suffix: 贷, 宝, 金服 ...)?"""
+        return self._suffix_end is not None and self._suffix_end.search(name) is not None
+
+    def common(self, word: str) -> bool:
+        """Is `word` an everyday word of the dictionary (机构, 平台), not part of a brand?"""
+        return self._common.get(word, 0) > COMMON_FREQ
+
+    def trim(self, run: str) -> str:
+        """`run` after its last `platform_before` word (我投的|小资钱包 -> 小资钱包)."""
+        if self._before is not None:
+            last = None
+            for m in self._before.finditer(run):
+                last = m
+            if last is not None:
+                return run[last.end():]
+        return run
 
     def _left_raw(self, t: str, pos: int) -> str:
         """The characters before `pos`, back to a delimiter."""

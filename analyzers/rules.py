@@ -25,6 +25,7 @@ CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
     "past_performance", "investment", "scope_exclusion", "statistics", "platform_after",
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
+    "firm_words", "generic_events",
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (
@@ -33,7 +34,7 @@ RULE_KEYS = (
 )
 TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless")
 RULE_CONTEXTS = ("negation", "warning", "quoting", "reporting")
-PATTERN_KEYS = ("regex", "anchors", "severity", "window")
+PATTERN_KEYS = ("regex", "anchors", "severity", "window", "unless")
 
 
 class RulesError(ValueError):
@@ -57,6 +58,7 @@ class Pattern:
     anchors: tuple[str, ...]  # normalized literals; the regex runs only near one of them
     severity: str
     window: int
+    unless: tuple[str, ...] = ()  # words that, in the same sentence, give a match another sense
 
 
 @dataclass(frozen=True)
@@ -326,4 +328,6 @@ def _load_pattern(p: str, rid: str, item: yaml.Node, severity: str) -> Pattern:
         regex=regex, anchors=anchors,
         severity=_severity(p, opts["severity"][1]) if "severity" in opts else severity,
         window=window,
+        unless=tuple(normalize_term(w) for w, _ in _str_list(p, opts["unless"][1], "unless"))
+        if "unless" in opts else (),
     )

@@ -42,6 +42,7 @@ class Target:
     schedule_group: str = "default"
     tags: list[str] = field(default_factory=list)
     description: str = ""
+    posts: dict[str, str] | None = None   # CSS selectors of a page's posts (crawler/posts.py)
 
     @property
     def analysis_kind(self) -> str:
@@ -96,7 +97,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "start_urls": list, "allowed_domains": list, "kind": str, "depth": int,
     "max_pages": int, "render": str, "delay": (int, float), "concurrency": int,
     "obey_robots": bool, "sitemaps": bool, "schedule_group": str, "tags": list,
-    "description": str,
+    "description": str, "posts": dict,
 }
 
 
@@ -126,6 +127,10 @@ def target_from_dict(data: Any, where: str) -> Target:
     for key in ("depth", "max_pages", "concurrency"):
         if data.get(key) is not None and data[key] < (0 if key == "depth" else 1):
             raise ConfigError(where, key, f"expected a positive number, got {data[key]}")
+    if data.get("posts") is not None:
+        from .posts import selectors_from
+
+        selectors_from(data["posts"], where)  # refused here, at start, with the bad key
     values = {k: v for k, v in data.items() if v is not None}
     values["allowed_domains"] = [d.lower().rstrip(".") for d in values.get("allowed_domains", [])]
     values["delay"] = float(values.get("delay", 0.0))

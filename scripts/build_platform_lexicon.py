@@ -24,6 +24,10 @@ OUT = ROOT / "analyzers" / "model" / "platforms.txt"
 SOURCE = Path("P2PDA/problemPlat.csv")
 REGION_TAG = re.compile(r"[（(][^）)]{1,4}[）)]$")
 EVERYDAY_FREQ = 20  # jieba dictionary frequency above which a name is an ordinary word
+# kinds of loan, not platforms: a post about 校园贷 is not about one named firm
+GENERIC = {"校园贷", "现金贷", "网络贷", "消费贷", "信用贷", "小额贷", "套路贷", "美容贷", "培训贷",
+           "首付贷", "车位贷", "装修贷", "大学贷", "学生贷", "手机贷", "租房贷", "房抵贷", "车抵贷",
+           "企业贷", "工薪贷", "白领贷", "医美贷", "蚁贷", "p2p网贷", "互联网金融", "金融网"}
 
 
 def platform_names(csv_path: Path) -> list[str]:
@@ -35,7 +39,8 @@ def platform_names(csv_path: Path) -> list[str]:
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             name = REGION_TAG.sub("", (row.get("platName") or "").strip()).strip().lower()
-            if len(name) < 3 or len(name) > 12 or freq.get(name, 0) > EVERYDAY_FREQ:
+            if len(name) < 3 or len(name) > 12 or freq.get(name, 0) > EVERYDAY_FREQ \
+                    or name in GENERIC:
                 continue
             if not re.fullmatch(r"[\u4e00-\u9fffa-z0-9]+", name):
                 continue

@@ -1,0 +1,239 @@
+"""The entity_event matcher (public_risk): a trouble event about a named platform.
+
+rules.md: public_risk is about what others report of a *named* platform or firm. Rules find the
+candidates: the rule's terms (跑路, 提现困难, 爆雷, 经侦介入 ...) and a platform named in the
+text, found, in this order,
+  1. by context right around the trouble words (platform.PlatformFinder: 鑫盛贷跑路了,
+     关于“万通宝”平台, 飞霞理财的投资人);
+  2. in the platform lexicon (P2PDA problem platforms, analyzers/model/platforms.txt, plus
+     names a deployment passes in), nearest to the trouble words;
+  3. by the shape of a brand anywhere in the text (××贷, ××宝, ××金服, ××钱包, ××网 ...).
+The opinion model (opinion.py), trained on hand-labelled real posts, then decides whether the
+post reports trouble at that platform, and how it sounds. Without a model file the older rule
+(a named platform, not a positive post, no industry statistics) decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from . import platform as plat
+from .context import Doc
+from .finding import Finding
+from .hits import SEVERITY_ORDER, Hit
+from .normalize import normalize_term
+from .opinion import MAX_MODEL_CHARS, Opinion, OpinionModel, features, strong_candidate
+from .rules import Rule
+
+# brand-shaped names anywhere in a text (小资钱包, 宜贷网, 联璧金融, 钱宝网, 红岭创投)
+_BRAND = re.compile(r"[\u4e00-\u9fffa-z0-9]{1,8}?(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网)"
+                    r"(?:网|贷)?")
+MAX_BRAND = 8
+_BRAND_END = re.compile(r"(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网|公司|集团|交易所|交易中心|"
+                        r"银行|基金|资本|控股|投资|科技|币)$")
+_NOT_BRAND = frozenset("的了在是和与从向把被给对说投我你他她它这那有")
+FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
+LEXICON_SURE = 0.5
+
+
+def sentiment_label(score: float) -> str:
+    return "negative" if score <= -0.3 else "positive" if score >= 0.3 else "neutral"
+_HASHTAG = re.compile(r"#([^#\s]{2,20})#")
+# a problem-platform listing line: 名称 2018-07-31 地区 提现困难
+_LISTING = re.compile(r"(?:^|\n)([\u4e00-\u9fffa-z0-9]{2,10})(?:/[^\n\d]{2,12})?\s*\d{4}-\d\d-\d\d")
+_MENTION = re.compile(r"@([\u4e00-\u9fffa-z0-9]{2,12})")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str          # normalized
+    pos: int           # normalized offset
+    source: str        # context, lexicon, brand
+
+
+class EntityEventMatcher:
+    def __init__(self, finder: plat.PlatformFinder, neg_re: re.Pattern[str],
+                 cut: Callable[[str], Iterable[str]], model: OpinionModel | None,
+                 platforms: Iterable[str] = (), firm_words: Iterable[str] = (),
+                 generic_events: Iterable[str] = ()) -> None:
+        self._finder = finder
+        self._generic = frozenset(generic_events)
+        self._firm_words = tuple(firm_words)
+        self._neg_re = neg_re
+        self._cut = cut
+        self.model = model
+        self._names = ahocorasick.Automaton()
+        n = 0
+        for name in platforms:
+            key = normalize_term(name)
+            if len(key) >= 3 and key not in self._names:
+                self._names.add_word(key, len(key))
+                n += 1
+        if n:
+            self._names.make_automaton()
+        self._has_names = n > 0
+
+    # -- candidates -------------------------------------------------------------------------
+
+    def _lexicon_name(self, t: str, near: int) -> Candidate | None:
+        if not self._has_names:
+            return None
+        best: tuple[int, int, str] | None = None
+        for end, length in self._names.iter(t[:MAX_MODEL_CHARS * 2]):
+            start = end + 1 - length
+            if not self._finder.valid(t[start:end + 1]):
+                continue
+            key = (abs(start - near), -length)
+            if best is None or key < best[:2]:
+                best = (key[0], key[1], t[start:end + 1])
+        if best is None:
+            return None
+        name = best[2]
+        return Candidate(name, t.find(name), "lexicon")
+
+    def _hashtag_name(self, t: str) -> Candidate | None:
+        """#小资钱包涉嫌诈骗[超话]#: a topic that starts with a brand names the platform."""
+        for m in _HASHTAG.finditer(t[:MAX_MODEL_CHARS]):
+            b = _BRAND.match(m.group(1))
+            name = self._brand_of(b.group()) if b else ""
+            if b and name:
+                return Candidate(name, m.start(1) + b.end() - len(name), "brand")
+        return None
+
+    def _brand_name(self, t: str) -> Candidate | None:
+        head = t[:MAX_MODEL_CHARS]
+        for m in _BRAND.finditer(head):
+            name = self._brand_of(m.group())
+            if name:
+                return Candidate(name, m.end() - len(name), "brand")
+        return None
+
+    def _brand_of(self, run: str) -> str:
+        """The name at the end of a brand-shaped run: jieba words from the end, while they
+        are not everyday words (著名|p2p|机构|红岭|创投 -> 红岭创投)."""
+        run = self._finder.trim(run)  # 我投的|小资钱包
+        words = list(self._cut(run))
+        name = words.pop() if words else ""
+        # (jieba leaves an unknown brand as single characters: those belong to it)
+        while words and len(name) + len(words[-1]) <= MAX_BRAND and (
+                len(name) < 3 or len(words[-1]) == 1 and words[-1] not in _NOT_BRAND
+                or not self._finder.common(words[-1])):
+            name = words.pop() + name
+        return name if len(name) >= 3 and self._finder.valid(name) else ""
+
+    def candidate(self, doc: Doc, risk: list[Hit],
+                  lexicon_spans: list[tuple[int, int]]) -> Candidate | None:
+        """The platform a text with trouble words is about, or None."""
+        spans = [(h.start, h.end) for h in risk]
+        found = self._finder.find(doc.t, spans + lexicon_spans, spans)
+        # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
+        # firm in trouble; with a finance event (提现困难, 跑路, 非法集资) it is
+        finance_event = any(h.term not in self._generic for h in risk)
+        if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
+            return Candidate(found[0], found[1], "context")
+        near = min((h.start for h in risk), default=0)
+        return self._hashtag_name(doc.t) or self._lexicon_name(doc.t, near) or \
+            self._brand_name(doc.t) or self._listed_name(doc.t)
+
+    def _firm_like(self, t: str, name: str, pos: int) -> bool:
+        """Is a name found by context a firm's? Shaped like a brand (××贷, ××金服, ××公司) or
+        next to a firm word (××平台, 平台××, ××的老板); 车站手机 before 报警 is not."""
+        if _BRAND_END.search(name) or self._finder.is_suffixed(name):
+            return True
+        after = t[pos + len(name):pos + len(name) + FIRM_REACH]
+        before = t[max(0, pos - FIRM_REACH):pos]
+        return any(w in after or w in before for w in self._firm_words)
+
+    def _listed_name(self, t: str) -> Candidate | None:
+        """A name at the head of a listing line, or the first account a post addresses that can
+        be a platform's (@冠群驰骋; not @海淀公安分局)."""
+        head = t[:MAX_MODEL_CHARS]
+        for regex, source in ((_LISTING, "listing"), (_MENTION, "mention")):
+            for m in regex.finditer(head):
+                if self._finder.valid(m.group(1)):
+                    return Candidate(m.group(1), m.start(1), source)
+        return None
+
+    # -- the decision -----------------------------------------------------------------------
+
+    def meta(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> list[str]:
+        """Facts of the rule stage, as model features."""
+        out = [f"kind:{doc.kind}", f"platform:{cand.source if cand else 'none'}"]
+        out += sorted({f"event:{h.term}" for h in risk if h.term})
+        n = len({h.term for h in risk})
+        out.append(f"events:{min(n, 3)}")
+        if risk:
+            out.append("event:" + max(risk, key=lambda h: SEVERITY_ORDER[h.severity]).severity)
+        for cue in ("statistics", "warning", "reporting", "quoting"):
+            if doc.has_cue(cue):
+                out.append(f"cue:{cue}")
+        # the sentiment lexicon's counts, binned (按时回款, 靠谱 / 血汗钱, 骗)
+        for cue in ("positive", "negative"):
+            n = len(doc.cues(cue))
+            out += [f"{cue}:{k}" for k in range(1, min(n, 3) + 1)]
+        if cand is not None and risk:
+            gap = min(abs(cand.pos - h.start) for h in risk)
+            out.append("near:" + ("10" if gap <= 10 else "40" if gap <= 40 else "far"))
+        return out
+
+    def features(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> dict[str, float]:
+        return features(doc.t, self._cut(doc.t[:MAX_MODEL_CHARS]), self.meta(doc, risk, cand))
+
+    def lexicon_sentiment(self, doc: Doc, risk: list[Hit]) -> float:
+        """Sentiment from the word lists; the trouble words found count as complaint words
+        (立案 next to 尽快 is not a positive post)."""
+        negative = sorted(set(doc.cues("negative")) | {h.start for h in risk})
+        return plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
+
+    def opinion(self, doc: Doc, risk: list[Hit], cand: Candidate | None,
+                feats: dict[str, float] | None = None) -> Opinion:
+        """Risk from the model (0 without one); sentiment from the model with the word lists as
+        a second opinion: the score is their mean, and where the word lists are sure (|score|
+        >= LEXICON_SURE) and the model says otherwise, their label wins - praise is rare in the
+        labelled posts (84 of 1,169), so the model alone underrates it."""
+        lex = self.lexicon_sentiment(doc, risk)
+        if self.model is None:
+            return Opinion(risk=0.0, sentiment=sentiment_label(lex), sentiment_score=lex)
+        op = self.model.predict(feats if feats is not None else self.features(doc, risk, cand))
+        label = op.sentiment
+        if abs(lex) >= LEXICON_SURE and sentiment_label(lex) != label:
+            label = sentiment_label(lex)
+        return Opinion(risk=op.risk, sentiment=label,
+                       sentiment_score=round((op.sentiment_score + lex) / 2, 3))
+
+    def judge(self, doc: Doc, rule: Rule, risk: list[Hit],
+              lexicon_spans: list[tuple[int, int]]) -> Finding | None:
+        """A finding of `rule` for this text, or None."""
+        cand = self.candidate(doc, risk, lexicon_spans)
+        if cand is None:
+            return None
+        feats = self.features(doc, risk, cand) if self.model is not None else None
+        op = self.opinion(doc, risk, cand, feats)
+        if self.model is not None and feats is not None:
+            if not self.model.is_risk(op, strong_candidate(feats)):
+                return None
+        elif doc.has_cue("statistics") or op.sentiment_score > 0.2:
+            return None  # industry statistics, or a positive post that uses a risk word
+        score = op.sentiment_score
+        # the name as written in the text (禾雲金服), and normalized for grouping by platform
+        ps, pe = doc.norm.span(cand.pos, cand.pos + len(cand.name))
+        platform = doc.norm.original[ps:pe]
+        risk = sorted(risk, key=lambda h: (-SEVERITY_ORDER[h.severity], h.start))
+        best = risk[0]
+        start, end = doc.norm.span(best.start, best.end)
+        extra: dict[str, object] = {"platform_normalized": cand.name,
+                                    "platform_source": cand.source,
+                                    "signals": sorted({h.term for h in risk if h.term})}
+        extra["sentiment_label"] = op.sentiment
+        if self.model is not None:
+            extra["risk_probability"] = round(op.risk, 3)
+        return Finding(
+            rule=rule.id, severity=best.severity, evidence=doc.norm.original[start:end],
+            start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+            normalized=doc.t[best.start:best.end], platform=platform, sentiment=score,
+            extra=extra,
+        )
