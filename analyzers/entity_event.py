@@ -36,6 +36,13 @@ MAX_BRAND = 8
 _BRAND_END = re.compile(r"(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网|公司|集团|交易所|交易中心|"
                         r"银行|基金|资本|控股|投资|科技|币)$")
 _NOT_BRAND = frozenset("的了在是和与从向把被给对说投我你他她它这那有")
+# words that make a kind of business, not a brand, of a suffix (线下理财, 违规金融, 互联网金融)
+_GENERIC_MODIFIERS = frozenset({
+    "违规", "线下", "线上", "投资", "互联网", "网络", "非法", "消费", "供应链", "个人", "汽车",
+    "传统", "正规", "合规", "民间", "地方", "国家", "科技", "数字", "普通", "金融", "理财",
+    "大型", "小型", "知名", "著名", "所谓", "这家", "那家", "一家", "某", "该", "存疑", "股权",
+    "众筹", "现金", "小额", "网上", "手机", "上海", "北京", "深圳", "广州", "杭州", "浙江", "广东"})
+_CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限|信息服务|服务有限)$")
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
 LEXICON_SURE = 0.5
 
@@ -118,31 +125,52 @@ class EntityEventMatcher:
         run = self._finder.trim(run)  # 我投的|小资钱包
         words = list(self._cut(run))
         name = words.pop() if words else ""
-        # (jieba leaves an unknown brand as single characters: those belong to it)
-        while words and len(name) + len(words[-1]) <= MAX_BRAND and (
-                len(name) < 3 or len(words[-1]) == 1 and words[-1] not in _NOT_BRAND
-                or not self._finder.common(words[-1])):
+        # (jieba leaves an unknown brand as single characters: those belong to it; an
+        # everyday word only completes a two-character suffix: 小资|钱包, not 违规|金融)
+        while words and len(name) + len(words[-1]) <= MAX_BRAND:
+            w = words[-1]
+            if w in _NOT_BRAND or w in _GENERIC_MODIFIERS:
+                break
+            if not (len(w) == 1 or not self._finder.common(w) or len(name) < 3):
+                break
             name = words.pop() + name
         return name if len(name) >= 3 and self._finder.valid(name) else ""
 
     def candidate(self, doc: Doc, risk: list[Hit],
                   lexicon_spans: list[tuple[int, int]]) -> Candidate | None:
-        """The platform a text with trouble words is about, or None."""
+        """The platform a text with trouble words is about, or None. The surest names first:
+        a hashtag topic, a brand-shaped name right by the trouble words, the lexicon, a
+        brand-shaped name anywhere, then a plain name by the trouble words."""
         spans = [(h.start, h.end) for h in risk]
         found = self._finder.find(doc.t, spans + lexicon_spans, spans)
+        if found is not None and _CUT_COMPANY.search(found[0]):
+            found = None  # 资易贷（北京）金融信息服务有限|公司: a company name cut short
+        shaped = found is not None and self._brand_shaped(found[0])
+        hashtag = self._hashtag_name(doc.t)
+        if hashtag is not None:
+            return hashtag
+        if found is not None and shaped:
+            return Candidate(found[0], found[1], "context")
+        near = min((h.start for h in risk), default=0)
+        named = self._lexicon_name(doc.t, near) or self._brand_name(doc.t)
+        if named is not None and found is not None and named.name in found[0]:
+            return Candidate(found[0], found[1], "context")  # 连州财富 in 连州财富通
+        if named is not None:
+            return named
         # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
         # firm in trouble; with a finance event (提现困难, 跑路, 非法集资) it is
         finance_event = any(h.term not in self._generic for h in risk)
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
-        near = min((h.start for h in risk), default=0)
-        return self._hashtag_name(doc.t) or self._lexicon_name(doc.t, near) or \
-            self._brand_name(doc.t) or self._listed_name(doc.t)
+        return self._listed_name(doc.t)
+
+    def _brand_shaped(self, name: str) -> bool:
+        return bool(_BRAND_END.search(name)) or self._finder.is_suffixed(name)
 
     def _firm_like(self, t: str, name: str, pos: int) -> bool:
         """Is a name found by context a firm's? Shaped like a brand (××贷, ××金服, ××公司) or
         next to a firm word (××平台, 平台××, ××的老板); 车站手机 before 报警 is not."""
-        if _BRAND_END.search(name) or self._finder.is_suffixed(name):
+        if self._brand_shaped(name):
             return True
         after = t[pos + len(name):pos + len(name) + FIRM_REACH]
         before = t[max(0, pos - FIRM_REACH):pos]
