@@ -26,7 +26,15 @@ from .context import Doc
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit
 from .normalize import normalize_term
-from .opinion import MAX_MODEL_CHARS, Opinion, OpinionModel, features, strong_candidate
+from .opinion import (
+    MAX_MODEL_CHARS,
+    Opinion,
+    OpinionModel,
+    features,
+    strong_candidate,
+    window,
+    words,
+)
 from .rules import Rule
 
 # brand-shaped names anywhere in a text (小资钱包, 宜贷网, 联璧金融, 钱宝网, 红岭创投)
@@ -43,6 +51,7 @@ _GENERIC_MODIFIERS = frozenset({
     "大型", "小型", "知名", "著名", "所谓", "这家", "那家", "一家", "某", "该", "存疑", "股权",
     "众筹", "现金", "小额", "网上", "手机", "上海", "北京", "深圳", "广州", "杭州", "浙江", "广东"})
 _CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限|信息服务|服务有限)$")
+_NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网")
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
 LEXICON_SURE = 0.5
 
@@ -115,9 +124,24 @@ class EntityEventMatcher:
         head = t[:MAX_MODEL_CHARS]
         for m in _BRAND.finditer(head):
             name = self._brand_of(m.group())
-            if name:
-                return Candidate(name, m.end() - len(name), "brand")
+            start = m.end() - len(name)
+            if name and not name.endswith(_NOT_BRAND_END) and \
+                    self._starts_a_word(head, start, m.end()):
+                return Candidate(name, start, "brand")
         return None
+
+    def _starts_a_word(self, t: str, start: int, end: int) -> bool:
+        """Does a name at t[start:end] begin a word (not 络借贷 in 网络借贷), with a first word
+        that is not an everyday one (相关金融, 市金融)?"""
+        lo = max(0, start - 4)
+        pos = lo
+        for w in self._cut(t[lo:end]):
+            if pos == start:
+                return not self._finder.everyday(w)
+            if pos > start:
+                return False
+            pos += len(w)
+        return False
 
     def _brand_of(self, run: str) -> str:
         """The name at the end of a brand-shaped run: jieba words from the end, while they
@@ -152,6 +176,9 @@ class EntityEventMatcher:
         if found is not None and shaped:
             return Candidate(found[0], found[1], "context")
         near = min((h.start for h in risk), default=0)
+        if doc.kind == "page":
+            # a platform's own pages: only sure names (its terms and news are no trouble posts)
+            return self._lexicon_name(doc.t, near)
         named = self._lexicon_name(doc.t, near) or self._brand_name(doc.t)
         if named is not None and found is not None and named.name in found[0]:
             return Candidate(found[0], found[1], "context")  # 连州财富 in 连州财富通
@@ -188,8 +215,10 @@ class EntityEventMatcher:
 
     # -- the decision -----------------------------------------------------------------------
 
-    def meta(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> list[str]:
-        """Facts of the rule stage, as model features."""
+    def meta(self, doc: Doc, risk: list[Hit], cand: Candidate | None, lo: int = 0,
+             hi: int | None = None) -> list[str]:
+        """Facts of the rule stage, as model features (cue words: in the model's window)."""
+        hi = len(doc.t) if hi is None else hi
         out = [f"kind:{doc.kind}", f"platform:{cand.source if cand else 'none'}"]
         out += sorted({f"event:{h.term}" for h in risk if h.term})
         n = len({h.term for h in risk})
@@ -197,11 +226,11 @@ class EntityEventMatcher:
         if risk:
             out.append("event:" + max(risk, key=lambda h: SEVERITY_ORDER[h.severity]).severity)
         for cue in ("statistics", "warning", "reporting", "quoting"):
-            if doc.has_cue(cue):
+            if doc.cue_in(cue, lo, hi):
                 out.append(f"cue:{cue}")
         # the sentiment lexicon's counts, binned (按时回款, 靠谱 / 血汗钱, 骗)
         for cue in ("positive", "negative"):
-            n = len(doc.cues(cue))
+            n = doc.cue_count(cue, lo, hi)
             out += [f"{cue}:{k}" for k in range(1, min(n, 3) + 1)]
         if cand is not None and risk:
             gap = min(abs(cand.pos - h.start) for h in risk)
@@ -209,7 +238,9 @@ class EntityEventMatcher:
         return out
 
     def features(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> dict[str, float]:
-        return features(doc.t, self._cut(doc.t[:MAX_MODEL_CHARS]), self.meta(doc, risk, cand))
+        lo, hi = window(doc.t, min((h.start for h in risk), default=None))
+        part = doc.t[lo:hi]
+        return features(part, words(part), self.meta(doc, risk, cand, lo, hi))
 
     def lexicon_sentiment(self, doc: Doc, risk: list[Hit]) -> float:
         """Sentiment from the word lists; the trouble words found count as complaint words
@@ -240,11 +271,14 @@ class EntityEventMatcher:
         if cand is None:
             return None
         feats = self.features(doc, risk, cand) if self.model is not None else None
-        op = self.opinion(doc, risk, cand, feats)
         if self.model is not None and feats is not None:
-            if not self.model.is_risk(op, strong_candidate(feats)):
+            # most candidates stop here: the sentiment is computed only for findings
+            p = self.model.risk(feats)
+            if p < (self.model.threshold_strong if strong_candidate(feats)
+                    else self.model.threshold):
                 return None
-        elif doc.has_cue("statistics") or op.sentiment_score > 0.2:
+        op = self.opinion(doc, risk, cand, feats)
+        if self.model is None and (doc.has_cue("statistics") or op.sentiment_score > 0.2):
             return None  # industry statistics, or a positive post that uses a risk word
         score = op.sentiment_score
         # the name as written in the text (禾雲金服), and normalized for grouping by platform

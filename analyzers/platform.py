@@ -20,6 +20,8 @@ _DE_AT_END = re.compile(r"的(?=[？?。！!，,；;]|$)")
 LEFT_WINDOW = 16
 NEAR = 200  # characters around the risk words where the platform's name is looked for
 COMMON_FREQ = 20  # jieba dictionary frequency above which a chunk is an everyday word
+EVERYDAY_WORD_FREQ = 200    # a brand's first word is rarer than this (小资 3; 相关 12463)
+EVERYDAY_CHAR_FREQ = 20000  # a brand's first character, alone, rarer than this (市 40141)
 
 
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -60,6 +62,12 @@ class PlatformFinder:
     def is_suffixed(self, name: str) -> bool:
         """Does `name` end like a platform's name (platform_suffix: 贷, 宝, 金服 ...)?"""
         return self._suffix_end is not None and self._suffix_end.search(name) is not None
+
+    def everyday(self, word: str) -> bool:
+        """Is `word` too frequent to begin a brand (相关, 市, 机构)? Brands begin with rare words
+        or with characters jieba leaves alone (小资|钱包, 宜|贷网)."""
+        return self._common.get(word, 0) > (EVERYDAY_CHAR_FREQ if len(word) == 1
+                                            else EVERYDAY_WORD_FREQ)
 
     def common(self, word: str) -> bool:
         """Is `word` an everyday word of the dictionary (机构, 平台), not part of a brand?"""
