@@ -8,7 +8,7 @@ JSON read and nothing of scikit-learn is needed at run time.
 Features (the same function serves training and inference, so they cannot drift apart):
 - character 1- to 3-grams of the normalized text (digits folded to 0);
 - words of rjieba (jieba's dictionary and algorithm in Rust, ~40x faster than jieba);
-- a few facts from the rule stage ("m:..."): which trouble words were found, how the platform
+- a few facts from the rule stage: which trouble words were found, how the platform
   was named (lexicon, quoted, by context), report/statistics cues, the kind of text.
 Counts are log-scaled and the vector is L2-normalized over all features of the text, including
 those the model does not know.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,26 +34,23 @@ LEAD_CHARS = 150            # of them before the first trouble word
 SENTIMENTS = ("negative", "neutral", "positive")
 FORMAT = 1
 _DIGITS = re.compile(r"\d")
+WORD = "\x01"   # prefix of word features
+META = "\x02"   # prefix of rule-stage facts
+_LOG = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]
 _SPACE = re.compile(r"\s+")
 
 
 def features(text: str, words: Iterable[str], meta: Iterable[str]) -> dict[str, float]:
-    """The feature vector of a normalized text (see the module docstring)."""
+    """The feature vector of a normalized text (see the module docstring). Character n-grams
+    are keys as they are; words and rule facts carry a control-character prefix."""
     t = _SPACE.sub(" ", _DIGITS.sub("0", text[:MAX_MODEL_CHARS]))
-    counts: dict[str, int] = {}
-    n = len(t)
-    for size in (1, 2, 3):
-        for i in range(n - size + 1):
-            key = "c" + t[i:i + size]
-            counts[key] = counts.get(key, 0) + 1
-    for w in words:
-        w = w.strip()
-        if len(w) >= 2:
-            key = "w" + _DIGITS.sub("0", w)
-            counts[key] = counts.get(key, 0) + 1
-    out = {k: 1.0 + math.log(v) for k, v in counts.items()}
+    counts = Counter(t)  # counting in C: this runs for every candidate of a patrol
+    counts.update(t[i:i + 2] for i in range(len(t) - 1))
+    counts.update(t[i:i + 3] for i in range(len(t) - 2))
+    counts.update(WORD + _DIGITS.sub("0", w) for w in (w.strip() for w in words) if len(w) >= 2)
+    out = {k: _LOG[v] if v < len(_LOG) else 1.0 + math.log(v) for k, v in counts.items()}
     for m in meta:
-        out["m" + m] = 1.0
+        out[META + m] = 1.0
     norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
     return {k: v / norm for k, v in out.items()}
 
@@ -119,7 +117,8 @@ class OpinionModel:
 
 def strong_candidate(feats: dict[str, float]) -> bool:
     """Did the rules name the platform right by the trouble words (鑫盛贷跑路了)?"""
-    return "mplatform:context" in feats and ("mnear:10" in feats or "mnear:40" in feats)
+    return META + "platform:context" in feats and (
+        META + "near:10" in feats or META + "near:40" in feats)
 
 
 def load_platforms(path: Path = PLATFORMS_FILE) -> list[str]:
