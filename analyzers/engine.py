@@ -69,6 +69,21 @@ class AnalysisStats:
     regex_chars: int = 0        # characters of those windows together
 
 
+def _capped(items: list[Any], key: Any, stats: AnalysisStats) -> list[Any]:
+    """The first MAX_CANDIDATES items of each key (rule, or rule and pattern)."""
+    seen: dict[Any, int] = {}
+    out = []
+    for item in items:
+        k = key(item)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        if n < MAX_CANDIDATES:
+            out.append(item)
+        else:
+            stats.dropped_candidates += 1
+    return out
+
+
 def line_span(t: str, pos: int) -> tuple[int, int]:
     """[start, end) of the line of t that holds pos."""
     end = t.find("\n", pos)
@@ -228,33 +243,25 @@ class Analyzer:
         anchors: list[tuple[int, int, str, int]] = []
         rate_kw: list[tuple[int, int, str]] = []
         licensed: list[int] = []
-        counts: dict[Any, int] = {}
-
-        def room(key: Any) -> bool:
-            n = counts.get(key, 0)
-            counts[key] = n + 1
-            if n < MAX_CANDIDATES:
-                return True
-            stats.dropped_candidates += 1
-            return False
-
         for end, (length, entries) in self._automaton.iter(doc.t):
             start = end + 1 - length
             for e in entries:
                 tag = e[0]
                 if tag == "t":
-                    if room(e[1]):
-                        terms.append((start, end + 1, e[1], e[2]))
+                    terms.append((start, end + 1, e[1], e[2]))
                 elif tag == "x":
                     excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
                 elif tag == "a":
-                    if room((e[1], e[2])):
-                        anchors.append((start, end + 1, e[1], e[2]))
+                    anchors.append((start, end + 1, e[1], e[2]))
                 elif tag == "r":
-                    if room("rates"):
-                        rate_kw.append((start, end + 1, e[1]))
+                    rate_kw.append((start, end + 1, e[1]))
                 elif len(licensed) < MAX_CANDIDATES:
                     licensed.append(start)
+        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
+            # only hostile or huge texts get here: the common case pays nothing for the caps
+            terms = _capped(terms, lambda x: x[2], stats)
+            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
+            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
         stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False

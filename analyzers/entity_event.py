@@ -41,6 +41,7 @@ from .rules import Rule
 _BRAND = re.compile(r"[\u4e00-\u9fffa-z0-9]{1,8}?(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网)"
                     r"(?:网|贷)?")
 MAX_BRAND = 8
+MAX_BRAND_TRIES = 8
 _BRAND_END = re.compile(r"(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网|公司|集团|交易所|交易中心|"
                         r"银行|基金|资本|控股|投资|科技|币)$")
 _NOT_BRAND = frozenset("的了在是和与从向把被给对说投我你他她它这那有")
@@ -96,20 +97,19 @@ class EntityEventMatcher:
     # -- candidates -------------------------------------------------------------------------
 
     def _lexicon_name(self, t: str, near: int) -> Candidate | None:
+        """The lexicon's name nearest the first trouble word (within MAX_MODEL_CHARS)."""
         if not self._has_names:
             return None
-        best: tuple[int, int, str] | None = None
-        for end, length in self._names.iter(t[:MAX_MODEL_CHARS * 2]):
+        found = []
+        for end, length in self._names.iter(t, max(0, near - MAX_MODEL_CHARS),
+                                            min(len(t), near + MAX_MODEL_CHARS)):
             start = end + 1 - length
-            if not self._finder.valid(t[start:end + 1]):
-                continue
-            key = (abs(start - near), -length)
-            if best is None or key < best[:2]:
-                best = (key[0], key[1], t[start:end + 1])
-        if best is None:
-            return None
-        name = best[2]
-        return Candidate(name, t.find(name), "lexicon")
+            found.append((abs(start - near), -length, start))
+        for _, length, start in sorted(found):
+            name = t[start:start - length]
+            if self._finder.valid(name):
+                return Candidate(name, start, "lexicon")
+        return None
 
     def _hashtag_name(self, t: str) -> Candidate | None:
         """#小资钱包涉嫌诈骗[超话]#: a topic that starts with a brand names the platform."""
@@ -122,7 +122,9 @@ class EntityEventMatcher:
 
     def _brand_name(self, t: str) -> Candidate | None:
         head = t[:MAX_MODEL_CHARS]
-        for m in _BRAND.finditer(head):
+        for i, m in enumerate(_BRAND.finditer(head)):
+            if i == MAX_BRAND_TRIES:
+                break  # a page of 金融 and 网 words: the name is found early or not at all
             name = self._brand_of(m.group())
             start = m.end() - len(name)
             if name and not name.endswith(_NOT_BRAND_END) and \
