@@ -141,8 +141,12 @@ class Analyzer:
             for t in r.terms
         ), self._tok.FREQ)
         # public opinion: the model file and the platform lexicon are read once, here
-        model = OpinionModel.load(Path(opinion_model)) if opinion_model and \
-            Path(opinion_model).is_file() else None
+        model = None
+        if opinion_model and Path(opinion_model).is_file():
+            model = OpinionModel.load(Path(opinion_model))
+        elif opinion_model:
+            log.warning("opinion model %s not found: public_risk is decided by rules only "
+                        "(make model DATA=...)", opinion_model)
         names = [*(load_platforms(Path(platforms_file)) if platforms_file else []), *platforms]
         self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
                                           ctx["firm_words"], ctx["generic_events"])

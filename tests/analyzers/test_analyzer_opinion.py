@@ -110,3 +110,17 @@ def test_safety_and_high_returns_slogans(analyzer: Analyzer) -> None:
 def test_referral_rewards_are_fundraising_signals(analyzer: Analyzer, text: str) -> None:
     assert "fundraising_signal" in rules(analyzer, text)
     assert "improper_subsidy" not in rules(analyzer, text)
+
+
+def test_without_a_model_file_the_rules_decide(tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    """A deployment that deleted the model file still reports (rules only), and says so."""
+    with caplog.at_level("WARNING", logger="analyzers.engine"):
+        a = Analyzer(ROOT / "config" / "rules.yaml", opinion_model=tmp_path / "missing.json")
+    assert any("decided by rules only" in r.getMessage() for r in caplog.records)
+    found = [f for f in a.analyze("融鑫贷的老板跑路了，血汗钱全没了。", "post")
+             if f.rule == "public_risk"]
+    assert [f.platform for f in found] == ["融鑫贷"]
+    assert "risk_probability" not in found[0].extra
+    assert a.opinion("融鑫贷的老板跑路了，血汗钱全没了。").risk == 0.0
+    assert risk(a, "据统计，今年共有263家问题平台跑路。") == []
