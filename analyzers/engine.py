@@ -347,7 +347,7 @@ class Analyzer:
         doc = Doc(normalize(text), kind if kind in KINDS else "post", self._cues)
         terms, risk = self._event_hits(doc)
         cand = self._events.candidate(doc, risk, terms) if risk else None
-        return self._events.features(doc, risk, cand), cand is not None
+        return self._events.features(doc, risk, cand).normalized(), cand is not None
 
     def _event_hits(self, doc: Doc) -> tuple[list[tuple[int, int]], list[Hit]]:
         """(spans of every lexicon term, judged hits of the entity_event rules) of a text."""

@@ -28,6 +28,7 @@ from .hits import SEVERITY_ORDER, Hit
 from .normalize import normalize_term
 from .opinion import (
     MAX_MODEL_CHARS,
+    Features,
     Opinion,
     OpinionModel,
     features,
@@ -239,7 +240,7 @@ class EntityEventMatcher:
             out.append("near:" + ("10" if gap <= 10 else "40" if gap <= 40 else "far"))
         return out
 
-    def features(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> dict[str, float]:
+    def features(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> Features:
         lo, hi = window(doc.t, min((h.start for h in risk), default=None))
         part = doc.t[lo:hi]
         return features(part, words(part), self.meta(doc, risk, cand, lo, hi))
@@ -251,7 +252,7 @@ class EntityEventMatcher:
         return plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
 
     def opinion(self, doc: Doc, risk: list[Hit], cand: Candidate | None,
-                feats: dict[str, float] | None = None) -> Opinion:
+                feats: Features | None = None) -> Opinion:
         """Risk from the model (0 without one); sentiment from the model with the word lists as
         a second opinion: the score is their mean, and where the word lists are sure (|score|
         >= LEXICON_SURE) and the model says otherwise, their label wins - praise is rare in the
