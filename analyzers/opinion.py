@@ -30,8 +30,8 @@ import rjieba
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = MODEL_DIR / "opinion.json"
 PLATFORMS_FILE = MODEL_DIR / "platforms.txt"
-MAX_MODEL_CHARS = 400       # characters of a text the model reads (see window())
-LEAD_CHARS = 150            # of them before the first trouble word
+MAX_MODEL_CHARS = 300       # characters of a text the model reads (see window())
+LEAD_CHARS = 100            # of them before the first trouble word
 SENTIMENTS = ("negative", "neutral", "positive")
 FORMAT = 1
 _DIGITS = re.compile(r"\d")
