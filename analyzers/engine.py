@@ -152,8 +152,9 @@ class Analyzer:
                                           ctx["firm_words"], ctx["generic_events"])
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Analyzer:
-        """Build from the patrol settings (rules_file, licensed_file, enabled_rules, rates)."""
+    def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:
+        """Build from the patrol settings (rules_file, licensed_file, enabled_rules, rates);
+        `platforms`: names of platforms to look for besides the lexicon (the targets')."""
         path = getattr(settings, "path", None)
         if path is not None:
             rules_file = path("rules_file")
@@ -172,6 +173,7 @@ class Analyzer:
             # jieba caches its dictionary; keep that under the data home, not in /tmp
             cache_dir=settings.data_dir / "cache" if hasattr(settings, "data_dir") else None,
             max_text_chars=settings.get("analyzer_max_text_chars", DEFAULT_MAX_TEXT_CHARS),
+            platforms=platforms,
         )
 
     # -- building ---------------------------------------------------------------------------

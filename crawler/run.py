@@ -64,7 +64,9 @@ def run_patrols(settings: Settings, targets: list[Target], store: Any, *,
     if analyzer is None:
         from analyzers import Analyzer
 
-        analyzer = Analyzer.from_settings(settings)
+        # the platforms the targets are about are names public_risk looks for in posts
+        analyzer = Analyzer.from_settings(settings, platforms=[t.platform for t in targets
+                                                               if t.platform])
     chromium = find_chromium(settings)
     contexts = _lock_all(settings, targets, store, trigger, analyzer, chromium)
     process = CrawlerProcess(base_settings(settings))

@@ -43,6 +43,7 @@ class Target:
     tags: list[str] = field(default_factory=list)
     description: str = ""
     posts: dict[str, str] | None = None   # CSS selectors of a page's posts (crawler/posts.py)
+    platform: str = ""            # the platform the target is about: public_risk names it
 
     @property
     def analysis_kind(self) -> str:
@@ -97,7 +98,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "start_urls": list, "allowed_domains": list, "kind": str, "depth": int,
     "max_pages": int, "render": str, "delay": (int, float), "concurrency": int,
     "obey_robots": bool, "sitemaps": bool, "schedule_group": str, "tags": list,
-    "description": str, "posts": dict,
+    "description": str, "posts": dict, "platform": str,
 }
 
 

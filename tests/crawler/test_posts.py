@@ -80,7 +80,7 @@ def forum() -> Any:
 def test_a_forum_patrol_stores_one_finding_per_post(forum: Any, tmp_path: Path) -> None:
     targets = write_targets(tmp_path / "targets.yaml", [{
         "name": "forum", "start_urls": [forum.url], "kind": "forum", "depth": 1,
-        "sitemaps": False, "render": "never", "posts": SELECTORS}])
+        "sitemaps": False, "render": "never", "posts": SELECTORS, "platform": "清盈贷"}])
     run = run_patrol(tmp_path, "--target", "forum", settings={"targets_file": str(targets)})
     assert run.returncode == 0, run.stderr[-2000:]
     with open_store(f"sqlite:///{run.store_path}") as store:
@@ -96,3 +96,17 @@ def test_a_forum_patrol_stores_one_finding_per_post(forum: Any, tmp_path: Path) 
     assert post.evidence in post.context and "血汗钱" in post.context
     # the hiking thread's theft reported to the police is no finding
     assert not [f for f in found if "thread-3" in f.source]
+
+
+def test_a_target_names_its_platform_and_posts() -> None:
+    from crawler.targets import target_from_dict
+
+    t = target_from_dict({"name": "bbs", "start_urls": ["http://127.0.0.1:9/"], "kind": "forum",
+                          "platform": "清盈贷", "posts": SELECTORS}, "targets.yaml")
+    assert t.platform == "清盈贷" and t.posts == SELECTORS
+    with pytest.raises(ConfigError, match="platform"):
+        target_from_dict({"name": "bbs", "start_urls": ["http://127.0.0.1:9/"], "platform": 5},
+                         "targets.yaml")
+    with pytest.raises(ConfigError, match="posts.item"):
+        target_from_dict({"name": "bbs", "start_urls": ["http://127.0.0.1:9/"],
+                          "posts": {"text": ".c"}}, "targets.yaml")
