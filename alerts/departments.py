@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from settings import RULE_IDS, ConfigError, Settings
+from settings.rulecatalog import catalog
 
 CHANNEL_TYPES = ("email", "dingtalk", "wecom", "feishu", "webhook", "fake")
 SEVERITIES = ("high", "medium", "low")
@@ -95,7 +96,7 @@ class Directory:
 
 # -- loading ------------------------------------------------------------------------------------
 
-_cache: dict[str, tuple[float, int, Directory]] = {}
+_cache: dict[tuple[str, tuple[str, ...]], tuple[float, int, Directory]] = {}
 
 
 def load_directory(settings: Settings) -> Directory:
@@ -108,28 +109,30 @@ def load_directory(settings: Settings) -> Directory:
 
     parse_quiet_hours(settings)
     timezone_of(settings)
-    return load_directory_file(settings.path("departments_file"))
+    # routes may name any rule of the configured rules file (settings.rulecatalog)
+    return load_directory_file(settings.path("departments_file"), tuple(catalog(settings)))
 
 
-def load_directory_file(path: Path) -> Directory:
+def load_directory_file(path: Path, rule_ids: tuple[str, ...] = RULE_IDS) -> Directory:
     key = str(path)
     try:
         stat = path.stat()
     except OSError as exc:
         raise ConfigError(key, None, f"cannot read departments file ({exc.strerror})") from None
-    cached = _cache.get(key)
+    cached = _cache.get((key, rule_ids))
     if cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
         return cached[2]
-    directory = _Parser(key).parse(path.read_text(encoding="utf-8"))
-    _cache[key] = (stat.st_mtime, stat.st_size, directory)
+    directory = _Parser(key, rule_ids).parse(path.read_text(encoding="utf-8"))
+    _cache[(key, rule_ids)] = (stat.st_mtime, stat.st_size, directory)
     return directory
 
 
 class _Parser:
     """Walks the YAML node tree so that every complaint can name its line."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, rule_ids: tuple[str, ...] = RULE_IDS) -> None:
         self.path = path
+        self.rule_ids = rule_ids
 
     def at(self, node: yaml.Node) -> str:
         return f"{self.path}:{node.start_mark.line + 1}"
@@ -304,7 +307,7 @@ class _Parser:
 
         return Route(
             to=refs(f["to"], "to"),
-            rules=checked("rules", RULE_IDS),
+            rules=checked("rules", self.rule_ids),
             severities=checked("severities", SEVERITIES),
             kinds=checked("kinds", KINDS),
             tags=checked("tags", None),

@@ -67,3 +67,20 @@ def test_added_rule_is_named_in_the_console_and_queued_for_its_lead(
     assert new.id not in opinion.get("/review?scope=mine").get_data(as_text=True)
     detail = finance.get(f"/review/finding/{new.id}").get_data(as_text=True)
     assert "虚拟货币理财" in detail
+
+
+def test_added_rule_can_be_routed_to_a_department(rules_file: Path, tmp_path: Path,
+                                                  make_settings: Callable[..., Any]) -> None:
+    import yaml
+
+    from alerts.departments import load_directory
+
+    data = yaml.safe_load((ROOT / "config" / "departments.yaml").read_text("utf-8"))
+    data["routes"].append({"rules": ["crypto_offer"], "to": ["finance_bureau"]})
+    departments = tmp_path / "departments.yaml"
+    departments.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    directory = load_directory(make_settings(rules_file=str(rules_file),
+                                             departments_file=str(departments)))
+    assert any("crypto_offer" in r.rules for r in directory.routes)
+    with pytest.raises(ConfigError, match="unknown value 'crypto_offer'"):
+        load_directory(make_settings(departments_file=str(departments)))
