@@ -2,15 +2,20 @@
 
 rules.md: public_risk is about what others report of a *named* platform or firm. Rules find the
 candidates: the rule's terms (跑路, 提现困难, 爆雷, 经侦介入 ...) and a platform named in the
-text, found, in this order,
-  1. by context right around the trouble words (platform.PlatformFinder: 鑫盛贷跑路了,
-     关于“万通宝”平台, 飞霞理财的投资人);
-  2. in the platform lexicon (P2PDA problem platforms, analyzers/model/platforms.txt, plus
-     names a deployment passes in), nearest to the trouble words;
-  3. by the shape of a brand anywhere in the text (××贷, ××宝, ××金服, ××钱包, ××网 ...).
-The opinion model (opinion.py), trained on hand-labelled real posts, then decides whether the
-post reports trouble at that platform, and how it sounds. Without a model file the older rule
-(a named platform, not a positive post, no industry statistics) decides.
+text. The surest names are taken first:
+  1. a hashtag topic that starts with a brand (#小资钱包涉嫌诈骗#);
+  2. a brand-shaped name right by the trouble words (platform.PlatformFinder: 鑫盛贷跑路了,
+     关于“万通宝”平台);
+  3. the platform lexicon (P2PDA problem platforms, analyzers/model/platforms.txt, plus the
+     names of the targets), nearest to the trouble words;
+  4. a brand-shaped name elsewhere (××贷, ××宝, ××金服, ××钱包, ××网 ...), starting a word;
+  5. another name by the trouble words, if it looks like a firm's or the event is a finance
+     one (车站手机 before 报警 is no firm);
+  6. the head of a listing line or an @-mentioned account.
+On a platform's own pages (kind page) only the surest names (1-3) count. The opinion model (opinion.py),
+trained on hand-labelled real posts, then decides whether the post reports trouble at that
+platform, and how it sounds. Without a model file the older rule decides (a named platform, not
+a positive post, no industry statistics).
 """
 
 from __future__ import annotations
@@ -55,22 +60,23 @@ _GENERIC_MODIFIERS = frozenset({
 _CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限|信息服务|服务有限)$")
 _NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网")
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
-LEXICON_SURE = 0.5
-
-
-def sentiment_label(score: float) -> str:
-    return "negative" if score <= -0.3 else "positive" if score >= 0.3 else "neutral"
+LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins (opinion())
 _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
 # a problem-platform listing line: 名称 2018-07-31 地区 提现困难
 _LISTING = re.compile(r"(?:^|\n)([\u4e00-\u9fffa-z0-9]{2,10})(?:/[^\n\d]{2,12})?\s*\d{4}-\d\d-\d\d")
 _MENTION = re.compile(r"@([\u4e00-\u9fffa-z0-9]{2,12})")
 
 
+def sentiment_label(score: float) -> str:
+    """negative / neutral / positive of a score in [-1, 1] (the console's 负面/中性/正面)."""
+    return "negative" if score <= -0.3 else "positive" if score >= 0.3 else "neutral"
+
+
 @dataclass(frozen=True)
 class Candidate:
     name: str          # normalized
     pos: int           # normalized offset
-    source: str        # context, lexicon, brand
+    source: str        # context, lexicon, brand, listing, mention
 
 
 class EntityEventMatcher:
@@ -105,9 +111,9 @@ class EntityEventMatcher:
         for end, length in self._names.iter(t, max(0, near - MAX_MODEL_CHARS),
                                             min(len(t), near + MAX_MODEL_CHARS)):
             start = end + 1 - length
-            found.append((abs(start - near), -length, start))
-        for _, length, start in sorted(found):
-            name = t[start:start - length]
+            found.append((abs(start - near), -length, start))  # nearest, then longest
+        for _, neg_length, start in sorted(found):
+            name = t[start:start - neg_length]
             if self._finder.valid(name):
                 return Candidate(name, start, "lexicon")
         return None
@@ -180,7 +186,8 @@ class EntityEventMatcher:
             return Candidate(found[0], found[1], "context")
         near = min((h.start for h in risk), default=0)
         if doc.kind == "page":
-            # a platform's own pages: only sure names (its terms and news are no trouble posts)
+            # a platform's own pages: only the surest names (its terms and news are no
+            # trouble posts, and a page has many brand-shaped words)
             return self._lexicon_name(doc.t, near)
         named = self._lexicon_name(doc.t, near) or self._brand_name(doc.t)
         if named is not None and found is not None and named.name in found[0]:
