@@ -27,7 +27,9 @@ from pathlib import Path
 
 import rjieba
 
-MODEL_DIR = Path(__file__).resolve().parent / "model"
+from settings.resources import shipped_path
+
+MODEL_DIR = shipped_path("analyzers", "model")
 MODEL_FILE = MODEL_DIR / "opinion.json"
 PLATFORMS_FILE = MODEL_DIR / "platforms.txt"
 MAX_MODEL_CHARS = 300       # characters of a text the model reads (see window())

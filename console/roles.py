@@ -4,48 +4,25 @@ One table instead of permission checks scattered over the rooms: a room asks `al
 "patrols.run")` and answers 403 when it is not. The default scope of a role is a list of store
 queries whose union is "my department's findings" (the store combines filters with AND, so an
 OR across fields is several queries merged by `console.scope`).
+
+Role ids are the vocabulary's; a role's name and its departments come from departments.yaml
+(`roles:`), like every department the console lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import logging
 
+from common.vocabulary import ROLE_IDS
+from common.vocabulary import roles as configured_roles
+from decisions import Reviewer
 from findings import FindingQuery
+from settings import ConfigError, Settings
 from settings.rulecatalog import rules_led_by
 
-ROLES: dict[str, str] = {
-    "support": "技术支持",
-    "commerce": "市工商局",
-    "opinion": "舆情监测（市委宣传部、市网信办）",
-    "finance": "金融监管（市金融局及驻清金融管理部门）",
-    "admin": "系统管理员",
-}
+log = logging.getLogger(__name__)
 
-# Departments named by the plan (shared/spec/rules.md "lead"), in the order a forward list shows.
-DEPARTMENTS: tuple[str, ...] = (
-    "市金融局",
-    "市工商局",
-    "市住房和城乡建设管理局",
-    "人民银行清远市中心支行",
-    "清远银监分局",
-    "市公安局",
-    "市委宣传部",
-    "市网信办",
-    "市委维稳办",
-)
-
-FINANCE_DEPARTMENTS = ("市金融局", "人民银行清远市中心支行", "清远银监分局", "市住房和城乡建设管理局")
-
-ROLE_DEPARTMENTS: dict[str, tuple[str, ...]] = {
-    "support": (),
-    "commerce": ("市工商局",),
-    "finance": FINANCE_DEPARTMENTS,
-    "opinion": ("市委宣传部", "市网信办"),
-    "admin": DEPARTMENTS,
-}
-
-ALL = frozenset(ROLES)
+ALL = frozenset(ROLE_IDS)
 REVIEWERS = frozenset({"commerce", "finance", "opinion", "admin"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -57,7 +34,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alerts.test": frozenset({"support", "admin"}),
     "search": ALL,
     "reports": ALL,
-    "runs.read": frozenset({"support", "finance", "commerce", "opinion", "admin"}),
 }
 
 
@@ -65,22 +41,41 @@ def allowed(role: str | None, permission: str) -> bool:
     return role is not None and role in PERMISSIONS.get(permission, frozenset())
 
 
-def default_scopes(role: str, settings: Mapping[str, Any] | None = None) -> list[FindingQuery]:
+def default_scopes(role: str, settings: Settings) -> list[FindingQuery]:
     """The queries whose union is the role's own findings (one empty query = everything).
 
     Scopes go by rule and kind: a role owns the rules whose `lead` in the rules file is one of
-    its departments (so a rule added to that file lands in the right queue), not by the
-    finding's stored lead text.
+    its departments (departments.yaml `roles:`), so a rule added to that file lands in the
+    right queue; not by the finding's stored lead text.
     """
-    if role not in ROLE_DEPARTMENTS or role == "admin" or not ROLE_DEPARTMENTS[role]:
+    departments = role_departments(settings, role)
+    if role == "admin" or not departments:
         return [FindingQuery()]
-    # the rules whose lead (rules file) is one of the role's departments
-    own = rules_led_by(ROLE_DEPARTMENTS[role], settings)
+    own = rules_led_by(departments, settings)
     scopes = [FindingQuery(rules=own)] if own else []
     if role == "commerce":
         scopes.append(FindingQuery(kinds=["ad"]))  # 市工商局 also reviews every advertisement
     return scopes or [FindingQuery(rules=["-"])]  # no rule of its own: an empty queue
 
 
-def role_name(role: str) -> str:
-    return ROLES.get(role, role)
+def _role(settings: Settings, role: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        return configured_roles(settings).get(role, (role, ()))
+    except ConfigError as exc:   # a broken departments file must not break every page
+        log.warning("departments file not read: %s", exc)
+        return role, ()
+
+
+def role_name(settings: Settings, role: str) -> str:
+    """The Chinese name of a role (departments.yaml `roles:`), or its id."""
+    return _role(settings, role)[0]
+
+
+def role_departments(settings: Settings, role: str) -> tuple[str, ...]:
+    """The names of the departments whose findings are the role's own."""
+    return _role(settings, role)[1]
+
+
+def reviewer(settings: Settings, name: str, role: str) -> Reviewer:
+    """An account as the decision service sees it: the departments its role acts for."""
+    return Reviewer.of(name, role_departments(settings, role), admin=role == "admin")

@@ -29,11 +29,12 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 from settings import ConfigError
+from settings.models import POST_SELECTOR_KEYS
 
 logger = logging.getLogger(__name__)
 MAX_POSTS = 500
 MAX_POST_CHARS = 20_000
-SELECTOR_KEYS = ("item", "text", "author", "time", "id")
+SELECTOR_KEYS = POST_SELECTOR_KEYS  # declared with the target keys (settings/models.py)
 DEFAULT_SELECTORS = {
     "item": ".post, .comment, .reply, [data-post-id], [itemtype*='Comment']",
     "text": ".content, .post-content, .comment-content, .text, .body, [itemprop='text']",

@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
+from .resources import shipped_path
+
+DEFAULT_RULES_FILE = shipped_path("config", "rules.yaml")
 # The matcher kinds a rule may name (analyzers/engine.py chooses its matcher by these):
 #   lexicon         terms and anchored regex patterns in running text
 #   rate            annual rates read after rate keywords (年化, 月息, 日息 ...)

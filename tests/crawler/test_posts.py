@@ -98,15 +98,19 @@ def test_a_forum_patrol_stores_one_finding_per_post(forum: Any, tmp_path: Path) 
     assert not [f for f in found if "thread-3" in f.source]
 
 
-def test_a_target_names_its_platform_and_posts() -> None:
-    from crawler.targets import target_from_dict
+def test_a_target_names_its_platform_and_posts(tmp_path: Path) -> None:
+    from crawler.targets import load_targets
 
-    t = target_from_dict({"name": "bbs", "start_urls": ["http://127.0.0.1:9/"], "kind": "forum",
-                          "platform": "清盈贷", "posts": SELECTORS}, "targets.yaml")
+    def load(**extra: Any) -> Any:
+        path = write_targets(tmp_path / "targets.yaml", [{
+            "name": "bbs", "start_urls": ["http://127.0.0.1:9/"], "kind": "forum", **extra}])
+        return load_targets(path)["bbs"]
+
+    t = load(platform="清盈贷", posts=SELECTORS)
     assert t.platform == "清盈贷" and t.posts == SELECTORS
     with pytest.raises(ConfigError, match="platform"):
-        target_from_dict({"name": "bbs", "start_urls": ["http://127.0.0.1:9/"], "platform": 5},
-                         "targets.yaml")
-    with pytest.raises(ConfigError, match="posts.item"):
-        target_from_dict({"name": "bbs", "start_urls": ["http://127.0.0.1:9/"],
-                          "posts": {"text": ".c"}}, "targets.yaml")
+        load(platform=5)
+    with pytest.raises(ConfigError, match="item"):
+        load(posts={"text": ".c"})
+    with pytest.raises(ConfigError, match="not a CSS selector"):
+        load(posts={"item": "div[", "text": ".c"})
