@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean model
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ bench: setup
 	scripts/install-system-deps test
 	scripts/searchnode/build opensearch
 	$(BIN)/python -m benchmarks --size bench
+
+# The public-opinion model and the platform lexicon, from the public datasets in DATA (a folder
+# holding 2019-CCF-BDCI-NLP/, P2PDA/ and webservice/; see docs/labelling.md). Deterministic: the
+# same data and labels give the same files, which are committed.
+model: setup
+	test -n "$(DATA)" || { echo "usage: make model DATA=/path/to/realdata"; exit 2; }
+	$(BIN)/python -m pip install -q -e '.[train]'
+	$(BIN)/python scripts/build_platform_lexicon.py --data "$(DATA)"
+	$(BIN)/python scripts/train_opinion_model.py --data "$(DATA)"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

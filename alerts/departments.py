@@ -17,6 +17,7 @@ from settings.models import (
     Route,
     load_directory_file,
 )
+from settings.rulecatalog import catalog
 
 __all__ = ["CHANNEL_TYPES", "ChannelSpec", "Department", "Directory", "Route", "load_directory",
            "load_directory_file"]
@@ -32,4 +33,5 @@ def load_directory(settings: Settings) -> Directory:
 
     parse_quiet_hours(settings)
     timezone_of(settings)
-    return load_directory_file(settings.path("departments_file"))
+    # routes may name any rule of the configured rules file (settings.rulecatalog)
+    return load_directory_file(settings.path("departments_file"), tuple(catalog(settings)))

@@ -29,6 +29,9 @@ log = logging.getLogger("alerts.spikes")
 
 MAX_FINDINGS = 50_000   # scanned per check; far above any real window
 SAMPLES = 5
+# Posts scored at least this positive (analyzers' sentiment, -1..1; the console's 正面) do not
+# count: a spike is negative posts about one platform rising fast (rules.md).
+POSITIVE = 0.3
 
 
 @dataclass
@@ -65,6 +68,8 @@ def scan(store: Store, since: datetime, window_start: datetime, now: datetime,
             t = seen_at(f)
             if not platform or not since < t <= now:
                 continue
+            if f.sentiment is not None and f.sentiment >= POSITIVE:
+                continue  # praise of a platform (a founder who pays investors back) is no alarm
             counts = out[platform]
             if t > window_start:
                 counts.current.setdefault(f.source, f)

@@ -9,6 +9,6 @@ No Scrapy, no store: this package imports nothing of the project but what it is 
 
 from .engine import KINDS, Analyzer
 from .finding import Finding
-from .rules import RULE_IDS, RulesError
+from .rules import RulesError
 
-__all__ = ["KINDS", "RULE_IDS", "Analyzer", "Finding", "RulesError"]
+__all__ = ["KINDS", "Analyzer", "Finding", "RulesError"]

@@ -62,6 +62,14 @@ class Doc:
             self._span_cues[key] = kinds
         return kind in kinds
 
+    def cue_count(self, kind: str, start: int, end: int) -> int:
+        """How many cue words of `kind` are inside t[start:end] (a local scan)."""
+        n = 0
+        if end > start and self._cue_auto.kind == ahocorasick.AHOCORASICK:
+            for _, found in self._cue_auto.iter(self.t, start, end):
+                n += kind in found[1]
+        return n
+
     def cues(self, kind: str) -> list[int]:
         """Start offsets of every cue word of `kind` in the whole text."""
         if self._all is None:

@@ -16,7 +16,9 @@ threads may share it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +28,13 @@ from . import enterprise as ent
 from . import platform as plat
 from . import segment
 from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
+from .entity_event import EntityEventMatcher
 from .finding import Finding
-from .hits import SEVERITY_ORDER, Hit, merge, near_licensed, outermost
+from .hits import Hit, merge, near_licensed, outermost
 from .normalize import normalize
+from .opinion import MODEL_FILE, PLATFORMS_FILE, Opinion, OpinionModel, load_platforms
 from .rates import column_rates, parse_rates
-from .rules import RULE_IDS, Rule, RuleSet, Term, load_rules
+from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
 
 KINDS = ("ad", "page", "post", "news", "notice")
 PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
@@ -44,6 +48,40 @@ HEADLINE_KINDS = ("post", "notice", "news")
 # How close (normalized characters) before a rate an offer of credit must be for the rate to
 # be its price.
 LENDING_NEAR = 30
+# Candidates judged per rule (terms, and the anchors of each pattern) and rate keywords read per
+# text. A real page has a handful; an adversarial one repeats a term millions of times, and
+# every later step (look-alikes, nesting, merging) must stay linear in the text.
+MAX_CANDIDATES = 200
+DEFAULT_MAX_TEXT_CHARS = 1_000_000
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AnalysisStats:
+    """What one analysis did, in steps rather than seconds (tests assert on these)."""
+
+    chars: int = 0              # characters analyzed (after truncation)
+    truncated: int = 0          # characters dropped beyond max_text_chars
+    candidates: int = 0         # term, anchor and rate-keyword candidates judged
+    dropped_candidates: int = 0  # beyond MAX_CANDIDATES, not judged
+    regex_calls: int = 0        # pattern regexes run (each in a bounded window)
+    regex_chars: int = 0        # characters of those windows together
+
+
+def _capped(items: list[Any], key: Any, stats: AnalysisStats) -> list[Any]:
+    """The first MAX_CANDIDATES items of each key (rule, or rule and pattern)."""
+    seen: dict[Any, int] = {}
+    out = []
+    for item in items:
+        k = key(item)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        if n < MAX_CANDIDATES:
+            out.append(item)
+        else:
+            stats.dropped_candidates += 1
+    return out
 
 
 def line_span(t: str, pos: int) -> tuple[int, int]:
@@ -58,11 +96,24 @@ class Analyzer:
     def __init__(self, rules_file: Path | str, licensed_file: Path | str | None = None,
                  enabled_rules: list[str] | tuple[str, ...] | None = None,
                  rate_high: float = 10.0, rate_warning: float = 6.0,
-                 userdict: Path | str | None = None, cache_dir: Path | str | None = None) -> None:
+                 userdict: Path | str | None = None, cache_dir: Path | str | None = None,
+                 max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+                 opinion_model: Path | str | None = MODEL_FILE,
+                 platforms_file: Path | str | None = PLATFORMS_FILE,
+                 platforms: Iterable[str] = ()) -> None:
         self.rules_file = Path(rules_file)
+        self.max_text_chars = int(max_text_chars)
         self.ruleset: RuleSet = load_rules(self.rules_file)
         self.rules: dict[str, Rule] = self.ruleset.rules
-        self.enabled = frozenset(enabled_rules if enabled_rules is not None else RULE_IDS)
+        # no list (or an empty one): every rule of the file
+        self.enabled = frozenset(enabled_rules or self.rules)
+        # the matchers a rule runs in are chosen by the kinds it names, never by its id
+        self._by_kind: dict[str, tuple[str, ...]] = {
+            kind: tuple(rid for rid, r in self.rules.items() if kind in r.kinds
+                        and rid in self.enabled)
+            for kind in RULE_KINDS
+        }
+        self._rate_rule = next(iter(self._by_kind["rate"]), None)
         self.rate_high = float(rate_high)
         self.rate_warning = float(rate_warning)
         self.licensed = ent.load_licensed(Path(licensed_file) if licensed_file else None)
@@ -73,21 +124,37 @@ class Analyzer:
             for rid, r in self.rules.items() if r.extra_negation
         }
         self._known_terms = frozenset(t.text for r in self.rules.values() for t in r.terms)
+        self._longest_exclude = max(
+            [len(x) for r in self.rules.values() for x in r.exclude]
+            + [len(x) for r in self.rules.values() for t in r.terms for x in t.exclude] + [0])
         self._automaton = self._build_automaton()
         self._cues = self._build_cue_automaton()
-        self._restricted = ent.RestrictedMatcher(self.rules.get("restricted_name"), ctx)
+        self._name_matchers = {rid: ent.RestrictedMatcher(self.rules[rid], ctx)
+                               for rid in self._by_kind["enterprise_name"]}
         self._tok = segment.tokenizer(
             sorted(self._known_terms | set(self.ruleset.restricted_terms)),
             Path(userdict) if userdict else None,
             Path(cache_dir) if cache_dir else None,
         )
         self._platform = plat.PlatformFinder(ctx, frozenset(
-            t.text for rid, r in self.rules.items() if rid != "restricted_name" for t in r.terms
+            t.text for r in self.rules.values() if r.kinds != ("enterprise_name",)
+            for t in r.terms
         ), self._tok.FREQ)
+        # public opinion: the model file and the platform lexicon are read once, here
+        model = None
+        if opinion_model and Path(opinion_model).is_file():
+            model = OpinionModel.load(Path(opinion_model))
+        elif opinion_model:
+            log.warning("opinion model %s not found: public_risk is decided by rules only "
+                        "(make model DATA=...)", opinion_model)
+        names = [*(load_platforms(Path(platforms_file)) if platforms_file else []), *platforms]
+        self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
+                                          ctx["firm_words"], ctx["generic_events"])
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Analyzer:
-        """Build from the patrol settings (rules_file, licensed_file, enabled_rules, rates)."""
+    def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:
+        """Build from the patrol settings (rules_file, licensed_file, enabled_rules, rates);
+        `platforms`: names of platforms to look for besides the lexicon (the targets')."""
         path = getattr(settings, "path", None)
         if path is not None:
             rules_file = path("rules_file")
@@ -105,6 +172,8 @@ class Analyzer:
             userdict=userdict if userdict.is_file() else None,
             # jieba caches its dictionary; keep that under the data home, not in /tmp
             cache_dir=settings.data_dir / "cache" if hasattr(settings, "data_dir") else None,
+            max_text_chars=settings.get("analyzer_max_text_chars", DEFAULT_MAX_TEXT_CHARS),
+            platforms=platforms,
         )
 
     # -- building ---------------------------------------------------------------------------
@@ -117,7 +186,7 @@ class Analyzer:
                 entries.setdefault(key, []).append(entry)
 
         for rid, rule in self.rules.items():
-            if rid == "restricted_name" or rid not in self.enabled:
+            if rid not in self.enabled or not {"lexicon", "entity_event"} & set(rule.kinds):
                 continue  # names are checked by check_enterprise, not in running text
             for term in rule.terms:
                 add(term.text, ("t", rid, term))
@@ -128,7 +197,7 @@ class Analyzer:
             for i, pat in enumerate(rule.patterns):
                 for a in pat.anchors:
                     add(a, ("a", rid, i))
-        if "promised_return" in self.enabled:
+        if self._rate_rule is not None:
             for period in ("annual", "monthly", "daily"):
                 for kw in self.ruleset.rates[period]:
                     add(kw, ("r", period))
@@ -156,14 +225,27 @@ class Analyzer:
 
     def analyze(self, text: str, kind: str = "page") -> list[Finding]:
         """Findings of every enabled rule in `text` (restricted_name of a page's operator too)."""
+        return self.analyze_with_stats(text, kind)[0]
+
+    def analyze_with_stats(self, text: str, kind: str = "page"
+                           ) -> tuple[list[Finding], AnalysisStats]:
+        """`analyze`, and how much work it took (characters, candidates, regex calls)."""
+        stats = AnalysisStats()
         if not text:
-            return []
+            return [], stats
         if kind not in KINDS:
             kind = "page"
+        if len(text) > self.max_text_chars:
+            # crawled text is written by adversaries: a 10 MB "page" is cut, not choked on
+            stats.truncated = len(text) - self.max_text_chars
+            log.warning("text of %d characters: analyzing the first %d (analyzer_max_text_chars)",
+                        len(text), self.max_text_chars)
+            text = text[:self.max_text_chars]
+        stats.chars = len(text)
         norm = normalize(text)
         doc = Doc(norm, kind, self._cues)
         terms: list[tuple[int, int, str, Term]] = []
-        excludes: list[tuple[int, int, str, str]] = []
+        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
         anchors: list[tuple[int, int, str, int]] = []
         rate_kw: list[tuple[int, int, str]] = []
         licensed: list[int] = []
@@ -174,20 +256,26 @@ class Analyzer:
                 if tag == "t":
                     terms.append((start, end + 1, e[1], e[2]))
                 elif tag == "x":
-                    excludes.append((start, end + 1, e[1], e[2]))
+                    excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
                 elif tag == "a":
                     anchors.append((start, end + 1, e[1], e[2]))
                 elif tag == "r":
                     rate_kw.append((start, end + 1, e[1]))
-                else:
+                elif len(licensed) < MAX_CANDIDATES:
                     licensed.append(start)
+        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
+            # only hostile or huge texts get here: the common case pays nothing for the caps
+            terms = _capped(terms, lambda x: x[2], stats)
+            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
+            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False
-        if kind == "page" and "restricted_name" in self.enabled:
+        if kind == "page" and self._name_matchers:
             operator_findings, operator_licensed = self._operator_findings(text)
             findings.extend(operator_findings)
         if not (terms or anchors or rate_kw):
-            return findings
+            return findings, stats
 
         terms = outermost(terms)
         hits: list[Hit] = []
@@ -195,22 +283,25 @@ class Analyzer:
             if self._term_ok(doc, s, e, rid, term, excludes):
                 hits.append(Hit(rid, s, e, term.severity, term=term.text))
         for s, e, rid, idx in anchors:
-            hits.extend(self._pattern_hits(doc, s, e, rid, idx))
+            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
         hits = [h for h in hits if self._rule_requires(doc, h.rule)]
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
         # quoting and warning words in the same sentence keep those out of rules 1-8.
-        risk = [h for h in hits if h.rule == "public_risk"]
-        others = [h for h in hits if h.rule != "public_risk"]
-        if risk and kind in PUBLIC_RISK_KINDS:
-            risk_finding = self._public_risk(doc, risk, [(s, e) for s, e, _, _ in terms])
-            if risk_finding is not None:
-                findings.append(risk_finding)
+        event_rules = self._by_kind["entity_event"]
+        others = [h for h in hits if h.rule not in event_rules]
+        if kind in PUBLIC_RISK_KINDS:
+            for rid in event_rules:
+                risk = [h for h in hits if h.rule == rid]
+                risk_finding = self._events.judge(doc, self.rules[rid], risk, [
+                    (s, e) for s, e, _, _ in terms]) if risk else None
+                if risk_finding is not None:
+                    findings.append(risk_finding)
         kept = [h for h in others if self._context_ok(doc, h)]
         if licensed or operator_licensed:
             # a licensed institution describing its own business (代收代付 by a licensed payment
             # company, in the same sentence or on its own site) is not unlicensed payment
-            kept = [h for h in kept if h.rule != "unlicensed_payment" or not (
+            kept = [h for h in kept if not self.rules[h.rule].licensed_exempt or not (
                 operator_licensed or near_licensed(doc, h, licensed))]
         # Offers of credit (hits made of borrowing words: 配资, 杠杆, 首付贷; 房产众筹 offers an
         # investment, not credit): a rate just after one (LENDING_NEAR) or in its sentence,
@@ -219,27 +310,28 @@ class Analyzer:
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
         findings.extend(self._to_findings(doc, merge(kept)))
-        return findings
+        return findings, stats
 
     def check_enterprise(self, name: str, scope: str = "") -> list[Finding]:
-        """restricted_name findings for an enterprise record (offsets into name or scope)."""
-        rule = self.rules.get("restricted_name")
-        if rule is None or "restricted_name" not in self.enabled or not name and not scope:
+        """Findings of the enterprise_name rules for an enterprise record (offsets into name or
+        scope)."""
+        if not self._name_matchers or not name and not scope:
             return []
         if ent.licensed_key(name) in self.licensed:
             return []
         out: list[Finding] = []
-        for field_name, value in (("name", name), ("scope", scope)):
-            if not value:
-                continue
-            for s, e, norm_ev in self._restricted.find(value, self._tok,
-                                                       scope=field_name == "scope"):
-                extra = {"field": "scope"} if field_name == "scope" else {}
-                out.append(Finding(
-                    rule="restricted_name", severity=rule.severity, evidence=value[s:e],
-                    start=s, end=e, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
-                    normalized=norm_ev, extra=extra,
-                ))
+        for rid, matcher in self._name_matchers.items():
+            rule = self.rules[rid]
+            for field_name, value in (("name", name), ("scope", scope)):
+                if not value:
+                    continue
+                for s, e, norm_ev in matcher.find(value, self._tok, scope=field_name == "scope"):
+                    extra = {"field": "scope"} if field_name == "scope" else {}
+                    out.append(Finding(
+                        rule=rid, severity=rule.severity, evidence=value[s:e],
+                        start=s, end=e, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+                        normalized=norm_ev, extra=extra,
+                    ))
         return out
 
     def extract_operator(self, text: str) -> str | None:
@@ -247,19 +339,53 @@ class Analyzer:
         found = ent.find_operator(text)
         return found[0] if found else None
 
+    def _cut(self, text: str) -> list[str]:
+        return list(self._tok.cut(text, HMM=False))
+
+    def opinion_features(self, text: str, kind: str = "post") -> tuple[dict[str, float], bool]:
+        """The opinion model's features of a text, and whether the rules make it a public_risk
+        candidate (a trouble word and a named platform). Training uses exactly this."""
+        text = text[:self.max_text_chars]
+        doc = Doc(normalize(text), kind if kind in KINDS else "post", self._cues)
+        terms, risk = self._event_hits(doc)
+        cand = self._events.candidate(doc, risk, terms) if risk else None
+        return self._events.features(doc, risk, cand).normalized(), cand is not None
+
+    def _event_hits(self, doc: Doc) -> tuple[list[tuple[int, int]], list[Hit]]:
+        """(spans of every lexicon term, judged hits of the entity_event rules) of a text."""
+        terms: list[tuple[int, int, str, Term]] = []
+        for end, (length, entries) in self._automaton.iter(doc.t):
+            for e in entries:
+                if e[0] == "t" and len(terms) < MAX_CANDIDATES * 4:
+                    terms.append((end + 1 - length, end + 1, e[1], e[2]))
+        event_rules = self._by_kind["entity_event"]
+        risk = [Hit(rid, s, e, term.severity, term=term.text)
+                for s, e, rid, term in outermost(terms)
+                if rid in event_rules and self._term_ok(doc, s, e, rid, term, {})]
+        return [(s, e) for s, e, _, _ in terms], risk
+
+    def opinion(self, text: str, kind: str = "post") -> Opinion:
+        """The opinion model on any text: P(trouble at a platform) and the sentiment (without
+        a model file: risk 0, sentiment from the word lists)."""
+        doc = Doc(normalize(text[:self.max_text_chars]), kind if kind in KINDS else "post",
+                  self._cues)
+        terms, risk = self._event_hits(doc)
+        cand = self._events.candidate(doc, risk, terms) if risk else None
+        return self._events.opinion(doc, risk, cand)
+
     def sentiment(self, text: str) -> float:
-        """Lexicon sentiment in [-1, 1]: finance-complaint words negative, praise positive."""
-        doc = Doc(normalize(text), "post", self._cues)
-        return plat.sentiment_score(doc.t, doc.cues("negative"), doc.cues("positive"),
-                                    self._neg_re)
+        """Sentiment of a post in [-1, 1] (negative to positive); see `opinion`."""
+        return self.opinion(text).sentiment_score if text else 0.0
 
     # -- candidates -------------------------------------------------------------------------
 
     def _term_ok(self, doc: Doc, s: int, e: int, rid: str, term: Term,
-                 excludes: list[tuple[int, int, str, str]]) -> bool:
-        for xs, xe, xrid, xterm in excludes:
-            if xrid == rid and xs <= s and e <= xe and (not xterm or xterm == term.text):
-                return False
+                 excludes: dict[int, list[tuple[int, str, str]]]) -> bool:
+        # a look-alike holds the term, so it starts at most its own length before it
+        for xs in range(max(0, s - self._longest_exclude), s + 1):
+            for xe, xrid, xterm in excludes.get(xs, ()):
+                if xrid == rid and e <= xe and (not xterm or xterm == term.text):
+                    return False
         rule = self.rules[rid]
         if term.negation and "negation" in rule.context and self._negated(doc, s, rid):
             return False
@@ -284,11 +410,16 @@ class Analyzer:
         regex = self._neg_re_by_rule.get(rid, self._neg_re)
         return regex.search(prefix) is not None
 
-    def _pattern_hits(self, doc: Doc, s: int, e: int, rid: str, idx: int) -> list[Hit]:
+    def _pattern_hits(self, doc: Doc, s: int, e: int, rid: str, idx: int,
+                      stats: AnalysisStats) -> list[Hit]:
         rule = self.rules[rid]
         pat = rule.patterns[idx]
         ss, se = doc.sentence(s, e)
         ws, we = max(ss, s - pat.window), min(se, e + pat.window)
+        if pat.unless and any(w in doc.t[ss:se] for w in pat.unless):
+            return []  # another sense in this sentence (经乙方筛选推荐给出借人)
+        stats.regex_calls += 1
+        stats.regex_chars += we - ws
         out = []
         for m in pat.regex.finditer(doc.t, ws, we):
             if m.start() < e and s < m.end() and m.end() > m.start():
@@ -337,7 +468,8 @@ class Analyzer:
 
     def _rate_hits(self, doc: Doc, rate_kw: list[tuple[int, int, str]],
                    lending: list[tuple[int, int]] | None = None) -> list[Hit]:
-        if not rate_kw or "promised_return" not in self.enabled:
+        rid = self._rate_rule
+        if not rate_kw or rid is None:
             return []
         max_gap = int(self.ruleset.rates["max_gap"])
         out: list[Hit] = []
@@ -367,14 +499,14 @@ class Analyzer:
                 severity = "high" if rate.annual >= self.rate_high else "medium"
                 first = rate.part_start == rate.start and not in_column
                 start = ks if first else rate.part_start
-                out.append(Hit("promised_return", start, rate.part_end, severity,
+                out.append(Hit(rid, start, rate.part_end, severity,
                                 annual_rate=rate.annual))
         return out
 
     def _rate_context_ok(self, doc: Doc, spans: list[tuple[int, int]], lending: bool) -> bool:
         """Is a rate in these sentences an advertised return (not a warning, a quote, a
         report, past performance or the price of a loan)?"""
-        rule = self.rules["promised_return"]
+        rule = self.rules[self._rate_rule or ""]
         if self._is_report(doc):
             return False
 
@@ -386,37 +518,6 @@ class Analyzer:
         if cue("quoting") or cue("past_performance"):
             return False
         return not ((lending or cue("borrowing")) and not cue("investment"))
-
-    # -- public_risk ------------------------------------------------------------------------
-
-    def _public_risk(self, doc: Doc, risk: list[Hit],
-                     lexicon_spans: list[tuple[int, int]]) -> Finding | None:
-        if doc.has_cue("statistics"):
-            return None
-        spans = [(h.start, h.end) for h in risk]
-        name = self._platform.find(doc.t, spans + lexicon_spans, spans)
-        if name is None:
-            return None
-        # the risk words found (negations already judged) count as complaint words too:
-        # 立案 next to 尽快 is not a positive post
-        negative = sorted(set(doc.cues("negative")) | {h.start for h in risk})
-        score = plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
-        if score > 0.2:
-            return None  # a positive post that happens to use a risk word
-        rule = self.rules["public_risk"]
-        # the name as written in the text (禾雲金服), and normalized for grouping by platform
-        ps, pe = doc.norm.span(name[1], name[1] + len(name[0]))
-        platform = doc.norm.original[ps:pe]
-        risk.sort(key=lambda h: (-SEVERITY_ORDER[h.severity], h.start))
-        best = risk[0]
-        start, end = doc.norm.span(best.start, best.end)
-        signals = sorted({h.term for h in risk if h.term})
-        return Finding(
-            rule="public_risk", severity=best.severity, evidence=doc.norm.original[start:end],
-            start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
-            normalized=doc.t[best.start:best.end], platform=platform, sentiment=score,
-            extra={"platform_normalized": name[0], "signals": signals},
-        )
 
     # -- output -----------------------------------------------------------------------------
 

@@ -137,6 +137,7 @@ _TRAILING = re.compile(r"(?:版权所有|保留所有权利|all rights reserved|
                        re.I)
 
 
+FOOTER_REACH = 120
 _FOOTER_MARK = re.compile(r"版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者", re.I)
 
 
@@ -148,9 +149,12 @@ def find_operator(text: str) -> tuple[str, int] | None:
     for mark in _FOOTER_MARK.finditer(text):
         if mark.start() < done_upto:
             continue  # this line was read already
-        ls = text.rfind("\n", 0, mark.start()) + 1
-        le = text.find("\n", mark.end())
-        le = len(text) if le < 0 else le
+        # the footer line around the mark, at most FOOTER_REACH characters each way: a
+        # megabyte "line" must not be searched once per mark
+        lo = max(0, mark.start() - FOOTER_REACH)
+        ls = text.rfind("\n", lo, mark.start()) + 1 or lo
+        le = text.find("\n", mark.end(), mark.end() + FOOTER_REACH)
+        le = min(len(text), mark.end() + FOOTER_REACH) if le < 0 else le
         done_upto = le
         line = text[ls:le]
         for pat in _OPERATOR_PATTERNS:

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine import Analyzer
-from .rules import RULE_IDS
+from settings.rulecatalog import text_rules
 
-TEXT_RULES = tuple(r for r in RULE_IDS if r != "restricted_name")
+from .engine import Analyzer
+
+# the rules that read running text (of the shipped rules file)
+TEXT_RULES = tuple(text_rules())
 
 
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -66,7 +68,7 @@ def score(records: Iterable[dict[str, Any]], predict: Callable[[dict[str, Any]],
 def engine_text_predictor(analyzer: Analyzer) -> Callable[[dict[str, Any]], set[str]]:
     def predict(rec: dict[str, Any]) -> set[str]:
         return {f.rule for f in analyzer.analyze(rec["text"], rec.get("kind", "page"))
-                if f.rule != "restricted_name"}
+                if (f.extra or {}).get("field") != "operator"}
     return predict
 
 
@@ -81,10 +83,11 @@ def naive_predictor(analyzer: Analyzer, rules: Iterable[str]) -> Callable[[dict[
     """Plain substring search of every lexicon term in the raw text: what a keyword list does."""
     lexicon = {rid: [t.raw for t in analyzer.rules[rid].terms] for rid in rules
                if rid in analyzer.rules}
-    if "promised_return" in lexicon:
-        # a keyword list would hold the rate words too (年化, 月息, 日息 ...)
-        rates = analyzer.ruleset.rates
-        lexicon["promised_return"] += [*rates["annual"], *rates["monthly"], *rates["daily"]]
+    rates = analyzer.ruleset.rates
+    for rid in lexicon:
+        if "rate" in analyzer.rules[rid].kinds:
+            # a keyword list would hold the rate words too (年化, 月息, 日息 ...)
+            lexicon[rid] += [*rates["annual"], *rates["monthly"], *rates["daily"]]
 
     def predict(rec: dict[str, Any]) -> set[str]:
         text = rec.get("text") or (rec.get("name", "") + "\n" + rec.get("scope", ""))

@@ -20,6 +20,8 @@ _DE_AT_END = re.compile(r"的(?=[？?。！!，,；;]|$)")
 LEFT_WINDOW = 16
 NEAR = 200  # characters around the risk words where the platform's name is looked for
 COMMON_FREQ = 20  # jieba dictionary frequency above which a chunk is an everyday word
+EVERYDAY_WORD_FREQ = 200    # a brand's first word is rarer than this (小资 3; 相关 12463)
+EVERYDAY_CHAR_FREQ = 20000  # a brand's first character, alone, rarer than this (市 40141)
 
 
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -41,6 +43,8 @@ class PlatformFinder:
             "^.+?(?:" + "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
             + ")") if suffixes else None
         self._known = known_terms
+        self._suffix_end = re.compile(
+            "(?:" + "|".join(re.escape(w) for w in suffixes) + ")$") if suffixes else None
 
     def _valid(self, name: str) -> bool:
         if not (2 <= len(name) <= 12) or not _NAME_CHARS.match(name):
@@ -50,6 +54,34 @@ class PlatformFinder:
         if self._common.get(name, 0) > COMMON_FREQ:
             return False  # an ordinary word of the dictionary (通过, 吸引), not a brand
         return not any(t in name for t in self._known)
+
+    def valid(self, name: str) -> bool:
+        """Can `name` be a platform's name (not a pronoun, time word, everyday word ...)?"""
+        return self._valid(name)
+
+    def is_suffixed(self, name: str) -> bool:
+        """Does `name` end like a platform's name (platform_suffix: 贷, 宝, 金服 ...)?"""
+        return self._suffix_end is not None and self._suffix_end.search(name) is not None
+
+    def everyday(self, word: str) -> bool:
+        """Is `word` too frequent to begin a brand (相关, 市, 机构)? Brands begin with rare words
+        or with characters jieba leaves alone (小资|钱包, 宜|贷网)."""
+        return self._common.get(word, 0) > (EVERYDAY_CHAR_FREQ if len(word) == 1
+                                            else EVERYDAY_WORD_FREQ)
+
+    def common(self, word: str) -> bool:
+        """Is `word` an everyday word of the dictionary (机构, 平台), not part of a brand?"""
+        return self._common.get(word, 0) > COMMON_FREQ
+
+    def trim(self, run: str) -> str:
+        """`run` after its last `platform_before` word (我投的|小资钱包 -> 小资钱包)."""
+        if self._before is not None:
+            last = None
+            for m in self._before.finditer(run):
+                last = m
+            if last is not None:
+                return run[last.end():]
+        return run
 
     def _left_raw(self, t: str, pos: int) -> str:
         """The characters before `pos`, back to a delimiter."""

@@ -169,6 +169,7 @@ def _from_match(m: re.Match[str], period: str) -> list[Rate]:
 
 _CELL_SEP = re.compile(r"[ \t]*[|\t][ \t]*")
 TABLE_ROWS = 30  # rows of a flattened table read below a header
+MAX_TABLE_LINE = 2000  # characters: a longer line is running text, not a table header or row
 
 
 def _cells(text: str, ls: int, le: int) -> list[tuple[int, int]]:
@@ -190,9 +191,12 @@ def column_rates(text: str, kw_start: int, kw_end: int, period: str) -> list[Rat
     Rows below the header with the same number of cells are read, up to TABLE_ROWS; a cell
     counts only when it is a rate with a unit and nothing else.
     """
-    ls = text.rfind("\n", 0, kw_start) + 1
-    le = text.find("\n", kw_end)
-    le = len(text) if le < 0 else le
+    ls = text.rfind("\n", max(0, kw_start - MAX_TABLE_LINE), kw_start) + 1
+    le = text.find("\n", kw_end, kw_end + MAX_TABLE_LINE)
+    if le < 0:
+        le = len(text) if len(text) - kw_end <= MAX_TABLE_LINE else -1
+    if le < 0 or kw_start - ls >= MAX_TABLE_LINE:
+        return []  # no table header is that long; scanning it per keyword would be quadratic
     header = _cells(text, ls, le)
     if len(header) < 2:
         return []
@@ -205,8 +209,11 @@ def column_rates(text: str, kw_start: int, kw_end: int, period: str) -> list[Rat
         if pos >= len(text):
             break
         rs = pos + 1
-        re_ = text.find("\n", rs)
-        re_ = len(text) if re_ < 0 else re_
+        re_ = text.find("\n", rs, rs + MAX_TABLE_LINE)
+        if re_ < 0:
+            re_ = len(text) if len(text) - rs <= MAX_TABLE_LINE else -1
+        if re_ < 0:
+            break  # a "row" longer than any table row: the table ended
         pos = re_
         row = _cells(text, rs, re_)
         if len(row) != len(header):

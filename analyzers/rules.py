@@ -14,33 +14,27 @@ from typing import Any
 
 import yaml
 
-from .normalize import normalize_term
+from settings.rulecatalog import RULE_KINDS
 
-RULE_IDS: tuple[str, ...] = (
-    "promised_return",
-    "guaranteed_principal",
-    "restricted_name",
-    "real_estate_finance",
-    "margin_financing",
-    "unlicensed_payment",
-    "fundraising_signal",
-    "improper_subsidy",
-    "public_risk",
-)
+from .normalize import normalize_term
+from .regex_safety import nested_repeat
+
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 SEVERITIES = ("high", "medium", "low")
 CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
     "past_performance", "investment", "scope_exclusion", "statistics", "platform_after",
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
+    "firm_words", "generic_events",
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (
-    "name", "clause", "lead", "lead_note", "severity", "terms", "exclude", "patterns", "negation",
-    "boundary", "context", "extra_negation", "requires",
+    "name", "clause", "lead", "lead_note", "severity", "kind", "terms", "exclude", "patterns",
+    "negation", "boundary", "context", "extra_negation", "requires", "licensed_exempt",
 )
 TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless")
 RULE_CONTEXTS = ("negation", "warning", "quoting", "reporting")
-PATTERN_KEYS = ("regex", "anchors", "severity", "window")
+PATTERN_KEYS = ("regex", "anchors", "severity", "window", "unless")
 
 
 class RulesError(ValueError):
@@ -64,6 +58,7 @@ class Pattern:
     anchors: tuple[str, ...]  # normalized literals; the regex runs only near one of them
     severity: str
     window: int
+    unless: tuple[str, ...] = ()  # words that, in the same sentence, give a match another sense
 
 
 @dataclass(frozen=True)
@@ -80,6 +75,9 @@ class Rule:
     extra_negation: tuple[str, ...]
     requires: tuple[str, ...]       # the text must contain one of these (empty: no condition)
     lead_note: str = ""             # who else hears of it, for people (routing: departments.yaml)
+    kinds: tuple[str, ...] = ("lexicon",)  # which matchers run it (settings.rulecatalog)
+    licensed_exempt: bool = False   # a licensed institution near the hit (or running the site)
+                                    # describes its own licensed business: no finding
 
 
 @dataclass
@@ -134,14 +132,13 @@ def load_rules(path: Path) -> RuleSet:
     rules: dict[str, Rule] = {}
     restricted: tuple[str, ...] = ()
     for rid, (knode, vnode) in _mapping(rules_node).items():
-        if rid not in RULE_IDS:
-            raise RulesError(
-                f"{_where(p, knode)}: unknown rule id {rid!r}; known: {', '.join(RULE_IDS)}"
-            )
+        if not _RULE_ID.match(rid):
+            raise RulesError(f"{_where(p, knode)}: rule id {rid!r}: use lower-case letters, "
+                             "digits and _ (like promised_return)")
         rule = _load_rule(p, rid, vnode)
         rules[rid] = rule
-        if rid == "restricted_name":
-            restricted = tuple(t.text for t in rule.terms)
+        if "enterprise_name" in rule.kinds:
+            restricted += tuple(t.text for t in rule.terms)
     return RuleSet(rules=rules, context=context, rates=rates, restricted_terms=restricted,
                    source=p)
 
@@ -212,9 +209,19 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
     for key, (knode, _) in m.items():
         if key not in RULE_KEYS:
             raise RulesError(f"{_where(p, knode)}: rule {rid}: unknown key {key!r}")
-    for key in ("name", "clause", "lead"):
+    for key in ("name", "clause", "lead", "kind"):
         if key not in m:
-            raise RulesError(f"{_where(p, node)}: rule {rid}: missing {key!r}")
+            raise RulesError(f"{_where(p, node)}: rule {rid}: missing {key!r}"
+                             + (f" (one or more of {', '.join(RULE_KINDS)})" if key == "kind"
+                                else ""))
+    knode = m["kind"][1]
+    kind_items = _str_list(p, knode, "kind") if isinstance(knode, yaml.SequenceNode) else \
+        [(str(knode.value), knode)]
+    for k, kn in kind_items:
+        if k not in RULE_KINDS:
+            raise RulesError(f"{_where(p, kn)}: rule {rid}: unknown kind {k!r}; "
+                             f"known: {', '.join(RULE_KINDS)}")
+    kinds = tuple(k for k, _ in kind_items)
     severity = _severity(p, m["severity"][1]) if "severity" in m else "high"
     boundary = _bool(p, m["boundary"][1]) if "boundary" in m else False
     negation = _bool(p, m["negation"][1]) if "negation" in m else True
@@ -255,6 +262,8 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
         patterns=tuple(patterns), exclude=exclude, context=context, extra_negation=extra_neg,
         requires=requires,
         lead_note=str(m["lead_note"][1].value) if "lead_note" in m else "",
+        kinds=kinds,
+        licensed_exempt=_bool(p, m["licensed_exempt"][1]) if "licensed_exempt" in m else False,
     )
 
 
@@ -303,6 +312,10 @@ def _load_pattern(p: str, rid: str, item: yaml.Node, severity: str) -> Pattern:
         regex = re.compile(str(rnode.value))
     except re.error as exc:
         raise RulesError(f"{_where(p, rnode)}: rule {rid}: bad regex ({exc})") from None
+    if nested_repeat(str(rnode.value)):
+        raise RulesError(f"{_where(p, rnode)}: rule {rid}: regex has a repeat inside a repeat "
+                         "(like (a+)+), which hostile text can make backtrack for minutes; "
+                         "bound the inner part or write it without nesting")
     anchors = tuple(normalize_term(w) for w, _ in _str_list(p, opts["anchors"][1], "anchors"))
     window = 40
     if "window" in opts:
@@ -315,4 +328,6 @@ def _load_pattern(p: str, rid: str, item: yaml.Node, severity: str) -> Pattern:
         regex=regex, anchors=anchors,
         severity=_severity(p, opts["severity"][1]) if "severity" in opts else severity,
         window=window,
+        unless=tuple(normalize_term(w) for w, _ in _str_list(p, opts["unless"][1], "unless"))
+        if "unless" in opts else (),
     )

@@ -35,6 +35,7 @@ BENCHMARKS: tuple[str, ...] = (
 # Modules of this folder that are not benchmarks run here, with the reason.
 NOT_RUN: dict[str, str] = {
     "common": "the shared interface",
+    "realdata_quality": "needs the public datasets (--data DIR), which are not in the repository",
 }
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -54,9 +54,20 @@ def _patrol(settings: Any, sites: list[Any], started: float) -> None:
         findings = [f for o in outcomes for f in _findings(store, o.report.finding_ids)]
         queued = sum(o.alerts_queued for o in outcomes)
         _report(settings, store, outcomes, findings, queued)
+        _spikes(store, settings)
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
         store.close()
+
+
+def _spikes(store: Any, settings: Any) -> None:
+    """The demo forum's burst of posts about one platform raises the opinion room's alarm."""
+    from alerts import check_spikes
+
+    n = check_spikes(store, settings)
+    click.echo(f"\n== 舆情激增告警：{n} 个平台 ==")
+    if n:
+        click.echo("  在控制台“舆情监测”中查看平台时间线和告警")
 
 
 def _findings(store: Any, ids: set[str]) -> list[Any]:

@@ -39,6 +39,7 @@ from common.vocabulary import (
     label,
 )
 from findings import FindingRecord
+from settings.rulecatalog import rule_names as catalog_rule_names
 
 from .context import services
 
@@ -132,6 +133,14 @@ def sentiment_label(value: float | None) -> str:
     return f"中性 ({value:+.2f})"
 
 
+def rule_names() -> dict[str, str]:
+    """Rule id -> Chinese name, from the rules file the console is configured with (a rule
+    added to that file is named without a code change); the shipped names outside a request."""
+    if not has_app_context():
+        return RULE_NAMES
+    return catalog_rule_names(services().settings)
+
+
 def shown(value: Any) -> Any:
     """Jinja's finalize: every {{ value }} a template prints loses control, bidi and invisible
     characters (crawled text, URLs, domains, operator names...) before it is escaped; line
@@ -145,7 +154,7 @@ def install_filters(env: Any) -> None:
     env.finalize = shown
     env.filters.update(
         localtime=local_time,
-        rule_label=lambda r: label(RULE_NAMES, r),
+        rule_label=lambda r: label(rule_names(), r),
         severity_label=lambda s: label(SEVERITY_LABELS, s),
         status_label=lambda s: label(FINDING_STATUS_LABELS, s),
         decision_label=lambda s: label(DECISION_LABELS, s),
@@ -155,5 +164,5 @@ def install_filters(env: Any) -> None:
         sentiment_label=sentiment_label,
     )
     env.globals.update(safe_href=safe_href, highlight=highlight, duration=duration,
-                       RULE_NAMES=RULE_NAMES, STATUS_NAMES=FINDING_STATUS_LABELS,
+                       rule_names=rule_names, STATUS_NAMES=FINDING_STATUS_LABELS,
                        SEVERITY_NAMES=SEVERITY_LABELS)

@@ -18,6 +18,7 @@ from common.vocabulary import roles as configured_roles
 from decisions import Reviewer
 from findings import FindingQuery
 from settings import ConfigError, Settings
+from settings.rulecatalog import rules_led_by
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +41,21 @@ def allowed(role: str | None, permission: str) -> bool:
     return role is not None and role in PERMISSIONS.get(permission, frozenset())
 
 
-# Rules whose lead is a financial regulator (rules.md "lead"): 市金融局, 市住房和城乡建设管理局,
-# 人民银行清远市中心支行; 清远银监分局 co-leads P2P lending within them.
-FINANCE_RULES = ("promised_return", "guaranteed_principal", "real_estate_finance",
-                 "margin_financing", "unlicensed_payment", "fundraising_signal", "improper_subsidy")
-
-
-def default_scopes(role: str) -> list[FindingQuery]:
+def default_scopes(role: str, settings: Settings) -> list[FindingQuery]:
     """The queries whose union is the role's own findings (one empty query = everything).
 
-    Scopes go by rule and kind, not by the finding's `lead` text, which carries the rule's
-    whole lead description ("市金融局; ads also 市工商局").
+    Scopes go by rule and kind: a role owns the rules whose `lead` in the rules file is one of
+    its departments (departments.yaml `roles:`), so a rule added to that file lands in the
+    right queue; not by the finding's stored lead text.
     """
+    departments = role_departments(settings, role)
+    if role == "admin" or not departments:
+        return [FindingQuery()]
+    own = rules_led_by(departments, settings)
+    scopes = [FindingQuery(rules=own)] if own else []
     if role == "commerce":
-        # 市工商局 leads restricted_name and also reviews every advertisement.
-        return [FindingQuery(rules=["restricted_name"]), FindingQuery(kinds=["ad"])]
-    if role == "finance":
-        return [FindingQuery(rules=list(FINANCE_RULES))]
-    if role == "opinion":
-        return [FindingQuery(rules=["public_risk"])]
-    return [FindingQuery()]
+        scopes.append(FindingQuery(kinds=["ad"]))  # 市工商局 also reviews every advertisement
+    return scopes or [FindingQuery(rules=["-"])]  # no rule of its own: an empty queue
 
 
 def _role(settings: Settings, role: str) -> tuple[str, tuple[str, ...]]:

@@ -14,10 +14,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 
 from common.text import xlsx_text_cell
-from common.vocabulary import FINDING_STATUS_LABELS, SEVERITY_LABELS, label, rule_label
+from common.vocabulary import FINDING_STATUS_LABELS, SEVERITY_LABELS, label
 from findings import Store
 
-from .present import local_time
+from .present import local_time, rule_names
 from .report_data import DIMENSIONS, Report, ReportRange, iter_findings
 
 MAX_ROWS = 20_000
@@ -29,7 +29,7 @@ def _put(ws: Any, row: int, col: int, value: Any) -> Cell:
 
 def _label(dim: str, key: str) -> str:
     if dim == "rule":
-        return f"{rule_label(key)} ({key})"
+        return f"{label(rule_names(), key)} ({key})"
     if dim == "status":
         return label(FINDING_STATUS_LABELS, key)
     return key
@@ -58,7 +58,7 @@ def report_xlsx(store: Store, report: Report, rng: ReportRange) -> bytes:
     for c, h in enumerate(header, start=1):
         _put(ws, 1, c, h)
     for r, f in enumerate(iter_findings(store, rng, MAX_ROWS), start=2):
-        row = [f.id, rule_label(f.rule), label(SEVERITY_LABELS, f.severity),
+        row = [f.id, f.rule_name or label(rule_names(), f.rule), label(SEVERITY_LABELS, f.severity),
                label(FINDING_STATUS_LABELS, f.status), f.lead, f.forwarded_to or "", f.evidence,
                f.source, f.domain, f.operator or "", f.clause, local_time(f.first_seen),
                local_time(f.last_seen), local_time(f.gone_at) if f.gone_at else ""]

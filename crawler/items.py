@@ -30,5 +30,6 @@ class PageItem:
     operator: str | None = None
     findings: list[Any] = field(default_factory=list)        # analyzers.Finding
     site_findings: list[Any] = field(default_factory=list)   # restricted_name of the operator
+    post_findings: list[Any] = field(default_factory=list)   # (posts.Post, Finding) per post
     evidence: list[dict[str, Any]] = field(default_factory=list)
     live_page: Any = None         # the Playwright page, open until evidence is taken

@@ -38,7 +38,9 @@ def crawl(settings: Settings, runs: list[tuple[Target, PatrolRun, str]], store: 
     if analyzer is None:
         from analyzers import Analyzer
 
-        analyzer = Analyzer.from_settings(settings)
+        # the platforms the targets are about are names public_risk looks for in posts
+        analyzer = Analyzer.from_settings(settings, platforms=[t.platform for t, _, _ in runs
+                                                               if t.platform])
     chromium = find_chromium(settings)
     contexts = [_context(settings, target, run, owner, store, analyzer, chromium)
                 for target, run, owner in runs]

@@ -21,6 +21,7 @@ from settings.models import RENDER_MODES, Target, load_targets_file
 from settings.yamlfile import Entry
 
 from .address_guard import ALLOWED_SCHEMES, BadURL, parse_url
+from .posts import selectors_from
 
 __all__ = ["ANALYSIS_KIND", "KINDS", "RENDER_MODES", "Target", "adhoc_target", "get_target",
            "load_targets", "resolve"]
@@ -94,6 +95,11 @@ def load_targets(path: Path) -> dict[str, Target]:
     found = load_targets_file(path)
     for name, target in found.targets.items():
         _check_start_urls(target, found.sources[name])
+        if target.posts:
+            try:
+                selectors_from(target.posts, name)
+            except ConfigError as exc:
+                raise found.sources[name]["posts"].fail(exc.problem) from None
     return found.targets
 
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from settings.resources import shipped_path
 
 SITES_DIR = shipped_path("demo", "sites")
-DEFAULT_PORTS = {"jucaibao": 8701, "xinying": 8702, "ads": 8703}
+DEFAULT_PORTS = {"jucaibao": 8701, "xinying": 8702, "ads": 8703, "forum": 8704}
 BOMB_BYTES = 64 * 1024 * 1024
 BIG_BYTES = 12 * 1024 * 1024
 

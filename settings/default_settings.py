@@ -14,7 +14,7 @@ marked `shipped` are the files shipped inside the package (`config/`).
 
 from __future__ import annotations
 
-from .spec import RULE_IDS, Setting
+from .spec import Setting
 
 S = Setting
 
@@ -40,14 +40,19 @@ SETTINGS: list[Setting] = [
     S("licensed_file", "config/licensed.txt", "path",
       "Exact names of licensed institutions, one per line; they are exempt from "
       "restricted_name.", section="analyzers", shipped=True),
-    S("enabled_rules", list(RULE_IDS), "rules",
-      "Rule ids the analyzers report; leave a rule out to silence it.", section="analyzers"),
+    S("enabled_rules", [], "rules",
+      "Rule ids the analyzers report (ids of rules_file); empty: every rule of rules_file. "
+      "List the rules to keep to silence the others.", section="analyzers"),
     S("rate_high_threshold", 10.0, "float",
       "Annual rate (percent) at or above which an advertised return is a high-severity "
       "promised_return finding.", section="analyzers"),
     S("rate_warning_threshold", 6.0, "float",
       "Annual rate (percent) from which an advertised return is a medium-severity finding.",
       section="analyzers"),
+    S("analyzer_max_text_chars", 1_000_000, "int",
+      "Characters of one text (page, post, record) that are analyzed; the rest of a longer "
+      "text is skipped with a logged warning, so that a hostile multi-megabyte page cannot "
+      "stall a patrol.", section="analyzers"),
     # -- store ---------------------------------------------------------------------------------
     S("store_url", "", "str",
       "Where findings are stored: empty for the embedded SQLite file under data_dir, "

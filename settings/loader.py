@@ -22,6 +22,7 @@ import yaml
 
 from .default_settings import BY_NAME, SETTINGS
 from .resources import shipped_path, shipped_setting_path
+from .rulecatalog import CatalogError, load_catalog
 from .spec import ConfigError, Setting, coerce
 
 # Where the packages are imported from: the checkout, or site-packages when installed.
@@ -87,7 +88,7 @@ class Settings(Mapping[str, Any]):
             setting = _lookup(key, source)
             values[key] = coerce(setting, value, source, from_text=isinstance(value, str))
             sources[key] = source
-        _check_consistency(values, sources)
+        _check_consistency(values, sources, self.home)
         return Settings(values, sources, self.home)
 
     def as_dict(self) -> dict[str, Any]:
@@ -167,7 +168,8 @@ def load_settings(
     return settings.with_overrides(overrides) if overrides else settings
 
 
-def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
+def _check_consistency(values: dict[str, Any], sources: dict[str, str],
+                       home: Path | None = None) -> None:
     """Checks that involve more than one setting, or a value only a library can judge."""
     try:
         ZoneInfo(values["time_zone"])
@@ -180,6 +182,27 @@ def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
             sources["rate_warning_threshold"], "rate_warning_threshold",
             "expected a value not above rate_high_threshold",
         )
-    for name in ("crawl_max_pages", "crawl_concurrency", "crawl_page_timeout", "console_port"):
+    for name in ("crawl_max_pages", "crawl_concurrency", "crawl_page_timeout", "console_port",
+                 "analyzer_max_text_chars"):
         if values[name] <= 0:
             raise ConfigError(sources[name], name, f"expected a positive integer, got {values[name]}")
+    _check_rule_ids(Settings(values, sources, home))
+
+
+def _check_rule_ids(settings: Settings) -> None:
+    """Settings that name rules name rules of the configured rules file."""
+    if not any(s.type == "rules" and settings[s.name] for s in SETTINGS):
+        return
+    sources = {s.name: settings.source(s.name) for s in SETTINGS}
+    values = settings
+    try:
+        known = load_catalog(settings.path("rules_file"))
+    except CatalogError as exc:
+        raise ConfigError(sources["rules_file"], "rules_file", str(exc)) from None
+    for s in SETTINGS:
+        if s.type != "rules":
+            continue
+        unknown = [v for v in values[s.name] if v not in known]
+        if unknown:
+            raise ConfigError(sources[s.name], s.name,
+                              f"unknown rule id {unknown[0]!r}; known: {', '.join(known)}")

@@ -70,6 +70,11 @@ class Target:
     tags: list[str] = field(default_factory=list, metadata=key(
         "texts", "words alert routes may name"))
     description: str = field(default="", metadata=key("text", "for people"))
+    platform: str = field(default="", metadata=key(
+        "text", "the platform the target is about: public_risk looks for its name in posts"))
+    posts: dict[str, str] | None = field(default=None, metadata=key(
+        "posts", "CSS selectors that split a page into posts: item, text (required), author, "
+                 "time, id (crawler/posts.py); forum targets without them use common markup"))
 
     @property
     def analysis_kind(self) -> str:
@@ -79,6 +84,9 @@ class Target:
 def target_keys() -> dict[str, dict[str, Any]]:
     """Target key -> its metadata (check, help, choices, minimum, required), in file order."""
     return {f.name: dict(f.metadata) for f in fields(Target) if f.metadata}
+
+
+POST_SELECTOR_KEYS = ("item", "text", "author", "time", "id")
 
 
 def check_start_url(entry: Entry, url: str) -> str:
@@ -120,6 +128,9 @@ def _read_value(entry: Entry, meta: dict[str, Any]) -> Any:
         return entry.boolean()
     if check == "texts":
         return entry.texts()
+    if check == "posts":  # the selectors' syntax is the crawler's to check (crawler/posts.py)
+        given = entry.mapping(POST_SELECTOR_KEYS, what="post selectors", required=("item", "text"))
+        return {k: v.text(allow_empty=False) for k, v in given.items()}
     return entry.text()
 
 
@@ -261,26 +272,28 @@ class Directory:
         return self.roles.get(role_id) or Role(role_id, role_id)
 
 
-_directories: dict[str, tuple[float, int, Directory]] = {}
+_directories: dict[tuple[str, tuple[str, ...]], tuple[float, int, Directory]] = {}
 
 
-def load_directory_file(path: Path) -> Directory:
+def load_directory_file(path: Path, rule_ids: tuple[str, ...] = RULE_IDS) -> Directory:
     """The checked departments file (ids, names, channels, routes, roles, spikes), read again
-    only when the file changes (every alert and console page asks for it)."""
-    key_ = str(path)
+    only when the file changes (every alert and console page asks for it). Routes may name
+    the rules `rule_ids` (those of the configured rules file: settings.rulecatalog)."""
+    key_ = (str(path), rule_ids)
     try:
         stat = path.stat()
     except OSError as exc:
-        raise ConfigError(key_, None, f"cannot read departments file ({exc.strerror})") from None
+        raise ConfigError(str(path), None,
+                          f"cannot read departments file ({exc.strerror})") from None
     cached = _directories.get(key_)
     if cached and cached[:2] == (stat.st_mtime, stat.st_size):
         return cached[2]
-    directory = _read_directory(path)
+    directory = _read_directory(path, rule_ids)
     _directories[key_] = (stat.st_mtime, stat.st_size, directory)
     return directory
 
 
-def _read_directory(path: Path) -> Directory:
+def _read_directory(path: Path, rule_ids: tuple[str, ...] = RULE_IDS) -> Directory:
     root = read_yaml(path, "departments file")
     if root is None:
         raise ConfigError(str(path), None, "empty departments file")
@@ -307,7 +320,7 @@ def _read_directory(path: Path) -> Directory:
     return Directory(
         path=str(path),
         departments=departments,
-        routes=tuple(_route(item, refs) for item in (
+        routes=tuple(_route(item, refs, rule_ids) for item in (
             top["routes"].items("routes") if "routes" in top else [])),
         default_to=refs(top["default_to"]) if "default_to" in top else (),
         support=support[0],
@@ -386,7 +399,7 @@ def _channels(dept_id: str, entry: Entry) -> tuple[ChannelSpec, ...]:
     return tuple(out)
 
 
-def _route(entry: Entry, refs: Any) -> Route:
+def _route(entry: Entry, refs: Any, rule_ids: tuple[str, ...] = RULE_IDS) -> Route:
     f = entry.mapping(("to", "rules", "severities", "kinds", "tags", "words"), what="a route")
     if "to" not in f:
         raise entry.fail("a route needs 'to': the departments it reaches")
@@ -396,7 +409,7 @@ def _route(entry: Entry, refs: Any) -> Route:
             return frozenset()
         return frozenset(f[name].choices(allowed) if allowed else f[name].texts())
 
-    return Route(to=refs(f["to"]), rules=checked("rules", RULE_IDS),
+    return Route(to=refs(f["to"]), rules=checked("rules", rule_ids),
                  severities=checked("severities", SEVERITIES), kinds=checked("kinds", ROUTE_KINDS),
                  tags=checked("tags", None), words=tuple(sorted(checked("words", None))),
                  where=entry.where)

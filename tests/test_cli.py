@@ -47,4 +47,4 @@ def test_doctor_reports_each_piece(tmp_path) -> None:
     for name in ("数据目录", "配置文件", "存储", "Chromium", "Java", "SMTP"):
         assert name in proc.stdout
     assert "[缺失] SMTP" in proc.stdout and "邮件告警" in proc.stdout
-    assert "[正常] 配置文件: 巡查目标 3 个" in proc.stdout
+    assert "[正常] 配置文件: 巡查目标 4 个" in proc.stdout

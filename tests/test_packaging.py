@@ -111,7 +111,7 @@ def test_installed_demo_from_empty_directory(installed: Path, tmp_path: Path,
         counts = store.count_findings(FindingQuery(), by="rule")
         assert {"promised_return", "guaranteed_principal", "restricted_name"} <= set(counts)
         assert {r.target for r in store.list_runs()} == {"demo-jucaibao", "demo-xinying",
-                                                         "demo-ads"}
+                                                         "demo-ads", "demo-forum"}
     assert list((data / "evidence").rglob("*.json"))
     assert sorted(p.name for p in workdir.iterdir()) == ["var"]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
-from common.vocabulary import FINDING_STATUS_LABELS, RULE_NAMES
+from common.vocabulary import FINDING_STATUS_LABELS
 
 from ..charts import bar_chart
 from ..context import services
+from ..present import rule_names
 from ..report_data import DIMENSIONS, PRESETS, ReportRange, build_report
 from ..security import require
 from ..xlsx_report import report_xlsx
@@ -19,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _charts(report):
-    labels = {"rule": RULE_NAMES, "status": FINDING_STATUS_LABELS}
+    labels = {"rule": rule_names(), "status": FINDING_STATUS_LABELS}
     charts = {}
     for dim in DIMENSIONS:
         counts = report.counts.get(dim, {})

@@ -90,7 +90,7 @@ def queue():
     user = current_user()
     assert user is not None
     filters = QueueFilters.from_args(request.args)
-    scope = default_scopes(user.role) if filters.scope == "mine" else []
+    scope = default_scopes(user.role, services().settings) if filters.scope == "mine" else []
     query = filters.query()  # a bad date is the officer's typing error: 400, not a redirect
     try:
         page = scoped_page(services().store, query, scope)

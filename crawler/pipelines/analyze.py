@@ -17,6 +17,7 @@ from scrapy.exceptions import NotConfigured
 
 from ..context import PatrolContext, context_of
 from ..items import PageItem
+from ..posts import DEFAULT, PostSelectors, selectors_from, split_posts
 from ..skips import count_error
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class AnalyzePipeline:
         self.stats = crawler.stats
         self.analyzer = ctx.analyzer
         self.kind = ctx.target.analysis_kind
+        self.posts = post_selectors(ctx.target.posts, ctx.target.kind)
         self.operators: dict[str, str] = {}
         self.tries: dict[str, int] = {}
 
@@ -42,7 +44,10 @@ class AnalyzePipeline:
         if not isinstance(item, PageItem):
             return item
         try:
-            findings = self.analyzer.analyze(item.text, kind=self.kind)
+            if self._analyze_posts(item):
+                findings = []  # the page's words are its posts', cited post by post
+            else:
+                findings = self.analyzer.analyze(item.text, kind=self.kind)
         except Exception as exc:  # noqa: BLE001 - hostile text must not stop the patrol
             logger.exception("analysis failed on %s", item.url)
             count_error(self.stats, "analyze_failed", item.url, repr(exc))
@@ -51,6 +56,19 @@ class AnalyzePipeline:
             f.rule == "restricted_name" and (f.extra or {}).get("field") == "operator")]
         self._operator(item)
         return item
+
+    def _analyze_posts(self, item: PageItem) -> bool:
+        """Analyze a forum page post by post; False when it has no posts to split."""
+        if self.posts is None:
+            return False
+        html = item.rendered_html or item.body.decode(item.encoding or "utf-8", "replace")
+        posts = split_posts(html, self.posts, item.url)
+        if not posts:
+            return False
+        self.stats.inc_value("patrol/posts", len(posts))
+        item.post_findings = [(post, f) for post in posts
+                              for f in self.analyzer.analyze(post.text, kind="post")]
+        return True
 
     def _operator(self, item: PageItem) -> None:
         host = item.host
@@ -71,3 +89,10 @@ class AnalyzePipeline:
             count_error(self.stats, "analyze_failed", item.url, repr(exc))
             return
         self.stats.set_value(f"patrol/operator/{host}", operator)
+
+
+def post_selectors(configured: dict[str, str] | None, target_kind: str) -> PostSelectors | None:
+    """The target's post selectors; forum targets split posts with the default ones."""
+    if configured:
+        return selectors_from(configured, "targets")
+    return DEFAULT if target_kind == "forum" else None

@@ -79,6 +79,13 @@ class StorePipeline:
             evidence=item.evidence))
         records = [finding_record(f, source=item.url, text=item.text, item=item, ctx=ctx,
                                   kind=kind) for f in item.findings]
+        # a forum post is cited as itself: the thread URL with the post's anchor, its author,
+        # time and words
+        for post, f in item.post_findings:
+            record = finding_record(f, source=f"{item.url}#{post.anchor()}", text=post.text,
+                                    item=item, ctx=ctx, kind="post")
+            record.extra.update(post=post.as_dict(), thread_url=item.url)
+            records.append(record)
         records = list({r.id: r for r in records}.values())
         # one operator check per site: host and port, so two sites on one address stay apart
         site = f"site:{urlsplit(item.final_url or item.url).netloc}"

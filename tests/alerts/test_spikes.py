@@ -86,3 +86,19 @@ def test_the_next_window_may_alarm_again(store, alert_settings, webhook) -> None
     store.upsert_findings([post("惠民贷", -1 - m, n=1000 + m) for m in range(0, 60, 2)])
     assert alerts.check_spikes(store, settings, now=later) == 1
     assert len({a.payload["window_bucket"] for a in store.list_alerts(kind="spike")}) == 2
+
+
+def test_positive_posts_make_no_spike(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+    """A burst of praise (the founder pays investors back) is no alarm; the same burst of
+    negative posts is."""
+    settings = spike_settings(alert_settings, webhook)
+    praise = [post("信和宝", m, "信和宝老板自掏腰包兑付，良心平台", n=m) for m in range(1, 40, 5)]
+    for f in praise:
+        f.sentiment = 0.6
+    store.upsert_findings(praise)
+    assert alerts.check_spikes(store, settings, now=NOW) == 0
+    angry = [post("信和宝", m, n=100 + m) for m in range(1, 40, 5)]
+    for f in angry:
+        f.sentiment = -0.7
+    store.upsert_findings(angry)
+    assert alerts.check_spikes(store, settings, now=NOW) == 1

@@ -121,5 +121,7 @@ def test_complaint_quoting_old_ads_is_public_risk_only(analyzer) -> None:
 
 def test_sentiment_range(analyzer) -> None:
     assert analyzer.sentiment("鑫盛贷跑路了，血汗钱没了，大家去报案") < -0.5
-    assert analyzer.sentiment("每次都按时回款，客服很好，靠谱") > 0.5
+    assert analyzer.sentiment("每次都按时回款，客服很好，靠谱") > 0.3
+    assert analyzer.opinion("每次都按时回款，客服很好，靠谱").sentiment == "positive"
+    assert analyzer.opinion("鑫盛贷跑路了，血汗钱没了，大家去报案").sentiment == "negative"
     assert analyzer.sentiment("") == 0.0

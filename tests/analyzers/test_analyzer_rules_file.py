@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_HEAD = """version: 1
 rules:
   guaranteed_principal:
+    kind: lexicon
     name: 保本保息/零风险
     clause: 二(一)1
     lead: 市金融局
@@ -27,12 +28,17 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize(("body", "line", "message"), [
     ("    terms: [保本]\n    patterns:\n      - regex: '保本(('\n        anchors: [保本]\n",
-     9, "bad regex"),
-    ("    terms: [保本]\n    severity: urgent\n", 8, "severity"),
-    ("    terms: [保本]\n    colour: red\n", 8, "unknown key"),
-    ("    terms:\n      - 保本\n      - {term: 保息, boundry: true}\n", 9, "unknown term key"),
-    ("    terms: [保本\n", 8, "flow sequence at line 7"),
-    ("    terms: [保]\n", 7, "too short"),
+     10, "bad regex"),
+    ("    terms: [保本]\n    severity: urgent\n", 9, "severity"),
+    ("    terms: [保本]\n    colour: red\n", 9, "unknown key"),
+    ("    terms:\n      - 保本\n      - {term: 保息, boundry: true}\n", 10, "unknown term key"),
+    ("    terms: [保本\n", 9, "flow sequence at line 8"),
+    ("    terms: [保]\n", 8, "too short"),
+    # a repeat inside a repeat backtracks exponentially on crafted text (issue 15)
+    ("    terms: [保本]\n    patterns:\n      - regex: '(保本+)+息'\n        anchors: [保本]\n",
+     10, "repeat inside a repeat"),
+    ("    terms: [保本]\n    patterns:\n      - regex: '(本[^，]{0,3}){2,}息'\n"
+     "        anchors: [保本]\n", 10, "repeat inside a repeat"),
 ])
 def test_bad_rules_are_refused_with_their_line(tmp_path: Path, body: str, line: int,
                                                message: str) -> None:
@@ -43,9 +49,15 @@ def test_bad_rules_are_refused_with_their_line(tmp_path: Path, body: str, line: 
     assert message in str(err.value)
 
 
-def test_unknown_rule_id(tmp_path: Path) -> None:
-    path = _write(tmp_path, "rules:\n  guaranteed_principle:\n    name: x\n")
-    with pytest.raises(RulesError, match=r"rules.yaml:2: unknown rule id 'guaranteed_principle'"):
+def test_a_rule_names_its_matcher_kind(tmp_path: Path) -> None:
+    """A misspelt id is not silently a new rule: a rule without a known kind is refused."""
+    path = _write(tmp_path, "rules:\n  guaranteed_principle:\n    name: x\n    clause: x\n"
+                            "    lead: x\n    terms: [保本]\n")
+    with pytest.raises(RulesError, match=r"rules.yaml:3: rule guaranteed_principle: missing 'kind'"):
+        Analyzer(path)
+    path = _write(tmp_path, GOOD_HEAD.replace("kind: lexicon", "kind: [lexicon, regexp]")
+                  + "    terms: [保本]\n")
+    with pytest.raises(RulesError, match=r"rules.yaml:4: rule guaranteed_principal: unknown kind"):
         Analyzer(path)
 
 

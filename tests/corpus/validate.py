@@ -11,16 +11,16 @@ import sys
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RULES = [
-    "promised_return",
-    "guaranteed_principal",
-    "real_estate_finance",
-    "margin_financing",
-    "unlicensed_payment",
-    "fundraising_signal",
-    "improper_subsidy",
-    "public_risk",
-]
+
+def _text_rules():
+    """The rules that read running text, from the rules file where every rule is declared."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
+    from settings.rulecatalog import text_rules
+
+    return text_rules()
+
+
+RULES = _text_rules()
 KINDS = {"ad", "page", "post", "news", "notice"}
 TERMS = [
     "交易所",

@@ -33,15 +33,22 @@ def test_demo(tmp_path: Path, chromium_path: str) -> None:
     assert _count(out, "GBK 编码页面（无字符集声明）上的发现") > 0
     assert _count(out, "仅在站点地图中列出的页面上的发现") > 0
     assert "按牵头部门" in out and "演示账号" in out and "patrol serve" in out
+    assert "舆情激增告警：1 个平台" in out
     queued = int(re.search(r"本次新排队 (\d+) 条", out).group(1))
     assert queued > 0
     with open_store(f"sqlite:///{tmp_path / 'patrol.sqlite3'}") as store:
         counts = store.count_findings(FindingQuery(), by="rule")
         assert {"promised_return", "guaranteed_principal", "real_estate_finance",
                 "margin_financing", "unlicensed_payment", "restricted_name"} <= set(counts)
-        assert len(store.list_alerts(limit=1000)) == queued
+        alerts = store.list_alerts(limit=1000)
+        assert len([a for a in alerts if a.kind != "spike"]) == queued
+        # the demo forum: one finding per post about 清盈贷, and the burst raised a spike alarm
+        posts = store.query_findings(FindingQuery(rules=["public_risk"], limit=100)).items
+        assert len({f.source for f in posts if f.platform == "清盈贷"}) >= 5
+        assert [a.payload["platform"] for a in alerts if a.kind == "spike"][:1] == ["清盈贷"]
         runs = store.list_runs()
-        assert {r.target for r in runs} == {"demo-jucaibao", "demo-xinying", "demo-ads"}
+        assert {r.target for r in runs} == {"demo-jucaibao", "demo-xinying", "demo-ads",
+                                            "demo-forum"}
         assert all(r.status == "ok" and r.trigger == "demo" for r in runs)
     evidence = list((tmp_path / "evidence").rglob("*.png"))
     assert evidence, "no screenshot evidence"

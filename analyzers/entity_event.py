@@ -1,0 +1,311 @@
+"""The entity_event matcher (public_risk): a trouble event about a named platform.
+
+rules.md: public_risk is about what others report of a *named* platform or firm. Rules find the
+candidates: the rule's terms (跑路, 提现困难, 爆雷, 经侦介入 ...) and a platform named in the
+text. The surest names are taken first:
+  1. a hashtag topic that starts with a brand (#小资钱包涉嫌诈骗#);
+  2. a brand-shaped name right by the trouble words (platform.PlatformFinder: 鑫盛贷跑路了,
+     关于“万通宝”平台);
+  3. the platform lexicon (P2PDA problem platforms, analyzers/model/platforms.txt, plus the
+     names of the targets), nearest to the trouble words;
+  4. a brand-shaped name elsewhere (××贷, ××宝, ××金服, ××钱包, ××网 ...), starting a word;
+  5. another name by the trouble words, if it looks like a firm's or the event is a finance
+     one (车站手机 before 报警 is no firm);
+  6. the head of a listing line or an @-mentioned account.
+On a platform's own pages (kind page) only the surest names (1-3) count. The opinion model (opinion.py),
+trained on hand-labelled real posts, then decides whether the post reports trouble at that
+platform, and how it sounds. Without a model file the older rule decides (a named platform, not
+a positive post, no industry statistics).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from . import platform as plat
+from .context import Doc
+from .finding import Finding
+from .hits import SEVERITY_ORDER, Hit
+from .normalize import normalize_term
+from .opinion import (
+    MAX_MODEL_CHARS,
+    Features,
+    Opinion,
+    OpinionModel,
+    features,
+    strong_candidate,
+    window,
+    words,
+)
+from .rules import Rule
+
+# brand-shaped names anywhere in a text (小资钱包, 宜贷网, 联璧金融, 钱宝网, 红岭创投)
+_BRAND = re.compile(r"[\u4e00-\u9fffa-z0-9]{1,8}?(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网)"
+                    r"(?:网|贷)?")
+MAX_BRAND = 8
+MAX_BRAND_TRIES = 8
+_BRAND_END = re.compile(r"(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网|公司|集团|交易所|交易中心|"
+                        r"银行|基金|资本|控股|投资|科技|币)$")
+_NOT_BRAND = frozenset("的了在是和与从向把被给对说投我你他她它这那有")
+# words that make a kind of business, not a brand, of a suffix (线下理财, 违规金融, 互联网金融)
+_GENERIC_MODIFIERS = frozenset({
+    "违规", "线下", "线上", "投资", "互联网", "网络", "非法", "消费", "供应链", "个人", "汽车",
+    "传统", "正规", "合规", "民间", "地方", "国家", "科技", "数字", "普通", "金融", "理财",
+    "大型", "小型", "知名", "著名", "所谓", "这家", "那家", "一家", "某", "该", "存疑", "股权",
+    "众筹", "现金", "小额", "网上", "手机", "上海", "北京", "深圳", "广州", "杭州", "浙江", "广东"})
+_CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限|信息服务|服务有限)$")
+_NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网")
+FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
+LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins (opinion())
+_HASHTAG = re.compile(r"#([^#\s]{2,20})#")
+# a problem-platform listing line: 名称 2018-07-31 地区 提现困难
+_LISTING = re.compile(r"(?:^|\n)([\u4e00-\u9fffa-z0-9]{2,10})(?:/[^\n\d]{2,12})?\s*\d{4}-\d\d-\d\d")
+_MENTION = re.compile(r"@([\u4e00-\u9fffa-z0-9]{2,12})")
+
+
+def sentiment_label(score: float) -> str:
+    """negative / neutral / positive of a score in [-1, 1] (the console's 负面/中性/正面)."""
+    return "negative" if score <= -0.3 else "positive" if score >= 0.3 else "neutral"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str          # normalized
+    pos: int           # normalized offset
+    source: str        # context, lexicon, brand, listing, mention
+
+
+class EntityEventMatcher:
+    def __init__(self, finder: plat.PlatformFinder, neg_re: re.Pattern[str],
+                 cut: Callable[[str], Iterable[str]], model: OpinionModel | None,
+                 platforms: Iterable[str] = (), firm_words: Iterable[str] = (),
+                 generic_events: Iterable[str] = ()) -> None:
+        self._finder = finder
+        self._generic = frozenset(generic_events)
+        self._firm_words = tuple(firm_words)
+        self._neg_re = neg_re
+        self._cut = cut
+        self.model = model
+        self._names = ahocorasick.Automaton()
+        n = 0
+        for name in platforms:
+            key = normalize_term(name)
+            if len(key) >= 3 and key not in self._names:
+                self._names.add_word(key, len(key))
+                n += 1
+        if n:
+            self._names.make_automaton()
+        self._has_names = n > 0
+
+    # -- candidates -------------------------------------------------------------------------
+
+    def _lexicon_name(self, t: str, near: int) -> Candidate | None:
+        """The lexicon's name nearest the first trouble word (within MAX_MODEL_CHARS)."""
+        if not self._has_names:
+            return None
+        found = []
+        for end, length in self._names.iter(t, max(0, near - MAX_MODEL_CHARS),
+                                            min(len(t), near + MAX_MODEL_CHARS)):
+            start = end + 1 - length
+            found.append((abs(start - near), -length, start))  # nearest, then longest
+        for _, neg_length, start in sorted(found):
+            name = t[start:start - neg_length]
+            if self._finder.valid(name):
+                return Candidate(name, start, "lexicon")
+        return None
+
+    def _hashtag_name(self, t: str) -> Candidate | None:
+        """#小资钱包涉嫌诈骗[超话]#: a topic that starts with a brand names the platform."""
+        for m in _HASHTAG.finditer(t[:MAX_MODEL_CHARS]):
+            b = _BRAND.match(m.group(1))
+            name = self._brand_of(b.group()) if b else ""
+            if b and name:
+                return Candidate(name, m.start(1) + b.end() - len(name), "brand")
+        return None
+
+    def _brand_name(self, t: str) -> Candidate | None:
+        head = t[:MAX_MODEL_CHARS]
+        for i, m in enumerate(_BRAND.finditer(head)):
+            if i == MAX_BRAND_TRIES:
+                break  # a page of 金融 and 网 words: the name is found early or not at all
+            name = self._brand_of(m.group())
+            start = m.end() - len(name)
+            if name and not name.endswith(_NOT_BRAND_END) and \
+                    self._starts_a_word(head, start, m.end()):
+                return Candidate(name, start, "brand")
+        return None
+
+    def _starts_a_word(self, t: str, start: int, end: int) -> bool:
+        """Does a name at t[start:end] begin a word (not 络借贷 in 网络借贷), with a first word
+        that is not an everyday one (相关金融, 市金融)?"""
+        lo = max(0, start - 4)
+        pos = lo
+        for w in self._cut(t[lo:end]):
+            if pos == start:
+                return not self._finder.everyday(w)
+            if pos > start:
+                return False
+            pos += len(w)
+        return False
+
+    def _brand_of(self, run: str) -> str:
+        """The name at the end of a brand-shaped run: jieba words from the end, while they
+        are not everyday words (著名|p2p|机构|红岭|创投 -> 红岭创投)."""
+        run = self._finder.trim(run)  # 我投的|小资钱包
+        words = list(self._cut(run))
+        name = words.pop() if words else ""
+        # (jieba leaves an unknown brand as single characters: those belong to it; an
+        # everyday word only completes a two-character suffix: 小资|钱包, not 违规|金融)
+        while words and len(name) + len(words[-1]) <= MAX_BRAND:
+            w = words[-1]
+            if w in _NOT_BRAND or w in _GENERIC_MODIFIERS:
+                break
+            if not (len(w) == 1 or not self._finder.common(w) or len(name) < 3):
+                break
+            name = words.pop() + name
+        return name if len(name) >= 3 and self._finder.valid(name) else ""
+
+    def candidate(self, doc: Doc, risk: list[Hit],
+                  lexicon_spans: list[tuple[int, int]]) -> Candidate | None:
+        """The platform a text with trouble words is about, or None. The surest names first:
+        a hashtag topic, a brand-shaped name right by the trouble words, the lexicon, a
+        brand-shaped name anywhere, then a plain name by the trouble words."""
+        spans = [(h.start, h.end) for h in risk]
+        found = self._finder.find(doc.t, spans + lexicon_spans, spans)
+        if found is not None and _CUT_COMPANY.search(found[0]):
+            found = None  # 资易贷（北京）金融信息服务有限|公司: a company name cut short
+        shaped = found is not None and self._brand_shaped(found[0])
+        hashtag = self._hashtag_name(doc.t)
+        if hashtag is not None:
+            return hashtag
+        if found is not None and shaped:
+            return Candidate(found[0], found[1], "context")
+        near = min((h.start for h in risk), default=0)
+        if doc.kind == "page":
+            # a platform's own pages: only the surest names (its terms and news are no
+            # trouble posts, and a page has many brand-shaped words)
+            return self._lexicon_name(doc.t, near)
+        named = self._lexicon_name(doc.t, near) or self._brand_name(doc.t)
+        if named is not None and found is not None and named.name in found[0]:
+            return Candidate(found[0], found[1], "context")  # 连州财富 in 连州财富通
+        if named is not None:
+            return named
+        # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
+        # firm in trouble; with a finance event (提现困难, 跑路, 非法集资) it is
+        finance_event = any(h.term not in self._generic for h in risk)
+        if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
+            return Candidate(found[0], found[1], "context")
+        return self._listed_name(doc.t)
+
+    def _brand_shaped(self, name: str) -> bool:
+        return bool(_BRAND_END.search(name)) or self._finder.is_suffixed(name)
+
+    def _firm_like(self, t: str, name: str, pos: int) -> bool:
+        """Is a name found by context a firm's? Shaped like a brand (××贷, ××金服, ××公司) or
+        next to a firm word (××平台, 平台××, ××的老板); 车站手机 before 报警 is not."""
+        if self._brand_shaped(name):
+            return True
+        after = t[pos + len(name):pos + len(name) + FIRM_REACH]
+        before = t[max(0, pos - FIRM_REACH):pos]
+        return any(w in after or w in before for w in self._firm_words)
+
+    def _listed_name(self, t: str) -> Candidate | None:
+        """A name at the head of a listing line, or the first account a post addresses that can
+        be a platform's (@冠群驰骋; not @海淀公安分局)."""
+        head = t[:MAX_MODEL_CHARS]
+        for regex, source in ((_LISTING, "listing"), (_MENTION, "mention")):
+            for m in regex.finditer(head):
+                if self._finder.valid(m.group(1)):
+                    return Candidate(m.group(1), m.start(1), source)
+        return None
+
+    # -- the decision -----------------------------------------------------------------------
+
+    def meta(self, doc: Doc, risk: list[Hit], cand: Candidate | None, lo: int = 0,
+             hi: int | None = None) -> list[str]:
+        """Facts of the rule stage, as model features (cue words: in the model's window)."""
+        hi = len(doc.t) if hi is None else hi
+        out = [f"kind:{doc.kind}", f"platform:{cand.source if cand else 'none'}"]
+        out += sorted({f"event:{h.term}" for h in risk if h.term})
+        n = len({h.term for h in risk})
+        out.append(f"events:{min(n, 3)}")
+        if risk:
+            out.append("event:" + max(risk, key=lambda h: SEVERITY_ORDER[h.severity]).severity)
+        for cue in ("statistics", "warning", "reporting", "quoting"):
+            if doc.cue_in(cue, lo, hi):
+                out.append(f"cue:{cue}")
+        # the sentiment lexicon's counts, binned (按时回款, 靠谱 / 血汗钱, 骗)
+        for cue in ("positive", "negative"):
+            n = doc.cue_count(cue, lo, hi)
+            out += [f"{cue}:{k}" for k in range(1, min(n, 3) + 1)]
+        if cand is not None and risk:
+            gap = min(abs(cand.pos - h.start) for h in risk)
+            out.append("near:" + ("10" if gap <= 10 else "40" if gap <= 40 else "far"))
+        return out
+
+    def features(self, doc: Doc, risk: list[Hit], cand: Candidate | None) -> Features:
+        lo, hi = window(doc.t, min((h.start for h in risk), default=None))
+        part = doc.t[lo:hi]
+        return features(part, words(part), self.meta(doc, risk, cand, lo, hi))
+
+    def lexicon_sentiment(self, doc: Doc, risk: list[Hit]) -> float:
+        """Sentiment from the word lists; the trouble words found count as complaint words
+        (立案 next to 尽快 is not a positive post)."""
+        negative = sorted(set(doc.cues("negative")) | {h.start for h in risk})
+        return plat.sentiment_score(doc.t, negative, doc.cues("positive"), self._neg_re)
+
+    def opinion(self, doc: Doc, risk: list[Hit], cand: Candidate | None,
+                feats: Features | None = None) -> Opinion:
+        """Risk from the model (0 without one); sentiment from the model with the word lists as
+        a second opinion: the score is their mean, and where the word lists are sure (|score|
+        >= LEXICON_SURE) and the model says otherwise, their label wins - praise is rare in the
+        labelled posts (84 of 1,169), so the model alone underrates it."""
+        lex = self.lexicon_sentiment(doc, risk)
+        if self.model is None:
+            return Opinion(risk=0.0, sentiment=sentiment_label(lex), sentiment_score=lex)
+        op = self.model.predict(feats if feats is not None else self.features(doc, risk, cand))
+        label = op.sentiment
+        if abs(lex) >= LEXICON_SURE and sentiment_label(lex) != label:
+            label = sentiment_label(lex)
+        return Opinion(risk=op.risk, sentiment=label,
+                       sentiment_score=round((op.sentiment_score + lex) / 2, 3))
+
+    def judge(self, doc: Doc, rule: Rule, risk: list[Hit],
+              lexicon_spans: list[tuple[int, int]]) -> Finding | None:
+        """A finding of `rule` for this text, or None."""
+        cand = self.candidate(doc, risk, lexicon_spans)
+        if cand is None:
+            return None
+        feats = self.features(doc, risk, cand) if self.model is not None else None
+        if self.model is not None and feats is not None:
+            # most candidates stop here: the sentiment is computed only for findings
+            p = self.model.risk(feats)
+            if p < (self.model.threshold_strong if strong_candidate(feats)
+                    else self.model.threshold):
+                return None
+        op = self.opinion(doc, risk, cand, feats)
+        if self.model is None and (doc.has_cue("statistics") or op.sentiment_score > 0.2):
+            return None  # industry statistics, or a positive post that uses a risk word
+        score = op.sentiment_score
+        # the name as written in the text (禾雲金服), and normalized for grouping by platform
+        ps, pe = doc.norm.span(cand.pos, cand.pos + len(cand.name))
+        platform = doc.norm.original[ps:pe]
+        risk = sorted(risk, key=lambda h: (-SEVERITY_ORDER[h.severity], h.start))
+        best = risk[0]
+        start, end = doc.norm.span(best.start, best.end)
+        extra: dict[str, object] = {"platform_normalized": cand.name,
+                                    "platform_source": cand.source,
+                                    "signals": sorted({h.term for h in risk if h.term})}
+        extra["sentiment_label"] = op.sentiment
+        if self.model is not None:
+            extra["risk_probability"] = round(op.risk, 3)
+        return Finding(
+            rule=rule.id, severity=best.severity, evidence=doc.norm.original[start:end],
+            start=start, end=end, clause=rule.clause, lead=rule.lead, rule_name=rule.name,
+            normalized=doc.t[best.start:best.end], platform=platform, sentiment=score,
+            extra=extra,
+        )

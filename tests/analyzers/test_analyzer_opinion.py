@@ -1,0 +1,126 @@
+"""public_risk on real-looking posts (issue 12), on texts written for these tests: a trouble
+event about a named firm, decided by the opinion model; platform pages' contracts are no
+public_risk, their guarantee and referral wording is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzers import Analyzer
+from analyzers.opinion import MODEL_FILE, OpinionModel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def risk(analyzer: Analyzer, text: str, kind: str = "post") -> list[tuple[str | None, str]]:
+    return [(f.platform, f.evidence) for f in analyzer.analyze(text, kind)
+            if f.rule == "public_risk"]
+
+
+def rules(analyzer: Analyzer, text: str, kind: str = "page") -> set[str]:
+    return {f.rule for f in analyzer.analyze(text, kind)}
+
+
+def test_the_shipped_model_is_small_and_loads() -> None:
+    assert MODEL_FILE.stat().st_size < 2 * 1024 * 1024
+    model = OpinionModel.load()
+    assert 0.0 < model.threshold < 1.0 and model.risk_w and model.sent_w
+
+
+# -- entity anchoring -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "platform"), [
+    ("融鑫贷的老板跑路了，几百个出借人的血汗钱全没了，大家赶紧去经侦报案。", "融鑫贷"),
+    ("#禾穗金服爆雷# 投了二十万，平台已经失联三天，维权群里都在商量去哪里报案。", "禾穗金服"),
+    ("北江汇通平台涉嫌非法吸收公众存款，实际控制人已被警方刑拘，投资人正在登记。", "北江汇通"),
+])
+def test_trouble_at_a_named_platform(analyzer: Analyzer, text: str, platform: str) -> None:
+    found = [f for f in analyzer.analyze(text, "post") if f.rule == "public_risk"]
+    assert [f.platform for f in found] == [platform]
+    assert found[0].sentiment is not None and found[0].sentiment < 0
+    assert found[0].extra["sentiment_label"] == "negative"
+    assert 0.0 <= found[0].extra["risk_probability"] <= 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "在车站手机被偷了，当场就报警了，大家出门看好随身物品。",       # no firm at all
+    "平台跑路了怎么办？出借人应该先保留好合同和转账记录。",          # advice, no name
+    "据统计，今年二季度全国共有263家问题平台，占比较去年有所下降。",   # industry statistics
+    "周末跑路线的时候碰到老同学，一起跑了十公里。",                   # another sense
+])
+def test_no_public_risk_without_a_firm_in_trouble(analyzer: Analyzer, text: str) -> None:
+    assert risk(analyzer, text) == []
+
+
+def test_a_deployment_names_its_own_platforms(tmp_path: Path) -> None:
+    """Names passed in (targets, a registry) are found like the lexicon's."""
+    a = Analyzer(ROOT / "config" / "rules.yaml", platforms=["榕信通"])
+    found = [f for f in a.analyze("最近听说榕信通提现困难，已经两个月没回款了，真着急。", "post")
+             if f.rule == "public_risk"]
+    assert [f.platform for f in found] == ["榕信通"]
+
+
+def test_the_model_decides_between_candidates(analyzer: Analyzer) -> None:
+    """Both name a platform and use a trouble word; only one reports trouble at it."""
+    trouble = "清盈贷提现一直失败，客服只会说排队，我看就是卷款跑路了。"
+    denial = "清盈贷官方声明：平台运营正常，所谓跑路传言不实，提现均已按时到账。"
+    assert analyzer.opinion(trouble).risk > analyzer.opinion(denial).risk
+    assert [platform for platform, _ in risk(analyzer, trouble)] == ["清盈贷"]
+
+
+# -- platform pages ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "第五条 乙方逾期未归还借款本息的，甲方有权要求乙方按日支付逾期罚息，并委托第三方催收。",
+    "借款协议 甲方（出借人）与乙方（借款人）经协商一致，就借款事宜订立本协议。",
+    "风险提示：风险准备金不足以覆盖全部逾期本息时，出借人须自行承担相应损失。",
+    "丙方对借款人进行筛选推荐给出借人，并得到出借人一定数量的出借资金。",
+])
+def test_contract_clauses_and_disclosures_give_nothing(analyzer: Analyzer, text: str) -> None:
+    assert rules(analyzer, text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "借款逾期时由平台以风险备用金先行垫付，保障出借人利益。",
+    "逾期项目由合作机构代付本息，出借人无需担心。",
+    "若还款日当日出借人未收到还款，乙方立即启动风险准备金偿付机制，代偿当期全部本息。",
+    "本协议项下的还款保障方式为：由第三方担保公司提供担保。",
+    "加入本息保障计划，投资更安心。",
+    "平台承诺到期回购并返还本金。",
+])
+def test_guarantee_paraphrases(analyzer: Analyzer, text: str) -> None:
+    assert "guaranteed_principal" in rules(analyzer, text)
+    assert "public_risk" not in rules(analyzer, text)
+
+
+def test_safety_and_high_returns_slogans(analyzer: Analyzer) -> None:
+    assert {"guaranteed_principal", "promised_return"} <= rules(
+        analyzer, "专业的理财平台，为投资人提供安全、高收益的投资理财产品。")
+    assert "guaranteed_principal" in rules(analyzer, "安全有保障的互联网理财平台")
+    assert rules(analyzer, "为了交易安全，请勿向他人透露短信验证码。") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "组队投资，一起赚奖励！",
+    "邀请好友一起出借，好友投资越多你的奖励越高。",
+    "和朋友一起享受加息收益，人越多加息越多。",
+])
+def test_referral_rewards_are_fundraising_signals(analyzer: Analyzer, text: str) -> None:
+    assert "fundraising_signal" in rules(analyzer, text)
+    assert "improper_subsidy" not in rules(analyzer, text)
+
+
+def test_without_a_model_file_the_rules_decide(tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    """A deployment that deleted the model file still reports (rules only), and says so."""
+    with caplog.at_level("WARNING", logger="analyzers.engine"):
+        a = Analyzer(ROOT / "config" / "rules.yaml", opinion_model=tmp_path / "missing.json")
+    assert any("decided by rules only" in r.getMessage() for r in caplog.records)
+    found = [f for f in a.analyze("融鑫贷的老板跑路了，血汗钱全没了。", "post")
+             if f.rule == "public_risk"]
+    assert [f.platform for f in found] == ["融鑫贷"]
+    assert "risk_probability" not in found[0].extra
+    assert a.opinion("融鑫贷的老板跑路了，血汗钱全没了。").risk == 0.0
+    assert risk(a, "据统计，今年共有263家问题平台跑路。") == []
