@@ -79,9 +79,40 @@ WAIT_QUIET = r"""
 """
 
 
+MAX_NAVIGATIONS = 10
+
+
+async def hold_navigations(page: Any, request: Any) -> None:
+    """Keep the page where it is: once the first document is requested, every later top-level
+    navigation (a timer setting `location`, a meta refresh, a form submitted by script) is
+    answered with 204 No Content, which browsers treat as "stay on this page". The target is
+    recorded in `request.meta["patrol_navigations"]` and the spider follows it as a link, so a
+    page that leaves during rendering is read with the DOM it had, and where it wanted to go is
+    still patrolled under the usual rules."""
+    navigations: list[str] = request.meta.setdefault("patrol_navigations", [])
+    state = {"first": True}
+
+    async def hold(route: Any, req: Any) -> None:
+        try:
+            if req.is_navigation_request() and req.frame.parent_frame is None:
+                if not state["first"]:
+                    if len(navigations) < MAX_NAVIGATIONS and req.url not in navigations:
+                        navigations.append(req.url)
+                    await route.fulfill(status=204, body=b"")
+                    return
+                state["first"] = False
+            await route.fallback()
+        except Exception as exc:  # noqa: BLE001 - the page closed meanwhile
+            logger.debug("navigation hold on %s: %s", req.url, exc)
+
+    await page.route("**", hold)
+
+
 async def init_page(page: Any, request: Any) -> None:
-    """Page init callback (scrapy-playwright): watchers first, downloads refused."""
+    """Page init callback (scrapy-playwright): watchers first, navigations held, downloads
+    refused."""
     await page.add_init_script(INIT_SCRIPT)
+    await hold_navigations(page, request)
     counter = request.meta.get("patrol_download_counter")
 
     async def refuse(download: Any) -> None:
@@ -95,13 +126,47 @@ async def init_page(page: Any, request: Any) -> None:
     page.on("download", refuse)
 
 
+# CSS ::before/::after text is shown but is not in the DOM, so page.content() would miss it:
+# copy each plain-string pseudo content into a <patrol-pseudo> element where it is shown.
+# Bounded: at most MAX_PSEUDO_SCAN elements are looked at (a page of 100,000 nodes stays fast).
+MAX_PSEUDO_SCAN = 5000
+MATERIALIZE_PSEUDO = r"""
+(limit) => {
+  const els = document.body ? Array.from(document.body.querySelectorAll('*')).slice(0, limit)
+                            : [];
+  let n = 0;
+  for (const el of els) {
+    for (const which of ['::before', '::after']) {
+      const c = getComputedStyle(el, which).content;
+      if (!c || c === 'none' || c === 'normal') continue;
+      const m = c.match(/^"((?:[^"\\]|\\.)*)"$/);
+      if (!m) continue;
+      const text = m[1].replace(/\\(.)/g, '$1');
+      if (!text.trim()) continue;
+      const node = document.createElement('patrol-pseudo');
+      node.textContent = text;
+      if (which === '::before') el.insertBefore(node, el.firstChild); else el.appendChild(node);
+      n++;
+    }
+  }
+  return n;
+}
+"""
+
+
 async def wait_dom_quiet(page: Any, quiet_ms: int, deadline_ms: int) -> str:
-    """Wait until the page is quiet (see module doc); returns quiet, deadline or unwatched."""
+    """Wait until the page is quiet (see module doc), then copy CSS pseudo-element text into the
+    DOM; returns quiet, deadline, unwatched or failed."""
     try:
-        return await page.evaluate(WAIT_QUIET, [quiet_ms, deadline_ms])
+        state = await page.evaluate(WAIT_QUIET, [quiet_ms, deadline_ms])
     except Exception as exc:  # noqa: BLE001 - navigation away, closed page: read what is there
         logger.debug("DOM quiet wait failed on %s: %s", page.url, exc)
         return "failed"
+    try:
+        await page.evaluate(MATERIALIZE_PSEUDO, MAX_PSEUDO_SCAN)
+    except Exception as exc:  # noqa: BLE001 - a page that broke getComputedStyle: skip it
+        logger.debug("pseudo-element text failed on %s: %s", page.url, exc)
+    return state
 
 
 async def screenshot(page: Any, timeout_ms: int = 20000) -> bytes:

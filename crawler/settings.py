@@ -71,6 +71,9 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "RETRY_TIMES": 1,
         "REDIRECT_MAX_TIMES": 10,
+        # Scrapy's meta-refresh middleware would replace the page before anything read it: one
+        # line of HTML would hide a site. The spider reads the page and follows the refresh.
+        "METAREFRESH_ENABLED": False,
         "DNS_TIMEOUT": min(page_timeout, 20),
         "CLOSESPIDER_TIMEOUT": settings["patrol_time_limit"],
         "COOKIES_ENABLED": True,

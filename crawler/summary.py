@@ -35,6 +35,7 @@ def summarize(stats: dict[str, Any], *, chromium: bool = True,
         "pages_new": int(stats.get("patrol/pages_new", 0)),
         "pages_changed": int(stats.get("patrol/pages_changed", 0)),
         "pages_unchanged": int(stats.get("patrol/pages_unchanged", 0)),
+        "refreshes": int(stats.get("patrol/refreshes", 0)),
         "sitemaps": int(stats.get("patrol/sitemaps", 0)),
         "sitemap_pages": int(stats.get("patrol/discovered/sitemap", 0)),
         "screenshots": int(stats.get("patrol/screenshots", 0)),
@@ -71,7 +72,8 @@ def format_summary(name: str, summary: dict[str, Any], status: str = "") -> str:
                  f"渲染 {summary['rendered']} 个" + (f"，用时 {elapsed} 秒" if elapsed else ""))
     lines.append(f"  页面变化：新 {summary['pages_new']}，有变化 {summary['pages_changed']}，"
                  f"未变 {summary['pages_unchanged']}；站点地图 {summary['sitemaps']} 个，"
-                 f"列出页面 {summary['sitemap_pages']} 个")
+                 f"列出页面 {summary['sitemap_pages']} 个；"
+                 f"页面跳转（refresh/定时跳转）{summary.get('refreshes', 0)} 个")
     if summary.get("rendering_off"):
         lines.append("  注意：未找到 Chromium，JavaScript 渲染和截图已关闭")
     lines.append(f"  错误：{_kinds(summary['errors'])}")

@@ -225,6 +225,7 @@ class PatrolSpider(scrapy.Spider):
             return
         yield item
         depth = response.meta.get("patrol_depth", 0)
+        yield from self._follow_refreshes(response, content, depth)
         if depth >= self.depth_limit:
             return
         if content.bad_scheme_links:
@@ -239,6 +240,32 @@ class PatrolSpider(scrapy.Spider):
                 yield request
         for url in content.links:
             request = self._discovered(url, depth=depth + 1)
+            if request is not None:
+                yield request
+
+    def _follow_refreshes(self, response: TextResponse, content: PageContent,
+                          depth: int) -> Iterator[scrapy.Request]:
+        """Follow where the page sends its visitors (meta refresh, <noscript> refresh, a script
+        changing `location` while it rendered) as an ordinary link, after the page itself was
+        read: the refresh never replaces the page. A zero-delay refresh within the site is a
+        redirect and keeps the page's depth; any other is a link one level deeper."""
+        targets = [(r.url, r.delay) for r in content.refreshes]
+        targets += [(url, 0.0) for url in response.meta.get("patrol_navigations", ())]
+        seen: set[str] = set()
+        for url, delay in targets:
+            if url in seen:
+                continue
+            seen.add(url)
+            self.crawler.stats.inc_value("patrol/refreshes")
+            try:
+                redirect_like = delay == 0 and same_site(
+                    parse_url(url).host, [parse_url(response.url).host])
+            except BadURL:
+                redirect_like = False
+            next_depth = depth if redirect_like else depth + 1
+            if next_depth > self.depth_limit:
+                continue
+            request = self._discovered(url, priority=3, source="refresh", depth=next_depth)
             if request is not None:
                 yield request
 

@@ -87,6 +87,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, "application/xml")
         if path == "/":
             return self.send(200, site.index(port).encode())
+        if path == "/evasions/":
+            return self.send(200, site.evasions_index(port).encode())
+        evasion = site.evasions(port).get(path)
+        if evasion is not None:
+            title, head, body = evasion
+            page = site._html(title, body).replace("</head>", head + "</head>", 1)
+            return self.send(200, page.encode())
         if path in site.PAGES_UTF8:
             title, body = site.PAGES_UTF8[path]
             return self.send(200, site._html(title, body).encode())

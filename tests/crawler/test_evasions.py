@@ -1,0 +1,136 @@
+"""What hostile sites really do to hide from a patrol (issue 16), each against the local site.
+
+Two patrols of /evasions/ for the module: one static (no browser), one rendering every page in
+Chromium. Each test checks that the hidden offer was still found and where the page tried to
+send the patrol was followed under the usual rules (and never to another loopback host).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+
+from findings import FindingQuery
+from findings.open import open_store
+from tests.crawler.conftest import CrawlRun, run_patrol, write_targets
+
+
+def _patrol(mockserver: Any, tmp_path_factory: pytest.TempPathFactory, name: str,
+            render: str, chromium: str = "") -> tuple[CrawlRun, list[dict[str, Any]], Any]:
+    data = tmp_path_factory.mktemp(name)
+    targets = write_targets(data / "targets.yaml", [{
+        "name": name, "start_urls": [mockserver.url("/evasions/")], "kind": "p2p",
+        "max_pages": 60, "depth": 3, "render": render, "sitemaps": False,
+    }])
+    mockserver.clear_log()
+    settings: dict[str, Any] = {"targets_file": str(targets), "chromium_path": chromium}
+    run = run_patrol(data, "--target", name, "--no-alerts", settings=settings)
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = mockserver.log()
+    store = open_store(f"sqlite:///{run.store_path}")
+    return run, log, store
+
+
+@pytest.fixture(scope="module")
+def static(mockserver: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    run, log, store = _patrol(mockserver, tmp_path_factory, "evasions-static", "never",
+                              chromium="/nonexistent/chromium")
+    yield run, log, store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def rendered(mockserver: Any, chromium_path: str,
+             tmp_path_factory: pytest.TempPathFactory) -> Any:
+    run, log, store = _patrol(mockserver, tmp_path_factory, "evasions-rendered", "always",
+                              chromium=chromium_path)
+    yield run, log, store
+    store.close()
+
+
+def _findings(store: Any, mockserver: Any, path: str) -> list[Any]:
+    return store.query_findings(FindingQuery(source=mockserver.url(path), limit=100)).items
+
+
+def _rules(store: Any, mockserver: Any, path: str) -> set[str]:
+    return {f.rule for f in _findings(store, mockserver, path)}
+
+
+def _page_text(run: CrawlRun, mockserver: Any, path: str) -> str:
+    with sqlite3.connect(run.store_path) as db:
+        row = db.execute("SELECT text FROM pages WHERE url = ? ORDER BY captured_at DESC",
+                         (mockserver.url(path),)).fetchone()
+    assert row, f"{path} was not stored"
+    return row[0]
+
+
+@pytest.fixture(params=["static", "rendered"])
+def patrol(request: pytest.FixtureRequest) -> tuple[CrawlRun, list[dict[str, Any]], Any]:
+    return request.getfixturevalue(request.param)
+
+
+def test_refresh_to_another_host_does_not_hide_the_page(patrol: Any, mockserver: Any) -> None:
+    """The issue's exact case: the page carrying a 60-second refresh to another host is
+    analysed as received, with as many findings as the same page without the tag."""
+    run, log, store = patrol
+    with_tag = _findings(store, mockserver, "/evasions/refresh-offsite.html")
+    without = _findings(store, mockserver, "/evasions/plain.html")
+    assert len(without) >= 3
+    assert {f.rule for f in with_tag} == {f.rule for f in without}
+    assert len(with_tag) == len(without)
+    assert run.summary["refreshes"] >= 5
+    assert run.summary["skips"].get("blocked_address", 0) >= 1
+    assert [e for e in log if e["host"] != "127.0.0.1"] == []
+
+
+def test_delayed_and_noscript_refreshes_are_followed_as_links(patrol: Any,
+                                                               mockserver: Any) -> None:
+    _, log, store = patrol
+    paths = {e["path"] for e in log}
+    assert "/evasions/clean.html" in paths
+    assert _findings(store, mockserver, "/evasions/refresh-delayed.html")
+    assert "real_estate_finance" in _rules(store, mockserver, "/evasions/zero-target.html")
+    assert _findings(store, mockserver, "/evasions/refresh-zero.html")   # carrier kept too
+    assert "margin_financing" in _rules(store, mockserver, "/evasions/noscript-target.html")
+    assert _findings(store, mockserver, "/evasions/refresh-noscript.html")
+
+
+def test_refresh_to_private_addresses_is_blocked(patrol: Any, mockserver: Any) -> None:
+    run, log, store = patrol
+    paths = {e["path"] for e in log}
+    assert "/secret-after-refresh" not in paths and "/localhost-after-refresh" not in paths
+    assert _findings(store, mockserver, "/evasions/refresh-private.html")
+    assert run.summary["skips"]["blocked_address"] >= 3
+
+
+def test_scattered_and_attribute_text_is_read(patrol: Any, mockserver: Any) -> None:
+    run, _, store = patrol
+    assert "保本保息" in _page_text(run, mockserver, "/evasions/scattered.html")
+    assert "guaranteed_principal" in _rules(store, mockserver, "/evasions/scattered.html")
+    rules = _rules(store, mockserver, "/evasions/attributes.html")
+    assert {"real_estate_finance", "unlicensed_payment", "margin_financing"} <= rules
+
+
+def test_confusables_are_folded(patrol: Any, mockserver: Any) -> None:
+    run, _, store = patrol
+    findings = _findings(store, mockserver, "/evasions/confusables.html")
+    text = _page_text(run, mockserver, "/evasions/confusables.html")
+    assert "guaranteed_principal" in {f.rule for f in findings}
+    assert {"⽆⻛险", "本⾦保障"} <= {text[f.start:f.end] for f in findings}
+    for f in findings:   # offsets point into the text as the page wrote it
+        assert text[f.start:f.end] == f.evidence
+
+
+def test_rendered_page_that_leaves_keeps_its_dom(rendered: Any, mockserver: Any) -> None:
+    run, log, store = rendered
+    text = _page_text(run, mockserver, "/evasions/leaves.html")
+    assert "体验金5888元" in text
+    assert "improper_subsidy" in _rules(store, mockserver, "/evasions/leaves.html")
+    assert "/evasions/left-to.html" in {e["path"] for e in log}   # followed as a link
+
+
+def test_css_pseudo_element_text_is_read(rendered: Any, mockserver: Any) -> None:
+    run, _, store = rendered
+    assert "稳赚不赔" in _page_text(run, mockserver, "/evasions/pseudo.html")
