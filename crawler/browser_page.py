@@ -169,5 +169,36 @@ async def wait_dom_quiet(page: Any, quiet_ms: int, deadline_ms: int) -> str:
     return state
 
 
+# CSS background images of large elements (hero banners, posters set as a div's background):
+# not in the HTML, so only the browser knows them.
+BACKGROUNDS = r"""
+([minArea, limit]) => {
+  const urls = [];
+  const els = document.body ? Array.from(document.body.querySelectorAll('*')).slice(0, 5000) : [];
+  for (const el of els) {
+    const bg = getComputedStyle(el).backgroundImage;
+    if (!bg || bg === 'none' || bg.indexOf('url(') < 0) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width * r.height < minArea) continue;
+    for (const m of bg.matchAll(/url\(\s*"?([^")]+)"?\s*\)/g)) {
+      if (!urls.includes(m[1])) urls.push(m[1]);
+    }
+    if (urls.length >= limit) break;
+  }
+  return urls.slice(0, limit);
+}
+"""
+
+
+async def collect_backgrounds(page: Any, min_area: int, limit: int = 20) -> list[str]:
+    """URLs of CSS background images of elements of at least `min_area` pixels."""
+    try:
+        urls = await page.evaluate(BACKGROUNDS, [min_area, limit])
+    except Exception as exc:  # noqa: BLE001 - a closed or hostile page: no backgrounds
+        logger.debug("background images failed on %s: %s", page.url, exc)
+        return []
+    return [u for u in urls if isinstance(u, str)][:limit]
+
+
 async def screenshot(page: Any, timeout_ms: int = 20000) -> bytes:
     return await page.screenshot(full_page=True, type="png", timeout=timeout_ms)

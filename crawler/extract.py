@@ -14,6 +14,8 @@ from urllib.parse import urljoin
 
 from lxml import etree, html
 
+from .images import ImageRef, page_images
+
 # Elements whose text is never shown.
 _INVISIBLE = {"script", "style", "template", "head", "title", "meta", "link", "svg", "object"}
 _BLOCK = {
@@ -63,6 +65,7 @@ class PageContent:
     footer_text: str = ""
     alt_texts: list[str] = field(default_factory=list)   # alt, title and aria-label texts
     refreshes: list[Refresh] = field(default_factory=list)
+    images: list[ImageRef] = field(default_factory=list)   # candidates for OCR
     links: list[str] = field(default_factory=list)
     frames: list[str] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
@@ -173,6 +176,7 @@ def extract(text: str, base_url: str) -> PageContent:
         str(d) for d in descriptions if not _is_url(str(d))))[:2000]
     content.alt_texts = _attribute_texts(doc)
     content.refreshes = _refreshes(doc, base_url)
+    content.images = page_images(doc, base_url)
 
     for script in doc.iter("script"):
         if script.get("src"):

@@ -32,3 +32,5 @@ class PageItem:
     site_findings: list[Any] = field(default_factory=list)   # restricted_name of the operator
     evidence: list[dict[str, Any]] = field(default_factory=list)
     live_page: Any = None         # the Playwright page, open until evidence is taken
+    record_kind: str = "page"     # page, or image: text read by OCR from an image of a page
+    image: dict[str, Any] | None = None   # image records: page_url, sha256, format, ocr result

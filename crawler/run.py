@@ -67,6 +67,11 @@ def run_patrols(settings: Settings, targets: list[Target], store: Any, *,
         analyzer = Analyzer.from_settings(settings)
     chromium = find_chromium(settings)
     contexts = _lock_all(settings, targets, store, trigger, analyzer, chromium)
+    from .image_reader import make_image_reader
+
+    images, images_off = make_image_reader(settings)
+    for ctx in contexts:
+        ctx.images, ctx.images_off = images, images_off
     process = CrawlerProcess(base_settings(settings))
     _quiet_scrapy_logs(settings)  # after: CrawlerProcess resets the scrapy loggers
     crawlers = []
@@ -84,6 +89,8 @@ def run_patrols(settings: Settings, targets: list[Target], store: Any, *,
         results = [_finish(store, ctx, crawler) for ctx, crawler in
                    zip(contexts, crawlers + [None] * (len(contexts) - len(crawlers)),
                        strict=True)]
+        if images is not None:
+            images.close()
     return results
 
 
@@ -154,7 +161,7 @@ def _finish(store: Any, ctx: PatrolContext, crawler: Any) -> PatrolResult:
         ctx.stats = dict(crawler.stats.get_stats())  # complete (elapsed time is set last)
     run = ctx.run
     summary = summarize(ctx.stats, chromium=ctx.chromium is not None,
-                        wanted_render=ctx.target.render != "never")
+                        wanted_render=ctx.target.render != "never", images_off=ctx.images_off)
     run.ended_at = utcnow()
     run.status = {"finished": "ok", "closespider_timeout": "timeout",
                   "shutdown": "interrupted"}.get(ctx.close_reason, "failed")

@@ -108,6 +108,9 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
         "PATROL_MAX_PER_HOST": settings["crawl_max_pages_per_host"],
         "PATROL_MAX_PER_PATTERN": settings["crawl_max_pages_per_pattern"],
         "PATROL_CHROMIUM": chromium or "",
+        # 0: no OCR, so the browser need not look for background images
+        "PATROL_OCR_BACKGROUND_AREA": settings["ocr_min_background_area"]
+        if settings["ocr_enabled"] else 0,
     }
     if chromium:
         handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

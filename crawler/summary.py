@@ -17,11 +17,15 @@ KIND_NAMES = {
     "connection_lost": "连接中断", "render_failed": "渲染失败", "analyze_failed": "分析失败",
     "evidence_failed": "证据保存失败", "store_failed": "入库失败",
     "screenshot_failed": "截图失败", "parse_failed": "页面解析失败",
+    "image_not_image": "图片：并非图片", "image_svg": "图片：矢量图不识别",
+    "image_too_many_pixels": "图片：像素超限（解压炸弹）", "image_icon": "图片：图标/像素点",
+    "image_aspect": "图片：细长条", "image_bad_image": "图片：损坏或截断",
+    "image_timeout": "图片：识别超时", "image_limit": "图片：达到识别上限",
 }
 
 
 def summarize(stats: dict[str, Any], *, chromium: bool = True,
-              wanted_render: bool = True) -> dict[str, Any]:
+              wanted_render: bool = True, images_off: str = "") -> dict[str, Any]:
     elapsed = stats.get("elapsed_time_seconds")
     return {
         "pages": int(stats.get("patrol/pages", 0)),
@@ -36,6 +40,10 @@ def summarize(stats: dict[str, Any], *, chromium: bool = True,
         "pages_changed": int(stats.get("patrol/pages_changed", 0)),
         "pages_unchanged": int(stats.get("patrol/pages_unchanged", 0)),
         "refreshes": int(stats.get("patrol/refreshes", 0)),
+        "images_read": int(stats.get("patrol/ocr/read", 0)),
+        "images_cached": int(stats.get("patrol/ocr/cached", 0)),
+        "image_findings": int(stats.get("patrol/ocr/findings", 0)),
+        "images_off": images_off,
         "sitemaps": int(stats.get("patrol/sitemaps", 0)),
         "sitemap_pages": int(stats.get("patrol/discovered/sitemap", 0)),
         "screenshots": int(stats.get("patrol/screenshots", 0)),
@@ -74,6 +82,12 @@ def format_summary(name: str, summary: dict[str, Any], status: str = "") -> str:
                  f"未变 {summary['pages_unchanged']}；站点地图 {summary['sitemaps']} 个，"
                  f"列出页面 {summary['sitemap_pages']} 个；"
                  f"页面跳转（refresh/定时跳转）{summary.get('refreshes', 0)} 个")
+    if summary.get("images_off"):
+        lines.append(f"  注意：图片文字识别不可用（{summary['images_off']}），图片未读取")
+    else:
+        lines.append(f"  图片文字识别：识别 {summary.get('images_read', 0)} 张，"
+                     f"缓存命中 {summary.get('images_cached', 0)} 张，"
+                     f"图片中的发现 {summary.get('image_findings', 0)} 条")
     if summary.get("rendering_off"):
         lines.append("  注意：未找到 Chromium，JavaScript 渲染和截图已关闭")
     lines.append(f"  错误：{_kinds(summary['errors'])}")

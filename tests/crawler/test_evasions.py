@@ -7,6 +7,7 @@ send the patrol was followed under the usual rules (and never to another loopbac
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from typing import Any
 
@@ -134,3 +135,68 @@ def test_rendered_page_that_leaves_keeps_its_dom(rendered: Any, mockserver: Any)
 def test_css_pseudo_element_text_is_read(rendered: Any, mockserver: Any) -> None:
     run, _, store = rendered
     assert "稳赚不赔" in _page_text(run, mockserver, "/evasions/pseudo.html")
+
+
+# -- offers in pictures (OCR) ---------------------------------------------------------------
+def _image_findings(store: Any, mockserver: Any, path: str) -> list[Any]:
+    found = _findings(store, mockserver, path)
+    assert all(f.kind == "image" for f in found)
+    return found
+
+
+def test_offer_only_in_a_poster_is_read(patrol: Any, mockserver: Any) -> None:
+    run, log, store = patrol
+    findings = _image_findings(store, mockserver, "/images/poster.png")
+    assert {"guaranteed_principal", "promised_return"} <= {f.rule for f in findings}
+    f = next(f for f in findings if f.rule == "guaranteed_principal")
+    assert f.evidence == "保本保息" and f.extra["words"] == "保本保息"
+    assert f.extra["page_url"] in (mockserver.url("/evasions/poster.html"),
+                                   mockserver.url("/evasions/poster-again.html"))
+    x0, y0, x1, y1 = f.extra["box"]
+    assert 0 <= x0 < x1 <= 480 and 100 < y0 < y1 <= 240   # the second line of the poster
+    # the evidence keeps the image file, with its hash
+    page = store.get_page(f.page_id)
+    (image,) = [e for e in page.evidence if e["kind"] == "image"]
+    data = (run.data_dir / image["path"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == image["sha256"] == f.extra["image_sha256"]
+    # shown on two pages, read once (and fetched once, when no browser loaded it for display)
+    with sqlite3.connect(run.store_path) as db:
+        (records,) = db.execute("SELECT count(*) FROM pages WHERE url = ?",
+                                (mockserver.url("/images/poster.png"),)).fetchone()
+    assert records == 1
+    if run.summary["rendered"] == 0:
+        assert [e["path"] for e in log].count("/images/poster.png") == 1
+    assert run.summary["images_read"] >= 2 and run.summary["image_findings"] >= 3
+
+
+def test_lazy_loaded_poster_is_read(patrol: Any, mockserver: Any) -> None:
+    _, log, store = patrol
+    rules = {f.rule for f in _image_findings(store, mockserver, "/images/poster-lazy.png")}
+    assert "real_estate_finance" in rules
+
+
+def test_no_image_can_stall_or_crash_a_patrol(patrol: Any) -> None:
+    run, _, _ = patrol
+    skips = run.summary["skips"]
+    for kind in ("image_too_many_pixels", "image_bad_image", "image_svg", "image_not_image",
+                 "image_icon", "image_timeout"):
+        assert skips.get(kind, 0) >= 1, (kind, skips)
+    assert run.summary["status"] == "ok"
+
+
+def test_background_poster_is_read_in_the_browser(rendered: Any, mockserver: Any) -> None:
+    _, _, store = rendered
+    rules = {f.rule for f in _image_findings(store, mockserver, "/images/poster-bg.png")}
+    assert {"guaranteed_principal", "fundraising_signal"} & rules
+
+
+def test_an_unchanged_poster_is_never_read_again(static: Any, mockserver: Any) -> None:
+    run, _, _ = static
+    targets = write_targets(run.data_dir / "again.yaml", [{
+        "name": "again", "start_urls": [mockserver.url("/evasions/poster.html")],
+        "render": "never", "sitemaps": False, "depth": 0}])
+    again = run_patrol(run.data_dir, "--target", "again", "--no-alerts",
+                       settings={"targets_file": str(targets)})
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.summary["images_cached"] == 1 and again.summary["images_read"] == 0
+    assert again.summary["image_findings"] >= 2

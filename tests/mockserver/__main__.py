@@ -18,7 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import site
+from . import images, site
 
 LOG: list[dict[str, object]] = []
 LOG_LOCK = threading.Lock()
@@ -94,6 +94,18 @@ class Handler(BaseHTTPRequestHandler):
             title, head, body = evasion
             page = site._html(title, body).replace("</head>", head + "</head>", 1)
             return self.send(200, page.encode())
+        if path == "/images/never.png":
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"\x89PNG\r\n\x1a\n")
+            self.wfile.flush()
+            STOP.wait(120)   # never finishes
+            return None
+        picture = images.image(path)
+        if picture is not None:
+            return self.send(200, picture[0], picture[1])
         if path in site.PAGES_UTF8:
             title, body = site.PAGES_UTF8[path]
             return self.send(200, site._html(title, body).encode())

@@ -177,6 +177,22 @@ def evasions(port: int) -> dict[str, tuple[str, str, str]]:
                         "setTimeout(function () { location.href = '/evasions/left-to.html'; },"
                         " 900);</script>"),
         "/evasions/left-to.html": ("离开后", "", "<p>页面已迁移。</p>"),
+        # offers only in pictures
+        "/evasions/poster.html": ("海报", "", '<p>欢迎访问</p><div class="banner">'
+                                              '<img src="/images/poster.png"></div>'),
+        "/evasions/poster-again.html": ("海报再现", "", '<p>关于我们</p>'
+                                                    '<img src="/images/poster.png">'),
+        "/evasions/lazy-poster.html": ("懒加载", "", '<p>房产</p><img src="/images/pixel.gif" '
+                                                  'data-src="/images/poster-lazy.png">'),
+        "/evasions/background.html": (
+            "背景图", "<style>.hero{width:600px;height:300px;"
+                     "background-image:url(/images/poster-bg.png)}</style>",
+            '<p>首页</p><div class="hero"></div>'),
+        "/evasions/bad-images.html": (
+            "坏图片", "", "<p>图片</p>" + "".join(
+                f'<img src="/images/{name}">' for name in (
+                    "huge.png", "truncated.jpg", "bomb.svg", "fake.png", "never.png",
+                    "pixel.gif"))),
         "/evasions/pseudo.html": (
             "伪元素", "<style>.a::before{content:'稳赚不赔，'}.a::after{content:'零风险投资'}"
                      "</style>", '<p class="a">——</p><script>void 0;</script>'),
