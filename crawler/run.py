@@ -113,14 +113,23 @@ def _lock_all(settings: Settings, targets: list[Target], store: Any, trigger: st
             logger.warning("Chromium not found: rendering and screenshots are off for %s",
                            target.name)
         from .browser_proxy import bind_proxy_socket
+        from .resolver import GuardedResolver
 
+        guard = AddressGuard.for_start_urls(target.start_urls)
+        GuardedResolver.exempt_names.update(h for h, _ in guard.allowed if not _is_ip(h))
         ctx = PatrolContext(
             settings=settings, target=target, run=run, store=store, analyzer=analyzer,
-            guard=AddressGuard.for_start_urls(target.start_urls), chromium=use_browser,
+            guard=guard, chromium=use_browser,
             proxy_socket=bind_proxy_socket() if use_browser else None, lock_owner=owner)
         store.save_run(run)
         contexts.append(ctx)
     return contexts
+
+
+def _is_ip(host: str) -> bool:
+    from .address_guard import parse_address
+
+    return parse_address(host) is not None
 
 
 def lock_name(target: str) -> str:

@@ -45,6 +45,10 @@ def base_settings(settings: Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": False,   # the patrol command configured logging already
         "LOG_LEVEL": "DEBUG" if settings["log_level"] == "DEBUG" else "WARNING",
         "TELNETCONSOLE_ENABLED": False,
+        # one resolver for the guard's check and the connection (crawler/resolver.py)
+        "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
+        "PATROL_RESOLVE": list(settings["crawl_resolve"]),
+        "DNS_TIMEOUT": min(settings["crawl_page_timeout"], 20),
     }
 
 

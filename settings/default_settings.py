@@ -104,6 +104,10 @@ SETTINGS: list[Setting] = [
     S("redis_url", "", "str",
       "Redis server shared by several crawler machines (empty: one machine).",
       section="crawler"),
+    S("crawl_resolve", [], "list",
+      "Host names answered without DNS, as name=address (like curl --resolve): a site reached "
+      "through a known address. The answers are judged by the address policy like any other.",
+      section="crawler"),
     S("ocr_enabled", True, "bool",
       "Read the words in a page's images (posters, banners) with OCR and analyze them like "
       "text. Needs rapidocr_onnxruntime; without it the patrol says so once and goes on.",

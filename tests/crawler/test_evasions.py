@@ -17,6 +17,11 @@ from findings import FindingQuery
 from findings.open import open_store
 from tests.crawler.conftest import CrawlRun, run_patrol, write_targets
 
+# Names the patrol resolves without DNS (crawl_resolve): each leads to a loopback address.
+RESOLVE = ["evil.test=127.0.0.2", "multi.test=127.0.0.1", "multi.test=127.0.0.3",
+           "good.test=127.0.0.1"]
+NAMES = ["evil.test", "multi.test", "good.test"]
+
 
 def _patrol(mockserver: Any, tmp_path_factory: pytest.TempPathFactory, name: str,
             render: str, chromium: str = "") -> tuple[CrawlRun, list[dict[str, Any]], Any]:
@@ -24,9 +29,11 @@ def _patrol(mockserver: Any, tmp_path_factory: pytest.TempPathFactory, name: str
     targets = write_targets(data / "targets.yaml", [{
         "name": name, "start_urls": [mockserver.url("/evasions/")], "kind": "p2p",
         "max_pages": 60, "depth": 3, "render": render, "sitemaps": False,
+        "allowed_domains": ["127.0.0.1", *NAMES],
     }])
     mockserver.clear_log()
-    settings: dict[str, Any] = {"targets_file": str(targets), "chromium_path": chromium}
+    settings: dict[str, Any] = {"targets_file": str(targets), "chromium_path": chromium,
+                                "crawl_resolve": ",".join(RESOLVE)}
     run = run_patrol(data, "--target", name, "--no-alerts", settings=settings)
     assert run.returncode == 0, run.stderr[-3000:]
     log = mockserver.log()
@@ -135,6 +142,18 @@ def test_rendered_page_that_leaves_keeps_its_dom(rendered: Any, mockserver: Any)
 def test_css_pseudo_element_text_is_read(rendered: Any, mockserver: Any) -> None:
     run, _, store = rendered
     assert "稳赚不赔" in _page_text(run, mockserver, "/evasions/pseudo.html")
+
+
+def test_host_names_resolving_to_loopback_are_blocked(patrol: Any) -> None:
+    """Links, a refresh and an image on names that resolve to 127.0.0.x: refused before any
+    connection (the address checked is the address the connection would use)."""
+    run, log, _ = patrol
+    assert [e for e in log if e["host"] != "127.0.0.1"] == []
+    paths = {e["path"] for e in log}
+    for leaked in ("/evil-name.html", "/multi-name.html", "/good-name.html",
+                   "/evil-refresh.html"):
+        assert leaked not in paths
+    assert run.summary["skips"]["blocked_address"] >= 8
 
 
 # -- offers in pictures (OCR) ---------------------------------------------------------------

@@ -177,6 +177,13 @@ def evasions(port: int) -> dict[str, tuple[str, str, str]]:
                         "setTimeout(function () { location.href = '/evasions/left-to.html'; },"
                         " 900);</script>"),
         "/evasions/left-to.html": ("离开后", "", "<p>页面已迁移。</p>"),
+        # host names that resolve to loopback addresses (the test's crawl_resolve answers)
+        "/evasions/names.html": (
+            "域名", _refresh(f"0;url=http://evil.test:{port}/evil-refresh.html"),
+            f'<a href="http://evil.test:{port}/evil-name.html">a</a>'
+            f'<a href="http://multi.test:{port}/multi-name.html">b</a>'
+            f'<a href="http://good.test:{port}/good-name.html">c</a>'
+            f'<img src="http://evil.test:{port}/images/poster.png">'),
         # offers only in pictures
         "/evasions/poster.html": ("海报", "", '<p>欢迎访问</p><div class="banner">'
                                               '<img src="/images/poster.png"></div>'),
