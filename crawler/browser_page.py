@@ -10,6 +10,7 @@ few generations so that they cannot hold the page until the deadline.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -154,16 +155,44 @@ MATERIALIZE_PSEUDO = r"""
 """
 
 
+class RenderHung(RuntimeError):
+    """The page's renderer stopped answering (a script that never yields): the page is closed
+    and read from its static HTML instead."""
+
+
+EVALUATE_GRACE_MS = 3000
+
+
+async def _evaluate(page: Any, script: str, arg: Any, timeout_ms: int) -> Any:
+    """page.evaluate with a deadline: Playwright's has none, and a page stuck in `for(;;){}`
+    would hold a render slot until the patrol's time limit. On timeout the page is closed."""
+    try:
+        return await asyncio.wait_for(page.evaluate(script, arg), timeout_ms / 1000)
+    except TimeoutError:
+        logger.info("renderer not answering on %s: page closed", page.url)
+        try:
+            await asyncio.wait_for(page.close(), 5)
+        except Exception:  # noqa: BLE001 - closing a hung page: the browser may be gone too
+            pass
+        raise RenderHung(f"renderer not answering after {timeout_ms} ms") from None
+
+
 async def wait_dom_quiet(page: Any, quiet_ms: int, deadline_ms: int) -> str:
     """Wait until the page is quiet (see module doc), then copy CSS pseudo-element text into the
-    DOM; returns quiet, deadline, unwatched or failed."""
+    DOM; returns quiet, deadline, unwatched or failed. Raises RenderHung when the page's
+    renderer no longer answers."""
     try:
-        state = await page.evaluate(WAIT_QUIET, [quiet_ms, deadline_ms])
+        state = await _evaluate(page, WAIT_QUIET, [quiet_ms, deadline_ms],
+                                deadline_ms + EVALUATE_GRACE_MS)
+    except RenderHung:
+        raise
     except Exception as exc:  # noqa: BLE001 - navigation away, closed page: read what is there
         logger.debug("DOM quiet wait failed on %s: %s", page.url, exc)
         return "failed"
     try:
-        await page.evaluate(MATERIALIZE_PSEUDO, MAX_PSEUDO_SCAN)
+        await _evaluate(page, MATERIALIZE_PSEUDO, MAX_PSEUDO_SCAN, EVALUATE_GRACE_MS * 2)
+    except RenderHung:
+        raise
     except Exception as exc:  # noqa: BLE001 - a page that broke getComputedStyle: skip it
         logger.debug("pseudo-element text failed on %s: %s", page.url, exc)
     return state
@@ -193,7 +222,9 @@ BACKGROUNDS = r"""
 async def collect_backgrounds(page: Any, min_area: int, limit: int = 20) -> list[str]:
     """URLs of CSS background images of elements of at least `min_area` pixels."""
     try:
-        urls = await page.evaluate(BACKGROUNDS, [min_area, limit])
+        urls = await _evaluate(page, BACKGROUNDS, [min_area, limit], EVALUATE_GRACE_MS * 2)
+    except RenderHung:
+        raise
     except Exception as exc:  # noqa: BLE001 - a closed or hostile page: no backgrounds
         logger.debug("background images failed on %s: %s", page.url, exc)
         return []

@@ -31,6 +31,9 @@ def poster(lines: tuple[str, ...], size: tuple[int, int] = (480, 240), fmt: str 
     return out.getvalue()
 
 
+PREBUILT = ("/images/huge.png", "/images/truncated.jpg", *POSTERS)
+
+
 @functools.cache
 def image(path: str) -> tuple[bytes, str] | None:
     """(body, content type) of an image path, or None."""

@@ -31,6 +31,8 @@ class Bombs:
         self.gzip = gzip.compress(zeros, compresslevel=9)
         self.deflate = zlib.compress(zeros, 9)
         self.br = brotli.compress(zeros, quality=5)
+        self.sitemap = gzip.compress(b'<?xml version="1.0"?><urlset>' + b" " * BOMB_SIZE,
+                                     compresslevel=9)
 
 
 def index(port: int) -> str:
@@ -211,3 +213,23 @@ def evasions_index(port: int) -> str:
                     if "target" not in p and p not in ("/evasions/clean.html",
                                                         "/evasions/left-to.html"))
     return _html("规避手段", f"<ul>{links}</ul>")
+
+
+# -- browser faults: script-built pages to render while the browser is killed, and a page whose
+# script never yields (the renderer stops answering) ----------------------------------------
+CRASH_PAGES = 16
+
+
+def crash_page(n: int) -> str:
+    return _html(f"脚本页 {n}", '<div id="box">加载中</div><script>setTimeout(function () {'
+                 f"document.getElementById('box').textContent = '第{n}期年化收益20%，保本保息';"
+                 "}, 1200);</script>")
+
+
+HANG_PAGE = _html("卡死", "<p>本页脚本卡死浏览器</p><script>setTimeout(function () {"
+                  " for (;;) {} }, 50);</script>")
+
+
+def crash_index() -> str:
+    links = "".join(f'<a href="/crash/{n}.html">{n}</a>' for n in range(CRASH_PAGES))
+    return _html("脚本页列表", f'{links}<a href="/crash/hang.html">hang</a>')
