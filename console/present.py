@@ -22,7 +22,7 @@ STATUS_NAMES = {"new": "待审核", "confirmed": "已确认", "dismissed": "已�
                 "forwarded": "已转交"}
 DECISION_NAMES = {"confirmed": "确认", "dismissed": "排除", "forwarded": "转交"}
 KIND_NAMES = {"ad": "广告", "page": "网页", "post": "帖子", "news": "新闻", "notice": "公告",
-              "enterprise": "企业登记", "site": "网站"}
+              "enterprise": "企业登记", "site": "网站", "image": "图片"}
 RUN_STATUS_NAMES = {"running": "运行中", "ok": "完成", "failed": "失败", "timeout": "超时",
                     "interrupted": "中断"}
 ALERT_STATUS_NAMES = {"pending": "待发送", "sent": "已发送", "dead": "发送失败"}
