@@ -84,7 +84,8 @@ class StorePipeline:
         previous = store.previous_hash(item.url)
         change = "new" if previous is None else (
             "unchanged" if previous == item.content_hash else "changed")
-        self.stats.inc_value(f"patrol/pages_{change}")
+        if item.record_kind == "page":   # images are not pages of the site
+            self.stats.inc_value(f"patrol/pages_{change}")
         store.save_page(PageRecord(
             id=item.page_id, url=item.url, captured_at=item.captured_at,
             final_url=item.final_url, status=item.status, title=item.title, text=item.text,

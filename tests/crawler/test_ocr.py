@@ -13,6 +13,7 @@ import pytest
 from ocr import ImageLimits, ImageRejected, OcrCache, OcrEngine, inspect_image
 from ocr.result import OcrResult, TextBox
 from settings import ROOT
+from tests.crawler.conftest import _env
 from tests.mockserver.images import SVG_BOMB, huge_png, image, poster
 
 LIMITS = ImageLimits()
@@ -79,3 +80,24 @@ def _doctor(*sets: str) -> str:
 def test_doctor_reports_ocr() -> None:
     assert "[正常] 图片文字识别（OCR）: rapidocr_onnxruntime 1.4" in _doctor()
     assert "[未配置] 图片文字识别（OCR）: 已关闭" in _doctor("ocr_enabled=false")
+
+
+def test_without_ocr_the_patrol_says_so_once_and_goes_on(mockserver: object,
+                                                           tmp_path: Path) -> None:
+    """A machine where rapidocr_onnxruntime cannot be imported: doctor says it is missing, the
+    patrol reads the page's text, says once why pictures were not read, and ends ok."""
+    shim = tmp_path / "shim" / "rapidocr_onnxruntime"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text('raise ImportError("not installed on this machine")\n')
+    env = {**_env(), "PYTHONPATH": f"{shim.parent}:{ROOT}"}
+    doctor = subprocess.run([sys.executable, "-m", "cli.main", "doctor"], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120, env=env)
+    assert "[缺失] 图片文字识别（OCR）" in doctor.stdout and "not installed" in doctor.stdout
+    url = mockserver.url("/evasions/poster.html")  # type: ignore[attr-defined]
+    cmd = [sys.executable, "-m", "cli.main", "--data-dir", str(tmp_path / "var"), "crawl", url,
+           "--render", "never", "--depth", "0", "--no-alerts"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("图片文字识别不可用") == 1 and "not installed" in proc.stdout
+    assert proc.stderr.count("OCR unavailable") == 1
+    assert "页面 4 个" in proc.stdout   # the page and the three its sitemap lists
