@@ -221,7 +221,7 @@ def test_run_is_recorded(patrol: tuple[CrawlRun, Any], store: Any) -> None:
     record = store.get_run(run.summary["run_id"])
     assert record.status == "ok" and record.ended_at is not None
     assert record.pages == run.summary["pages"]
-    assert record.stats["skips"]["decompression_bomb"] == 3
+    assert record.stats["skips"]["decompression_bomb"] == 4   # three pages and the gzipped sitemap
     assert store.lock_holder("patrol:hostile") is None
 
 
