@@ -46,6 +46,11 @@ _REFRESH = re.compile(
     r"^\s*(?P<delay>\d*(?:\.\d*)?)[\s;,]*(?:url\s*=\s*)?(?P<quote>['\"]?)(?P<url>.*?)(?P=quote)\s*$",
     re.I | re.S)
 _MAX_ATTRIBUTE_TEXTS = 500
+# A script that sends the visitor elsewhere, usually from a timer longer than any render waits:
+# location = '...', location.href = '...', location.replace('...') / .assign('...').
+_SCRIPT_NAVIGATION = re.compile(
+    r"""\blocation(?:\.href)?\s*=\s*(['"])([^'"\n]{1,500})\1"""
+    r"""|\blocation\.(?:replace|assign)\(\s*(['"])([^'"\n]{1,500})\3\s*\)""")
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Refresh:
     """A meta refresh the page carries (in <head> or in <noscript>): where and after how long."""
 
     url: str
-    delay: float
+    delay: float      # seconds; -1 when a script decides (unknown)
 
 
 @dataclass
@@ -175,7 +180,6 @@ def extract(text: str, base_url: str) -> PageContent:
     content.description = _tidy("\n".join(
         str(d) for d in descriptions if not _is_url(str(d))))[:2000]
     content.alt_texts = _attribute_texts(doc)
-    content.refreshes = _refreshes(doc, base_url)
     content.images = page_images(doc, base_url)
 
     for script in doc.iter("script"):
@@ -184,6 +188,8 @@ def extract(text: str, base_url: str) -> PageContent:
         elif script.text:
             content.inline_scripts.append(script.text[:20000])
 
+    content.refreshes = _refreshes(doc, base_url) + _script_navigations(
+        content.inline_scripts, base_url)
     body = doc.find("body")
     root = body if body is not None else doc
     candidates = [el for el in root.iter() if isinstance(el.tag, str) and el is not root
@@ -252,6 +258,26 @@ def _refreshes(doc: etree._Element, base_url: str) -> list[Refresh]:
         if refresh is not None and refresh not in found:
             found.append(refresh)
     return found[:10]
+
+
+def _script_navigations(scripts: list[str], base_url: str) -> list[Refresh]:
+    """Where inline scripts send the visitor; the delay is unknown (a timer, usually), so
+    these are followed as links, never as redirects."""
+    found: list[Refresh] = []
+    for script in scripts:
+        for m in _SCRIPT_NAVIGATION.finditer(script):
+            target = (m.group(2) or m.group(4) or "").strip()
+            if not target or target.lower().startswith(_IGNORED_SCHEMES):
+                continue
+            try:
+                refresh = Refresh(url=urljoin(base_url, target), delay=-1.0)
+            except ValueError:
+                continue
+            if refresh not in found:
+                found.append(refresh)
+            if len(found) >= 10:
+                return found
+    return found
 
 
 def _add_link(content: PageContent, bucket: list[str], href: str, base_url: str) -> None:

@@ -289,7 +289,11 @@ class PatrolSpider(scrapy.Spider):
         refs = list(content.images)
         for url in rendered_backgrounds(response.meta):
             refs.append(ImageRef(urljoin(response.url, url), "background"))
-        for ref in select_images(refs, **self.image_limits):
+        limits = dict(self.image_limits)
+        if self.target.kind == "ads":
+            # on an ad target every picture is an ad, wherever it is and however often shown
+            limits["max_repeat"] = 10**6
+        for ref in select_images(refs, **limits):
             canonical = canonical_url(ref.url)
             if canonical in self.images_requested:
                 continue   # read once per run, for the first page that showed it

@@ -103,6 +103,9 @@ def test_delayed_and_noscript_refreshes_are_followed_as_links(patrol: Any,
     assert _findings(store, mockserver, "/evasions/refresh-zero.html")   # carrier kept too
     assert "margin_financing" in _rules(store, mockserver, "/evasions/noscript-target.html")
     assert _findings(store, mockserver, "/evasions/refresh-noscript.html")
+    # a timer that sets location after a minute: read, and its target followed
+    assert _findings(store, mockserver, "/evasions/js-later.html")
+    assert "fundraising_signal" in _rules(store, mockserver, "/evasions/js-target.html")
 
 
 def test_refresh_to_private_addresses_is_blocked(patrol: Any, mockserver: Any) -> None:

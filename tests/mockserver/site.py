@@ -179,6 +179,12 @@ def evasions(port: int) -> dict[str, tuple[str, str, str]]:
                         "setTimeout(function () { location.href = '/evasions/left-to.html'; },"
                         " 900);</script>"),
         "/evasions/left-to.html": ("离开后", "", "<p>页面已迁移。</p>"),
+        # a script that leaves after a minute: no render waits that long
+        "/evasions/js-later.html": (
+            "稍后跳转", "", f"<p>{OFFER}</p><script>setTimeout(function () {{"
+                           " window.location.href = '/evasions/js-target.html'; }, 60000);"
+                           "</script>"),
+        "/evasions/js-target.html": ("脚本跳转目标", "", "<p>内部认购原始股，发展下线。</p>"),
         # host names that resolve to loopback addresses (the test's crawl_resolve answers)
         "/evasions/names.html": (
             "域名", _refresh(f"0;url=http://evil.test:{port}/evil-refresh.html"),
