@@ -81,7 +81,7 @@ def format_summary(name: str, summary: dict[str, Any], status: str = "") -> str:
     lines.append(f"  页面变化：新 {summary['pages_new']}，有变化 {summary['pages_changed']}，"
                  f"未变 {summary['pages_unchanged']}；站点地图 {summary['sitemaps']} 个，"
                  f"列出页面 {summary['sitemap_pages']} 个；"
-                 f"页面跳转（refresh/定时跳转）{summary.get('refreshes', 0)} 个")
+                 f"页面跳转（刷新/脚本跳转）{summary.get('refreshes', 0)} 个")
     if summary.get("images_off"):
         lines.append(f"  注意：图片文字识别不可用（{summary['images_off']}），图片未读取")
     else:
