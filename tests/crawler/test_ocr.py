@@ -70,16 +70,16 @@ def test_cache_survives_the_process(tmp_path: Path) -> None:
     again.close()
 
 
-def _doctor(*sets: str) -> str:
+def _doctor(data_dir: Path, *sets: str) -> str:
     args = [a for s in sets for a in ("--set", s)]
-    proc = subprocess.run([sys.executable, "-m", "cli.main", *args, "doctor"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "--data-dir", str(data_dir), *args,
+                           "doctor"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     return proc.stdout
 
 
-def test_doctor_reports_ocr() -> None:
-    assert "[正常] 图片文字识别（OCR）: rapidocr_onnxruntime 1.4" in _doctor()
-    assert "[未配置] 图片文字识别（OCR）: 已关闭" in _doctor("ocr_enabled=false")
+def test_doctor_reports_ocr(tmp_path: Path) -> None:
+    assert "[正常] 图片文字识别（OCR）: rapidocr_onnxruntime 1.4" in _doctor(tmp_path)
+    assert "[未配置] 图片文字识别（OCR）: 已关闭" in _doctor(tmp_path, "ocr_enabled=false")
 
 
 def test_without_ocr_the_patrol_says_so_once_and_goes_on(mockserver: object,
@@ -90,8 +90,9 @@ def test_without_ocr_the_patrol_says_so_once_and_goes_on(mockserver: object,
     shim.mkdir(parents=True)
     (shim / "__init__.py").write_text('raise ImportError("not installed on this machine")\n')
     env = {**_env(), "PYTHONPATH": f"{shim.parent}:{ROOT}"}
-    doctor = subprocess.run([sys.executable, "-m", "cli.main", "doctor"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=120, env=env)
+    doctor = subprocess.run([sys.executable, "-m", "cli.main", "--data-dir", str(tmp_path / "var"),
+                             "doctor"], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                            env=env)
     assert "[缺失] 图片文字识别（OCR）" in doctor.stdout and "not installed" in doctor.stdout
     url = mockserver.url("/evasions/poster.html")  # type: ignore[attr-defined]
     cmd = [sys.executable, "-m", "cli.main", "--data-dir", str(tmp_path / "var"), "crawl", url,
