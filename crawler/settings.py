@@ -117,7 +117,7 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
         if settings["ocr_enabled"] else 0,
     }
     if chromium:
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        handler = "crawler.browser_handler.PatrolPlaywrightHandler"
         args = list(CHROMIUM_ARGS)
         if proxy_port:
             args += [f"--proxy-server=http://127.0.0.1:{proxy_port}", *PROXY_ARGS]
