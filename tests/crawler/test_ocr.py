@@ -102,3 +102,21 @@ def test_without_ocr_the_patrol_says_so_once_and_goes_on(mockserver: object,
     assert proc.stdout.count("图片文字识别不可用") == 1 and "not installed" in proc.stdout
     assert proc.stderr.count("OCR unavailable") == 1
     assert "页面 4 个" in proc.stdout   # the page and the three its sitemap lists
+
+
+def test_image_selection_from_markup() -> None:
+    from crawler.extract import extract
+    from crawler.images import select_images
+
+    html = ('<html><body><img src="/logo.png" width="16" height="16">'
+            '<img srcset="/a.png 1x, /a2.png 2x"><img src="/blank.gif" data-src="/lazy.jpg">'
+            '<picture><source srcset="/p.webp 480w, /p2.webp 960w"><img src="/p.jpg"></picture>'
+            '<svg><image href="/s.png"/></svg><div style="background:url(\'/bg.jpg\')">x</div>'
+            '<img src="data:image/png;base64,AAAA"><div class="gg"><img src="/ad.png"></div>'
+            + '<img src="/dot.png">' * 5 + '</body></html>')
+    refs = extract(html, "http://a.cn/").images
+    chosen = [r.url.removeprefix("http://a.cn") for r in
+              select_images(refs, min_side=40, max_repeat=3, limit=10)]
+    assert chosen == ["/ad.png", "/a2.png", "/lazy.jpg", "/p2.webp", "/p.jpg", "/s.png",
+                      "/bg.jpg"]
+    assert len(select_images(refs, min_side=40, max_repeat=3, limit=2)) == 2
