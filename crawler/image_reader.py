@@ -13,10 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ocr import ImageLimits, ImageRejected, OcrCache, OcrEngine, OcrResult, inspect_image
-from ocr.engine import ocr_available
+from ocr.engine import ocr_installed
 from settings import Settings
 
 logger = logging.getLogger(__name__)
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR engine cannot be loaded here (a package or a system library is missing)."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,22 @@ class ImageReader:
         self.cache = OcrCache(settings.data_path("ocr", "cache.sqlite3"))
         self.engine = OcrEngine()
         self.rejected: dict[str, ImageRejected] = {}
+        self.unavailable = ""   # why the engine could not be loaded, once it failed
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
 
     async def read(self, data: bytes) -> ImageRead:
-        """Read one image; raises ImageRejected (counted as a skip by kind) or TimeoutError."""
+        """Read one image; raises ImageRejected (counted as a skip by kind), TimeoutError, or
+        OcrUnavailable (said once; no image is read after it)."""
+        if self.unavailable:
+            raise OcrUnavailable(self.unavailable)
+        try:
+            return await self._read(data)
+        except ImportError as exc:   # the engine is loaded with the first picture
+            self.unavailable = f"{type(exc).__name__}: {exc}"[:200]
+            logger.warning("OCR unavailable, images are not read: %s", exc)
+            raise OcrUnavailable(self.unavailable) from None
+
+    async def _read(self, data: bytes) -> ImageRead:
         sha = hashlib.sha256(data).hexdigest()
         if sha in self.rejected:
             raise self.rejected[sha]
@@ -70,7 +86,7 @@ def make_image_reader(settings: Settings) -> tuple[ImageReader | None, str]:
     """The reader, or None and the reason (OCR off or not installed), said once per process."""
     if not settings["ocr_enabled"]:
         return None, "图片文字识别已关闭（ocr_enabled）"
-    ok, detail = ocr_available()
+    ok, detail = ocr_installed()
     if not ok:
         logger.warning("OCR unavailable, images are not read: %s", detail)
         return None, detail

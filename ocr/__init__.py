@@ -6,9 +6,9 @@ remembers the result by the image's SHA-256.
 """
 
 from .cache import OcrCache
-from .engine import OcrEngine, ocr_available
+from .engine import OcrEngine, ocr_available, ocr_installed
 from .image_check import ImageInfo, ImageLimits, ImageRejected, inspect_image
 from .result import OcrResult, TextBox
 
 __all__ = ["ImageInfo", "ImageLimits", "ImageRejected", "OcrCache", "OcrEngine", "OcrResult",
-           "TextBox", "inspect_image", "ocr_available"]
+           "TextBox", "inspect_image", "ocr_available", "ocr_installed"]

@@ -37,6 +37,21 @@ def ocr_available() -> tuple[bool, str]:
                   f"onnxruntime {onnxruntime.__version__}")
 
 
+def ocr_installed() -> tuple[bool, str]:
+    """Whether the OCR packages are installed, without importing them (a patrol whose pages
+    have no pictures never pays for loading onnxruntime and OpenCV)."""
+    from importlib.util import find_spec
+
+    for name in ("rapidocr_onnxruntime", "onnxruntime", "PIL", "numpy"):
+        try:
+            found = find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return False, f"未安装 {name}"
+    return True, ""
+
+
 def _engine() -> Any:
     global _ENGINE
     with _ENGINE_LOCK:

@@ -30,6 +30,7 @@ from ..context import PatrolContext
 from ..extract import PageContent, extract
 from ..failures import classify_failure
 from ..frontier import DUPLICATE, Frontier
+from ..image_reader import OcrUnavailable
 from ..images import ImageRef, rendered_backgrounds, select_images
 from ..items import PageItem
 from ..skips import SkipRequest, count_error, count_skip
@@ -284,7 +285,7 @@ class PatrolSpider(scrapy.Spider):
                         content: PageContent) -> Iterator[scrapy.Request]:
         """Fetch the page's candidate images through the same middlewares as pages (address
         guard, redirect guard, size limit, timeout); each URL once per run."""
-        if self.patrol.images is None:
+        if self.patrol.images is None or self.patrol.images.unavailable:
             return
         refs = list(content.images)
         for url in rendered_backgrounds(response.meta):
@@ -328,6 +329,9 @@ class PatrolSpider(scrapy.Spider):
             return
         except TimeoutError:
             count_skip(stats, "image_timeout", response.url)
+            return
+        except OcrUnavailable as exc:
+            self.patrol.images_off = str(exc)   # said once in the summary
             return
         except Exception as exc:  # noqa: BLE001 - the OCR engine failed on this image
             logger.exception("OCR failed on %s", response.url)
