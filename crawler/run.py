@@ -66,10 +66,15 @@ def run_patrols(settings: Settings, targets: list[Target], store: Any, *,
 
         analyzer = Analyzer.from_settings(settings)
     chromium = find_chromium(settings)
-    contexts = _lock_all(settings, targets, store, trigger, analyzer, chromium)
     from .image_reader import make_image_reader
 
-    images, images_off = make_image_reader(settings)
+    images, images_off = make_image_reader(settings)   # before any lock is taken
+    try:
+        contexts = _lock_all(settings, targets, store, trigger, analyzer, chromium)
+    except Exception:
+        if images is not None:
+            images.close()
+        raise
     for ctx in contexts:
         ctx.images, ctx.images_off = images, images_off
     process = CrawlerProcess(base_settings(settings))

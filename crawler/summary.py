@@ -21,6 +21,7 @@ KIND_NAMES = {
     "image_too_many_pixels": "图片：像素超限（解压炸弹）", "image_icon": "图片：图标/像素点",
     "image_aspect": "图片：细长条", "image_bad_image": "图片：损坏或截断",
     "image_timeout": "图片：识别超时", "image_limit": "图片：达到识别上限",
+    "ocr_failed": "图片识别失败",
 }
 
 
