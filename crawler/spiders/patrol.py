@@ -23,18 +23,16 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from findings.model import page_id, utcnow
-from ocr import ImageRejected
 
 from ..address_guard import BadURL, parse_url
 from ..context import PatrolContext
 from ..extract import PageContent, extract
 from ..failures import classify_failure
 from ..frontier import DUPLICATE, Frontier
-from ..image_reader import OcrUnavailable
-from ..images import ImageRef, rendered_backgrounds, select_images
 from ..items import PageItem
 from ..skips import SkipRequest, count_error, count_skip
 from ..urls import canonical_url, same_site
+from .images import ImageReading
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ MAX_SITEMAPS = 50
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
 
 
-class PatrolSpider(scrapy.Spider):
+class PatrolSpider(ImageReading, scrapy.Spider):
     name = "patrol"
 
     def __init__(self, patrol: PatrolContext, **kwargs: Any) -> None:
@@ -62,13 +60,7 @@ class PatrolSpider(scrapy.Spider):
                                    max_per_pattern=s.getint("PATROL_MAX_PER_PATTERN"))
         spider.depth_limit = s.getint("PATROL_DEPTH")
         spider.sitemap_budget = max(1, s.getint("PATROL_MAX_PAGES") // 2)
-        ours = spider.patrol.settings
-        spider.image_budget = ours["ocr_max_images_per_run"]
-        spider.image_limits = {"min_side": ours["ocr_min_side"],
-                               "max_repeat": ours["ocr_max_repeat"],
-                               "limit": ours["ocr_max_images_per_page"]}
-        spider.image_max_bytes = ours["ocr_max_image_bytes"]
-        spider.images_requested: set[str] = set()
+        spider.init_images(spider.patrol.settings)
         return spider
 
     # -- start: robots.txt of each start host, then sitemaps and start URLs -----------------------
@@ -279,91 +271,6 @@ class PatrolSpider(scrapy.Spider):
             request = self._discovered(url, priority=3, source="refresh", depth=next_depth)
             if request is not None:
                 yield request
-
-    # -- images (OCR) -------------------------------------------------------------------------
-    def _image_requests(self, response: TextResponse, item: PageItem,
-                        content: PageContent) -> Iterator[scrapy.Request]:
-        """Fetch the page's candidate images through the same middlewares as pages (address
-        guard, redirect guard, size limit, timeout); each URL once per run."""
-        if self.patrol.images is None or self.patrol.images.unavailable:
-            return
-        refs = list(content.images)
-        for url in rendered_backgrounds(response.meta):
-            refs.append(ImageRef(urljoin(response.url, url), "background"))
-        limits = dict(self.image_limits)
-        if self.target.kind == "ads":
-            # on an ad target every picture is an ad, wherever it is and however often shown
-            limits["max_repeat"] = 10**6
-        for ref in select_images(refs, **limits):
-            canonical = canonical_url(ref.url)
-            if canonical in self.images_requested:
-                continue   # read once per run, for the first page that showed it
-            if self.image_budget <= 0:
-                count_skip(self.crawler.stats, "image_limit", ref.url)
-                continue
-            reason = self.patrol.guard.check_url(ref.url)
-            if reason:
-                count_skip(self.crawler.stats, reason, ref.url, "image")
-                continue
-            self.image_budget -= 1
-            self.images_requested.add(canonical)
-            yield scrapy.Request(
-                ref.url, callback=self.parse_image, errback=self.image_failed, priority=-1,
-                meta={"patrol_kind": "image", "patrol_url": canonical,
-                      "patrol_image_of": item.url, "patrol_image_source": ref.source,
-                      "patrol_page_title": item.title, "patrol_page_host": item.host,
-                      "patrol_depth": item.depth, "download_maxsize": self.image_max_bytes,
-                      "download_warnsize": 0, "dont_retry": True})
-
-    async def parse_image(self, response: Response) -> AsyncIterator[PageItem]:
-        """Read the words in one image (in the OCR worker) and hand them to the analyzers as a
-        record of kind `image`. Whatever the image is, a skip is counted, never a crash."""
-        stats = self.crawler.stats
-        reader = self.patrol.images
-        if reader is None:
-            return
-        try:
-            read = await reader.read(response.body)
-        except ImageRejected as exc:
-            count_skip(stats, f"image_{exc.kind}", response.url, str(exc)[:200])
-            return
-        except TimeoutError:
-            count_skip(stats, "image_timeout", response.url)
-            return
-        except OcrUnavailable as exc:
-            self.patrol.images_off = str(exc)   # said once in the summary
-            return
-        except Exception as exc:  # noqa: BLE001 - the OCR engine failed on this image
-            logger.exception("OCR failed on %s", response.url)
-            count_error(stats, "ocr_failed", response.url, repr(exc)[:200])
-            return
-        stats.inc_value("patrol/ocr/cached" if read.cached else "patrol/ocr/read")
-        if not read.result.text:
-            return
-        meta = response.meta
-        now = utcnow()
-        canonical = meta["patrol_url"]
-        yield PageItem(
-            url=canonical, final_url=response.url, status=response.status,
-            headers={k.decode("latin-1"): [v.decode("latin-1") for v in vs]
-                     for k, vs in response.headers.items()},
-            body=response.body, captured_at=now, content_hash=read.sha256, encoding="",
-            charset_source="", title=f"图片：{meta.get('patrol_page_title', '')}"[:300],
-            text=read.result.text, footer_text="", host=meta["patrol_page_host"],
-            depth=meta.get("patrol_depth", 0), page_id=page_id(canonical, now),
-            record_kind="image",
-            image={"page_url": meta["patrol_image_of"], "image_url": response.url,
-                   "sha256": read.sha256, "format": read.format,
-                   "source": meta.get("patrol_image_source", ""),
-                   "ocr": read.result.to_dict()})
-
-    def image_failed(self, failure: Failure) -> None:
-        """An image that could not be fetched is a skip of the image, not a page error."""
-        if failure.check(SkipRequest) or failure.check(StopDownload):
-            return  # counted where it was raised
-        category, kind = classify_failure(failure)
-        count_skip(self.crawler.stats, kind if category == "skip" else f"image_{kind}",
-                   failure.request.url, str(failure.value)[:200])
 
     def _page_item(self, response: TextResponse, content: PageContent,
                    static: dict[str, Any] | None) -> PageItem:
