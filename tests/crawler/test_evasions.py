@@ -197,6 +197,14 @@ def test_lazy_loaded_poster_is_read(patrol: Any, mockserver: Any) -> None:
     assert "real_estate_finance" in rules
 
 
+def test_picture_and_svg_posters_are_read(patrol: Any, mockserver: Any) -> None:
+    _, _, store = patrol
+    assert "margin_financing" in {
+        f.rule for f in _image_findings(store, mockserver, "/images/poster-picture.png")}
+    assert "unlicensed_payment" in {
+        f.rule for f in _image_findings(store, mockserver, "/images/poster-svg.png")}
+
+
 def test_no_image_can_stall_or_crash_a_patrol(patrol: Any) -> None:
     run, _, _ = patrol
     skips = run.summary["skips"]

@@ -14,6 +14,8 @@ POSTERS = {
     "/images/poster.png": ("年化收益20%", "保本保息"),
     "/images/poster-lazy.png": ("零首付买房", "首付贷轻松办"),
     "/images/poster-bg.png": ("稳赚不赔", "内部认购原始股"),
+    "/images/poster-picture.png": ("股票配资", "1:10杠杆按天配资"),
+    "/images/poster-svg.png": ("个人POS机", "免费办理一清机"),
 }
 
 

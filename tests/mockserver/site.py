@@ -199,6 +199,11 @@ def evasions(port: int) -> dict[str, tuple[str, str, str]]:
                                                     '<img src="/images/poster.png">'),
         "/evasions/lazy-poster.html": ("懒加载", "", '<p>房产</p><img src="/images/pixel.gif" '
                                                   'data-src="/images/poster-lazy.png">'),
+        "/evasions/picture.html": (
+            "图片元素", "", '<p>行情</p><picture><source srcset="/images/pixel.gif 1x, '
+                           '/images/poster-picture.png 2x"><img src="/images/pixel.gif"></picture>'
+                           '<svg width="480" height="240"><image href="/images/poster-svg.png" '
+                           'width="480" height="240"/></svg>'),
         "/evasions/background.html": (
             "背景图", "<style>.hero{width:600px;height:300px;"
                      "background-image:url(/images/poster-bg.png)}</style>",
