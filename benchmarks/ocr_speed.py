@@ -1,7 +1,7 @@
 """OCR speed: posters read per second per core, a patrol with OCR beside the same patrol
 without it, repeated images, and the patrol's peak memory.
 
-    .venv/bin/python benchmarks/ocr_speed.py [--pages 500] [--posters 6]
+    python -m benchmarks.ocr_speed [--size tiny|bench|full] [--pages 500] [--posters 6]
 
 In one run:
   (1) posters/s on one core: rapidocr_onnxruntime (one thread) reads distinct 720x400 Chinese
@@ -17,7 +17,6 @@ Prints every figure; never fails on a figure (a benchmark reports, tests assert)
 
 from __future__ import annotations
 
-import argparse
 import functools
 import io
 import json
@@ -27,11 +26,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # also when started as a script (the site)
 
-from crawl_speed import page, patrol_cmd, run_measured  # noqa: E402 - benchmarks/ is no package
+from benchmarks.common import Row, main, preset  # noqa: E402
+from benchmarks.crawl_speed import page, patrol_cmd, run_measured  # noqa: E402
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 OFFERS = ["年化收益18%", "保本保息", "稳赚不赔", "首付贷零首付", "股票配资1:10"]
@@ -97,7 +99,7 @@ def serve(total: int, shared: bool) -> None:
     sys.stdin.read()
 
 
-def posters_per_second(count: int) -> None:
+def posters_per_second(count: int) -> float:
     from ocr import ImageLimits, OcrEngine, inspect_image
 
     engine = OcrEngine()
@@ -115,6 +117,7 @@ def posters_per_second(count: int) -> None:
     print(f"(1) OCR on one core:    {count} posters (720x400) in {seconds:.2f} s = "
           f"{rate:.2f} posters/s ({seconds / count:.2f} s each, {words} text boxes); model "
           f"load {load:.2f} s   (goal >= 2/s: {'met' if rate >= 2 else 'NOT met'})")
+    return rate
 
 
 def patrol(work: Path, name: str, base: str, pages: int, ocr: bool) -> tuple[dict, float]:
@@ -138,13 +141,18 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=10)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=500)
-    parser.add_argument("--posters", type=int, default=6)
-    args = parser.parse_args()
-    posters_per_second(args.posters)
+# pages: pages of the generated site (a poster on every tenth); posters: read on one core.
+SIZES = {
+    "tiny": {"pages": 20, "posters": 1},
+    "bench": {"pages": 200, "posters": 4},
+    "full": {"pages": 500, "posters": 6},
+}
 
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
+    rows = [Row("posters (720x400) read on one core", posters_per_second(args.posters), None,
+                "posters/s", ">= 2")]
     work = Path(tempfile.mkdtemp(prefix="ocr-bench-"))
     try:
         server, base = site(args.pages, shared=False)
@@ -164,6 +172,10 @@ def main() -> None:
         print(f"    ratio on/off = {ratio:.2f}   (goal >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})"
               f";  peak memory {rss_ocr:.0f} MB (goal < 600 MB: "
               f"{'met' if rss_ocr < 600 else 'NOT met'})")
+        rows.append(Row("patrol, poster on every 10th page: OCR on vs off", rate_ocr, rate_plain,
+                        "pages/s", ">= 0.5x"))
+        rows.append(Row("patrol peak memory: OCR on vs off", rss_ocr, rss_plain, "MB",
+                        "< 600 MB"))
 
         server, base = site(args.pages, shared=True)
         try:
@@ -176,12 +188,17 @@ def main() -> None:
               f"{once['pages']} pages, {rate_once:.1f} pages/s = {rate_once / rate_plain:.2f} x "
               f"OCR off; next run over the same data home: read {again['images_read']}, "
               f"from cache {again['images_cached']}")
+        rows.append(Row("patrol, one banner on every 10th page: OCR on vs off", rate_once,
+                        rate_plain, "pages/s", "~1x (read once)"))
+        rows.append(Row("banner reads in the next run (persisted cache)",
+                        float(again["images_read"]), None, "reads", "0"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(int(sys.argv[2]), sys.argv[3] == "shared")
     else:
-        main()
+        sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.text import clean
+
 from .skips import ERROR_PREFIX, SKIP_PREFIX, by_prefix
+
+# Why pictures were not read in this run (OCR off or not installed), said once.
+OCR_OFF_STAT = "patrol/ocr_off"
 
 # Chinese names of skip and error kinds, for summaries read by support staff.
 KIND_NAMES = {
@@ -26,7 +31,7 @@ KIND_NAMES = {
 
 
 def summarize(stats: dict[str, Any], *, chromium: bool = True,
-              wanted_render: bool = True, images_off: str = "") -> dict[str, Any]:
+              wanted_render: bool = True) -> dict[str, Any]:
     elapsed = stats.get("elapsed_time_seconds")
     return {
         "pages": int(stats.get("patrol/pages", 0)),
@@ -44,7 +49,7 @@ def summarize(stats: dict[str, Any], *, chromium: bool = True,
         "images_read": int(stats.get("patrol/ocr/read", 0)),
         "images_cached": int(stats.get("patrol/ocr/cached", 0)),
         "image_findings": int(stats.get("patrol/ocr/findings", 0)),
-        "images_off": images_off,
+        "images_off": str(stats.get(OCR_OFF_STAT) or ""),
         "sitemaps": int(stats.get("patrol/sitemaps", 0)),
         "sitemap_pages": int(stats.get("patrol/discovered/sitemap", 0)),
         "screenshots": int(stats.get("patrol/screenshots", 0)),
@@ -97,7 +102,8 @@ def format_summary(name: str, summary: dict[str, Any], status: str = "") -> str:
     rules = "，".join(f"{k} {v}" for k, v in sorted(by_rule.items())) or "无"
     lines.append(f"  发现 {summary['findings']} 条（新 {summary['findings_new']} 条）：{rules}")
     if summary.get("operators"):
-        ops = "，".join(f"{h}: {o}" for h, o in sorted(summary["operators"].items()))
+        # Host and operator come from crawled pages: no control or bidi character on a terminal.
+        ops = "，".join(f"{clean(h)}: {clean(o)}" for h, o in sorted(summary["operators"].items()))
         lines.append(f"  网站运营方：{ops}")
     lines.append(f"  截图 {summary['screenshots']} 张，留证页面 {summary['evidence_pages']} 个")
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from ..image_reader import OcrUnavailable
 from ..images import ImageRef, rendered_backgrounds, select_images
 from ..items import PageItem
 from ..skips import SkipRequest, count_error, count_skip
+from ..summary import OCR_OFF_STAT
 from ..urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,11 @@ class ImageReading:
                              "limit": settings["ocr_max_images_per_page"]}
         self.image_max_bytes = settings["ocr_max_image_bytes"]
         self.images_requested: set[str] = set()
+
+    def note_images_off(self) -> None:
+        """Say in the run's stats (and so once in its summary) why pictures are not read."""
+        if self.patrol.images_off:
+            self.crawler.stats.set_value(OCR_OFF_STAT, self.patrol.images_off)
 
     def _image_requests(self, response: TextResponse, item: PageItem,
                         content: PageContent) -> Iterator[scrapy.Request]:
@@ -96,7 +102,7 @@ class ImageReading:
             count_skip(stats, "image_timeout", response.url)
             return
         except OcrUnavailable as exc:
-            self.patrol.images_off = str(exc)   # said once in the summary
+            self.crawler.stats.set_value(OCR_OFF_STAT, str(exc))   # said once in the summary
             return
         except Exception as exc:  # noqa: BLE001 - the OCR engine failed on this image
             logger.exception("OCR failed on %s", response.url)

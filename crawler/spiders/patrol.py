@@ -65,6 +65,7 @@ class PatrolSpider(ImageReading, scrapy.Spider):
 
     # -- start: robots.txt of each start host, then sitemaps and start URLs -----------------------
     async def start(self) -> AsyncIterator[Any]:
+        self.note_images_off()
         roots: dict[str, list[str]] = {}
         for url in self.target.start_urls:
             parts = urlsplit(url)
