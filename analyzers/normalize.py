@@ -1,10 +1,10 @@
 """Normalized copy of a text with a map back to the original offsets.
 
-Matching runs on the normalized copy (simplified characters, half-width, lower case, no
-separators inside words, no pinyin glosses); findings must point at the words as given, so every
+Matching runs on the normalized copy (confusables folded, simplified characters, half-width,
+lower case, no separators inside words, no pinyin glosses); findings must point at the words as given, so every
 normalized offset maps back to an offset of the original text.
 
-The first two steps (OpenCC t2s, a str.translate table) keep the length, so they cost nothing in
+The first three steps (confusables, OpenCC t2s, a str.translate table) keep the length, so they cost nothing in
 the map; only removals (separators, zero-width characters, glosses, &nbsp;) change it, and those
 are recorded as segments: a sorted list of (normalized start, original start) pairs, identity
 inside each segment. A text with no removals has a single segment, which keeps the common case
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -39,6 +40,62 @@ _FOLD.update({
     0x52B5: 0x5238,  # 劵 -> 券: the usual misspelling of 券 (加息劵, 现金劵)
 })
 FOLD_TABLE = _FOLD
+
+# -- confusables: characters that look like the ones a rule names, folded before matching ------
+# Each maps one code point to one, so the offset map is untouched. Kangxi radicals (⼈ U+2F08),
+# compatibility ideographs and mathematical alphanumerics (𝐏𝟐𝐏) have NFKC forms; the CJK
+# radicals supplement (⻔ U+2ED4, ⻛) mostly does not, so the radicals that stand alone as the
+# character they come from are listed here.
+_RADICALS = dict(zip(
+    "⺁⺆⺊⺌⺎⺒⺓⺠⺢⺩⺮⺶⻁⻄⻅⻆⻈⻉⻊⻋⻌⻏⻑⻓⻔⻖⻘⻙⻚⻛⻜⻝⻠⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻭⻮⻯⻰⻲⻳",
+    "厂冂卜小尢巳幺民水王竹羊虎西见角讠贝足车辶阝長长门阝青韦页风飞食饣马骨鬼鱼鸟卤麦黄黾齐齐齿齿龙龙龟龟",
+    strict=True))
+_CONFUSABLE_RANGES = ((0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0x1D400, 0x1D7FF),
+                      (0x2F800, 0x2FA1F))
+
+
+def _confusable_table() -> dict[int, int]:
+    table: dict[int, int] = {}
+    for lo, hi in _CONFUSABLE_RANGES:
+        for code in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1 and folded != chr(code):
+                table[code] = ord(folded)
+    table.update({ord(k): ord(v) for k, v in _RADICALS.items()})
+    return table
+
+
+CONFUSABLE_TABLE = _confusable_table()
+_CONFUSABLE_RE = re.compile("[" + "".join(
+    f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _CONFUSABLE_RANGES) + "]+")
+# Cyrillic and Greek letters that look like Latin ones; folded only inside a word that also has
+# Latin letters or digits (Р2Р, Рaу), so Russian or Greek text stays as it is.
+_LOOKALIKES = dict(zip(
+    "АВЕКМНОРСТХУаеорсухіјѕԁԛԝЅІЈΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιρχυνκ",
+    "ABEKMHOPCTXYaeopcyxijsdqwSIJABEZHIKMNOPTYXoipxuvk", strict=True))
+LOOKALIKE_TABLE = {ord(k): ord(v) for k, v in _LOOKALIKES.items()}
+_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+_MIXED_WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff\u0400-\u052f]+")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def _fold_lookalike_word(m: re.Match[str]) -> str:
+    word = m.group()
+    if _LATIN.search(word) and _FOREIGN.search(word):
+        return word.translate(LOOKALIKE_TABLE)
+    return word
+
+
+def fold_confusables(text: str) -> str:
+    """Radicals, compatibility ideographs, mathematical alphanumerics and Cyrillic/Greek
+    look-alikes in Latin words, folded to the characters they imitate (same length)."""
+    if text.isascii():
+        return text
+    text = _CONFUSABLE_RE.sub(lambda m: m.group().translate(CONFUSABLE_TABLE), text)
+    if _FOREIGN.search(text) is None:
+        return text
+    return _MIXED_WORD.sub(_fold_lookalike_word, text)
+
 
 # Characters that count as a "word" on both sides of a separator run. A run between two of them
 # is glue inserted to break keyword lists (保-本, 保 本, 保·本), not punctuation.
@@ -140,7 +197,8 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Normalize `text` for matching; see the module docstring for the steps."""
-    folded = fold(to_simplified(text))
+    # confusables first: a radical folds to a traditional character (⾨ -> 門) that t2s handles
+    folded = fold(to_simplified(fold_confusables(text)))
     pieces: list[str] = []
     nstarts: list[int] = [0]
     ostarts: list[int] = [0]

@@ -30,6 +30,7 @@ BENCHMARKS: tuple[str, ...] = (
     "store_speed",
     "console_speed",
     "crawl_speed",
+    "ocr_speed",
     "scheduler_overhead",
 )
 # Modules of this folder that are not benchmarks run here, with the reason.

@@ -13,6 +13,7 @@ HIGHLIGHTS = (
     ("浏览器渲染页面上的发现", lambda f: bool(f.extra.get("rendered"))),
     ("GBK 编码页面（无字符集声明）上的发现", lambda f: f.source.endswith("/about.html")),
     ("仅在站点地图中列出的页面上的发现", lambda f: "/promo/" in f.source),
+    ("从图片中识别出的发现（OCR）", lambda f: f.kind == "image"),
 )
 
 
@@ -70,6 +71,15 @@ def _spikes(store: Any, settings: Any) -> None:
         click.echo("  在控制台“舆情监测”中查看平台时间线和告警")
 
 
+def _image_note(f: Any) -> str:
+    """Where in the picture the words are, for a finding read by OCR."""
+    if f.kind != "image" or not f.extra.get("box"):
+        return ""
+    x0, y0, x1, y1 = f.extra["box"]
+    return (f"\n      图片文字“{f.extra.get('words', '')}”，位置 ({x0},{y0})–({x1},{y1})，"
+            f"所在页面 {f.extra.get('page_url', '')}")
+
+
 def _findings(store: Any, ids: set[str]) -> list[Any]:
     return [f for f in (store.get_finding(i) for i in sorted(ids)) if f is not None]
 
@@ -89,7 +99,7 @@ def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
         chosen = [f for f in findings if pick(f)]
         echo(f"{title}：{len(chosen)} 条")
         for f in chosen[:3]:
-            echo(f"  [{f.rule}] {f.evidence} — {f.source}")
+            echo(f"  [{f.rule}] {f.evidence} — {f.source}{_image_note(f)}")
     echo("\n== 证据文件（位于数据目录 " + str(settings.data_dir) + "）==")
     paths = [p for o in outcomes for p in o.report.evidence_paths]
     for path in [p for p in paths if p.endswith((".png", ".json"))][:6]:

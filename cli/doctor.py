@@ -43,6 +43,15 @@ def check_fonts(settings: Settings) -> Check:
                  "截图中的中文（显示为方框）")
 
 
+def check_ocr(settings: Settings) -> Check:
+    if not settings["ocr_enabled"]:
+        return Check("图片文字识别（OCR）", None, "已关闭（ocr_enabled）")
+    from ocr import ocr_available
+
+    ok, detail = ocr_available()
+    return Check("图片文字识别（OCR）", ok, detail, "读取海报、横幅等图片中的文字（网页文字照常分析）")
+
+
 def check_java(settings: Settings) -> Check:
     java = shutil.which("java")
     version = ""
@@ -124,6 +133,7 @@ CHECKS: list[Callable[[Settings], Check]] = [
     check_search_engine,
     check_chromium,
     check_fonts,
+    check_ocr,
     check_java,
     lambda s: check_tcp("SMTP", s["smtp_host"], s["smtp_port"], "邮件告警（告警在发件箱中等待）"),
     lambda s: check_tcp("Redis", s["redis_url"], None, "多台巡查机器协同"),

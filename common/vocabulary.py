@@ -58,7 +58,7 @@ ALERT_OUTCOME_LABELS: dict[str, str] = {
 # How the analyzers read a text (analyzers.engine.KINDS must be the same).
 TEXT_KINDS: tuple[str, ...] = ("ad", "page", "post", "news", "notice")
 # FindingRecord.kind: a text kind, or what a finding about a whole thing is about.
-FINDING_KINDS: tuple[str, ...] = (*TEXT_KINDS, "enterprise", "site", "app")
+FINDING_KINDS: tuple[str, ...] = (*TEXT_KINDS, "enterprise", "site", "app", "image")
 # Kinds of patrol target (targets.yaml `kind`) and how the analyzers read their pages.
 TARGET_ANALYSIS_KIND: dict[str, str] = {"p2p": "page", "ads": "ad", "forum": "post",
                                         "news": "news"}
@@ -67,7 +67,7 @@ TARGET_KINDS: tuple[str, ...] = tuple(TARGET_ANALYSIS_KIND)
 ROUTE_KINDS: tuple[str, ...] = tuple(dict.fromkeys((*FINDING_KINDS, *TARGET_KINDS)))
 KIND_LABELS: dict[str, str] = {
     "ad": "广告", "page": "网页", "post": "帖子/评论", "news": "新闻", "notice": "公告",
-    "enterprise": "企业登记信息", "site": "网站", "app": "移动应用",
+    "enterprise": "企业登记信息", "site": "网站", "app": "移动应用", "image": "图片",
     "p2p": "网贷平台", "ads": "广告页", "forum": "论坛"}
 
 # -- departments and console roles --------------------------------------------------------------

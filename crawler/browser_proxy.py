@@ -4,8 +4,9 @@ every request a rendered page makes, redirects included.
 Playwright's request interception does not see redirect hops (a page's fetch('/r') answered
 by a 302 to http://10.0.0.1/ would reach 10.0.0.1), so the policy is enforced where the
 connection is made: Chromium is started with --proxy-server pointing here (and without its
-loopback bypass), this proxy resolves each host itself, refuses blocked addresses with a 403
-and connects to the address it checked (no DNS rebinding between check and use).
+loopback bypass), this proxy resolves each host with the patrol's one resolver
+(crawler.resolver: judged and pinned answers, crawl_resolve), refuses blocked addresses with a
+403 and connects to the address it checked (no DNS rebinding between check and use).
 """
 
 from __future__ import annotations
@@ -122,17 +123,25 @@ class GuardProxy:
             return "malformed_url", "", 0
         if hp.ip is not None:
             return None, str(hp.ip), hp.port
-        loop = asyncio.get_running_loop()
+        # The patrol's one resolver (crawler.resolver): the same pinned, judged answer the
+        # static fetches get, and crawl_resolve applies in the browser too.
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+
+        from .resolver import BlockedAddressError
+
         try:
-            infos = await asyncio.wait_for(
-                loop.getaddrinfo(hp.host, hp.port, type=socket.SOCK_STREAM), self.timeout)
-        except (TimeoutError, OSError, UnicodeError):
+            answer = await asyncio.wait_for(
+                maybe_deferred_to_future(reactor.resolve(hp.host)), self.timeout)
+        except BlockedAddressError:
+            return "blocked_address", "", 0
+        except Exception:  # noqa: BLE001 - no answer: the browser gets a 502
             return "dns", "", 0
-        addresses = [a for a in (parse_address(i[4][0]) for i in infos) if a is not None]
-        if not addresses:
+        address = parse_address(answer)
+        if address is None:
             return "dns", "", 0
-        reason = self.guard.check_addresses(hp, addresses)
-        return reason, str(addresses[0]), hp.port
+        reason = self.guard.check_addresses(hp, [address])
+        return reason, str(address), hp.port
 
 
 def _origin_form(method: str, target: str, version: str, header_lines: list[str]) -> bytes:

@@ -33,6 +33,8 @@ class PatrolContext:
     guard: AddressGuard
     chromium: str | None = None     # path of the browser, None when rendering is off
     proxy_socket: socket.socket | None = None  # bound listening socket of the browser proxy
+    images: Any | None = None       # crawler.image_reader.ImageReader, None when OCR is off
+    images_off: str = ""            # why images are not read (said once in the summary)
     new_findings: list[FindingRecord] = field(default_factory=list)
     all_finding_ids: set[str] = field(default_factory=set)
     evidence_paths: list[str] = field(default_factory=list)

@@ -49,16 +49,29 @@ class EvidenceWriter:
                             sha256=content_sha or sha256(data),
                             bytes=size if size is not None else len(data)).to_dict()
 
+    def write_image(self, item: PageItem) -> dict[str, Any]:
+        """Keep an image OCR read, byte for byte, named by its format, with its SHA-256: the
+        proof of what the picture said (its text and boxes are in the sidecar)."""
+        fmt = _SAFE.sub("", str((item.image or {}).get("format") or "img"))[:8] or "img"
+        path = self._path(item, fmt)
+        self._write(path, item.body)
+        return self._record("image", path, item.body, item.content_hash, len(item.body))
+
     def write(self, item: PageItem, screenshot: bytes | None = None) -> list[dict[str, Any]]:
         """Write the files; return EvidenceFile dicts. For `body` the hash and size are those
         of the body as received (= the page's content hash); for the others, of the file."""
         records: list[dict[str, Any]] = []
         files: dict[str, dict[str, Any]] = {}
-        body_path = self._path(item, "body.gz")
-        packed = gzip.compress(item.body, compresslevel=6, mtime=0)
-        self._write(body_path, packed)
-        records.append(self._record("body", body_path, packed, item.content_hash, len(item.body)))
-        files["body"] = {"path": records[-1]["path"], "sha256_gz": sha256(packed)}
+        if item.record_kind == "image":
+            records.append(self.write_image(item))
+            files["image"] = {"path": records[-1]["path"], "sha256": records[-1]["sha256"]}
+        else:
+            body_path = self._path(item, "body.gz")
+            packed = gzip.compress(item.body, compresslevel=6, mtime=0)
+            self._write(body_path, packed)
+            records.append(self._record("body", body_path, packed, item.content_hash,
+                                        len(item.body)))
+            files["body"] = {"path": records[-1]["path"], "sha256_gz": sha256(packed)}
         if item.rendered_html is not None:
             dom = item.rendered_html.encode("utf-8")
             dom_path = self._path(item, "dom.html.gz")
@@ -81,6 +94,7 @@ class EvidenceWriter:
             "findings": [{"rule": f.rule, "severity": f.severity, "evidence": f.evidence,
                           "start": f.start, "end": f.end} for f in item.findings],
             "operator": item.operator,
+            "image": item.image,
         }
         meta = json.dumps(sidecar, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
         meta_path = self._path(item, "json")

@@ -14,6 +14,8 @@ from urllib.parse import urljoin
 
 from lxml import etree, html
 
+from .images import ImageRef, page_images
+
 # Elements whose text is never shown.
 _INVISIBLE = {"script", "style", "template", "head", "title", "meta", "link", "svg", "object"}
 _BLOCK = {
@@ -34,6 +36,29 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "sms:", "#", "about:")
 _OPERATOR_HINT = re.compile(r"版权所有|©|copyright|主办单位|运营方|运营商|备案|ICP", re.I)
+# Whitespace between two CJK characters is layout (inline elements on separate source lines,
+# letter-spaced evasions), never a word boundary: "保</span> <span>本" reads 保本.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+# <meta http-equiv="refresh" content="5; url='/next'">: delay, then the target in any of the
+# spellings browsers accept (url=, URL =, quoted or not, or a bare URL after the delay).
+_REFRESH = re.compile(
+    r"^\s*(?P<delay>\d*(?:\.\d*)?)[\s;,]*(?:url\s*=\s*)?(?P<quote>['\"]?)(?P<url>.*?)(?P=quote)\s*$",
+    re.I | re.S)
+_MAX_ATTRIBUTE_TEXTS = 500
+# A script that sends the visitor elsewhere, usually from a timer longer than any render waits:
+# location = '...', location.href = '...', location.replace('...') / .assign('...').
+_SCRIPT_NAVIGATION = re.compile(
+    r"""\blocation(?:\.href)?\s*=\s*(['"])([^'"\n]{1,500})\1"""
+    r"""|\blocation\.(?:replace|assign)\(\s*(['"])([^'"\n]{1,500})\3\s*\)""")
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """A meta refresh the page carries (in <head> or in <noscript>): where and after how long."""
+
+    url: str
+    delay: float      # seconds; -1 when a script decides (unknown)
 
 
 @dataclass
@@ -43,7 +68,9 @@ class PageContent:
     main_text: str = ""
     furniture_text: str = ""
     footer_text: str = ""
-    alt_texts: list[str] = field(default_factory=list)
+    alt_texts: list[str] = field(default_factory=list)   # alt, title and aria-label texts
+    refreshes: list[Refresh] = field(default_factory=list)
+    images: list[ImageRef] = field(default_factory=list)   # candidates for OCR
     links: list[str] = field(default_factory=list)
     frames: list[str] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
@@ -91,22 +118,27 @@ def element_text(root: etree._Element, skip: set[etree._Element] | None = None) 
             if el in skip or tag in _INVISIBLE or not tag:
                 walker.skip_subtree()
                 if el is not root and el.tail:
-                    out.append(el.tail)
+                    out.append(_inline(el.tail))
                 continue
             if tag in _BLOCK:
                 out.append("\n")
             if el.text:
-                out.append(el.text)
+                out.append(_inline(el.text))
         else:
             if tag in _BLOCK:
                 out.append("\n")
             if el is not root and el.tail:
-                out.append(el.tail)
+                out.append(_inline(el.tail))
     return _tidy("".join(out))
 
 
+def _inline(text: str) -> str:
+    """A newline in the source is only whitespace (lines come from block elements)."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def _tidy(text: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (_CJK_GAP.sub("", _SPACES.sub(" ", line)).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -143,10 +175,12 @@ def extract(text: str, base_url: str) -> PageContent:
     descriptions = doc.xpath(
         "//meta[translate(@name,'DESCRIPTONK','descriptonk')='description' or "
         "translate(@name,'DESCRIPTONK','descriptonk')='keywords' or "
-        "@property='og:description' or @property='og:title']/@content")
-    content.description = _tidy("\n".join(str(d) for d in descriptions))[:2000]
-    content.alt_texts = [t for t in (_tidy(str(a)) for a in doc.xpath("//img/@alt | //area/@alt"))
-                         if t][:500]
+        "starts-with(@property,'og:') or starts-with(@name,'og:') or "
+        "starts-with(@name,'twitter:')]/@content")
+    content.description = _tidy("\n".join(
+        str(d) for d in descriptions if not _is_url(str(d))))[:2000]
+    content.alt_texts = _attribute_texts(doc)
+    content.images = page_images(doc, base_url)
 
     for script in doc.iter("script"):
         if script.get("src"):
@@ -154,6 +188,8 @@ def extract(text: str, base_url: str) -> PageContent:
         elif script.text:
             content.inline_scripts.append(script.text[:20000])
 
+    content.refreshes = _refreshes(doc, base_url) + _script_navigations(
+        content.inline_scripts, base_url)
     body = doc.find("body")
     root = body if body is not None else doc
     candidates = [el for el in root.iter() if isinstance(el.tag, str) and el is not root
@@ -178,6 +214,70 @@ def extract(text: str, base_url: str) -> PageContent:
                           "//a[translate(@rel,'NEXT','next')='next']/@href"):
         _add_link(content, content.next_pages, str(href), base_url)
     return content
+
+
+def _is_url(value: str) -> bool:
+    return value.strip().lower().startswith(("http://", "https://", "//", "/"))
+
+
+def _attribute_texts(doc: etree._Element) -> list[str]:
+    """alt, title and aria-label texts: shown as captions, tooltips and read aloud, and so a
+    place where an offer hides from the page's body text. Each distinct text once."""
+    seen: dict[str, None] = {}
+    for value in doc.xpath("//img/@alt | //area/@alt | //input[@type='image']/@alt | "
+                           "//body//@title | //@aria-label"):
+        text = _tidy(str(value))
+        if text and text not in seen:
+            seen[text] = None
+            if len(seen) >= _MAX_ATTRIBUTE_TEXTS:
+                break
+    return list(seen)
+
+
+def parse_refresh(value: str, base_url: str) -> Refresh | None:
+    """The target and delay of a meta refresh's content attribute, or None (no target)."""
+    m = _REFRESH.match(value[:2000])
+    if not m:
+        return None
+    url = m.group("url").strip().strip("'\"")
+    delay_text = m.group("delay")
+    if not url:
+        return None   # "5" alone reloads the page itself: nothing to follow
+    try:
+        delay = float(delay_text) if delay_text not in ("", ".") else 0.0
+        target = urljoin(base_url, url)
+    except ValueError:
+        return None
+    return Refresh(url=target, delay=delay)
+
+
+def _refreshes(doc: etree._Element, base_url: str) -> list[Refresh]:
+    found: list[Refresh] = []
+    for value in doc.xpath("//meta[translate(@http-equiv,'REFSH','refsh')='refresh']/@content"):
+        refresh = parse_refresh(str(value), base_url)
+        if refresh is not None and refresh not in found:
+            found.append(refresh)
+    return found[:10]
+
+
+def _script_navigations(scripts: list[str], base_url: str) -> list[Refresh]:
+    """Where inline scripts send the visitor; the delay is unknown (a timer, usually), so
+    these are followed as links, never as redirects."""
+    found: list[Refresh] = []
+    for script in scripts:
+        for m in _SCRIPT_NAVIGATION.finditer(script):
+            target = (m.group(2) or m.group(4) or "").strip()
+            if not target or target.lower().startswith(_IGNORED_SCHEMES):
+                continue
+            try:
+                refresh = Refresh(url=urljoin(base_url, target), delay=-1.0)
+            except ValueError:
+                continue
+            if refresh not in found:
+                found.append(refresh)
+            if len(found) >= 10:
+                return found
+    return found
 
 
 def _add_link(content: PageContent, bucket: list[str], href: str, base_url: str) -> None:

@@ -33,3 +33,5 @@ class PageItem:
     post_findings: list[Any] = field(default_factory=list)   # (posts.Post, Finding) per post
     evidence: list[dict[str, Any]] = field(default_factory=list)
     live_page: Any = None         # the Playwright page, open until evidence is taken
+    record_kind: str = "page"     # page, or image: text read by OCR from an image of a page
+    image: dict[str, Any] | None = None   # image records: page_url, sha256, format, ocr result

@@ -14,7 +14,7 @@ from typing import Any
 from findings.model import PatrolRun
 from settings import Settings
 
-from .address_guard import AddressGuard
+from .address_guard import AddressGuard, parse_address
 from .context import PatrolContext
 from .settings import ASYNCIO_REACTOR, base_settings, find_chromium, scrapy_settings
 from .targets import Target
@@ -42,8 +42,13 @@ def crawl(settings: Settings, runs: list[tuple[Target, PatrolRun, str]], store: 
         analyzer = Analyzer.from_settings(settings, platforms=[t.platform for t, _, _ in runs
                                                                if t.platform])
     chromium = find_chromium(settings)
+    from .image_reader import make_image_reader
+
+    images, images_off = make_image_reader(settings)   # one OCR worker for all runs
     contexts = [_context(settings, target, run, owner, store, analyzer, chromium)
                 for target, run, owner in runs]
+    for ctx in contexts:
+        ctx.images, ctx.images_off = images, images_off
     crawlers: list[Any] = []
     try:
         process = CrawlerProcess(base_settings(settings))
@@ -61,6 +66,8 @@ def crawl(settings: Settings, runs: list[tuple[Target, PatrolRun, str]], store: 
         for ctx, crawler in zip(contexts, crawlers + [None] * (len(contexts) - len(crawlers)),
                                 strict=True):
             _close(ctx, crawler)
+        if images is not None:
+            images.close()
     return contexts
 
 
@@ -71,10 +78,14 @@ def _context(settings: Settings, target: Target, run: PatrolRun, owner: str, sto
         logger.warning("Chromium not found: rendering and screenshots are off for %s",
                        target.name)
     from .browser_proxy import bind_proxy_socket
+    from .resolver import GuardedResolver
 
+    guard = AddressGuard.for_start_urls(target.start_urls)
+    # the operator typed these names: the resolver may answer them with any address
+    GuardedResolver.exempt_names.update(h for h, _ in guard.allowed if parse_address(h) is None)
     return PatrolContext(
         settings=settings, target=target, run=run, store=store, analyzer=analyzer,
-        guard=AddressGuard.for_start_urls(target.start_urls), chromium=use_browser,
+        guard=guard, chromium=use_browser,
         proxy_socket=bind_proxy_socket() if use_browser else None, lock_owner=owner)
 
 

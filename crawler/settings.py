@@ -45,6 +45,10 @@ def base_settings(settings: Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": False,   # the patrol command configured logging already
         "LOG_LEVEL": "DEBUG" if settings["log_level"] == "DEBUG" else "WARNING",
         "TELNETCONSOLE_ENABLED": False,
+        # one resolver for the guard's check and the connection (crawler/resolver.py)
+        "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
+        "PATROL_RESOLVE": list(settings["crawl_resolve"]),
+        "DNS_TIMEOUT": min(settings["crawl_page_timeout"], 20),
     }
 
 
@@ -71,6 +75,9 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "RETRY_TIMES": 1,
         "REDIRECT_MAX_TIMES": 10,
+        # Scrapy's meta-refresh middleware would replace the page before anything read it: one
+        # line of HTML would hide a site. The spider reads the page and follows the refresh.
+        "METAREFRESH_ENABLED": False,
         "DNS_TIMEOUT": min(page_timeout, 20),
         "CLOSESPIDER_TIMEOUT": settings["patrol_time_limit"],
         "COOKIES_ENABLED": True,
@@ -105,9 +112,12 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
         "PATROL_MAX_PER_HOST": settings["crawl_max_pages_per_host"],
         "PATROL_MAX_PER_PATTERN": settings["crawl_max_pages_per_pattern"],
         "PATROL_CHROMIUM": chromium or "",
+        # 0: no OCR, so the browser need not look for background images
+        "PATROL_OCR_BACKGROUND_AREA": settings["ocr_min_background_area"]
+        if settings["ocr_enabled"] else 0,
     }
     if chromium:
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        handler = "crawler.browser_handler.PatrolPlaywrightHandler"
         args = list(CHROMIUM_ARGS)
         if proxy_port:
             args += [f"--proxy-server=http://127.0.0.1:{proxy_port}", *PROXY_ARGS]

@@ -8,6 +8,9 @@ from common.text import clean
 
 from .skips import ERROR_PREFIX, SKIP_PREFIX, by_prefix
 
+# Why pictures were not read in this run (OCR off or not installed), said once.
+OCR_OFF_STAT = "patrol/ocr_off"
+
 # Chinese names of skip and error kinds, for summaries read by support staff.
 KIND_NAMES = {
     "too_large": "页面超过大小上限", "decompression_bomb": "压缩炸弹", "redirect_loop": "重定向循环",
@@ -19,6 +22,11 @@ KIND_NAMES = {
     "connection_lost": "连接中断", "render_failed": "渲染失败", "analyze_failed": "分析失败",
     "evidence_failed": "证据保存失败", "store_failed": "入库失败",
     "screenshot_failed": "截图失败", "parse_failed": "页面解析失败",
+    "image_not_image": "图片：并非图片", "image_svg": "图片：矢量图不识别",
+    "image_too_many_pixels": "图片：像素超限（解压炸弹）", "image_icon": "图片：图标/像素点",
+    "image_aspect": "图片：细长条", "image_bad_image": "图片：损坏或截断",
+    "image_timeout": "图片：识别超时", "image_limit": "图片：达到识别上限",
+    "ocr_failed": "图片识别失败",
 }
 
 
@@ -37,6 +45,11 @@ def summarize(stats: dict[str, Any], *, chromium: bool = True,
         "pages_new": int(stats.get("patrol/pages_new", 0)),
         "pages_changed": int(stats.get("patrol/pages_changed", 0)),
         "pages_unchanged": int(stats.get("patrol/pages_unchanged", 0)),
+        "refreshes": int(stats.get("patrol/refreshes", 0)),
+        "images_read": int(stats.get("patrol/ocr/read", 0)),
+        "images_cached": int(stats.get("patrol/ocr/cached", 0)),
+        "image_findings": int(stats.get("patrol/ocr/findings", 0)),
+        "images_off": str(stats.get(OCR_OFF_STAT) or ""),
         "sitemaps": int(stats.get("patrol/sitemaps", 0)),
         "sitemap_pages": int(stats.get("patrol/discovered/sitemap", 0)),
         "screenshots": int(stats.get("patrol/screenshots", 0)),
@@ -73,7 +86,14 @@ def format_summary(name: str, summary: dict[str, Any], status: str = "") -> str:
                  f"渲染 {summary['rendered']} 个" + (f"，用时 {elapsed} 秒" if elapsed else ""))
     lines.append(f"  页面变化：新 {summary['pages_new']}，有变化 {summary['pages_changed']}，"
                  f"未变 {summary['pages_unchanged']}；站点地图 {summary['sitemaps']} 个，"
-                 f"列出页面 {summary['sitemap_pages']} 个")
+                 f"列出页面 {summary['sitemap_pages']} 个；"
+                 f"页面跳转（刷新/脚本跳转）{summary.get('refreshes', 0)} 个")
+    if summary.get("images_off"):
+        lines.append(f"  注意：图片文字识别不可用（{summary['images_off']}），图片未读取")
+    else:
+        lines.append(f"  图片文字识别：识别 {summary.get('images_read', 0)} 张，"
+                     f"缓存命中 {summary.get('images_cached', 0)} 张，"
+                     f"图片中的发现 {summary.get('image_findings', 0)} 条")
     if summary.get("rendering_off"):
         lines.append("  注意：未找到 Chromium，JavaScript 渲染和截图已关闭")
     lines.append(f"  错误：{_kinds(summary['errors'])}")

@@ -118,6 +118,38 @@ SETTINGS: list[Setting] = [
     S("redis_url", "", "str",
       "Redis server shared by several crawler machines (empty: one machine).",
       section="crawler"),
+    S("crawl_resolve", [], "list",
+      "Host names answered without DNS, as name=address (like curl --resolve): a site reached "
+      "through a known address. The answers are judged by the address policy like any other.",
+      section="crawler"),
+    S("ocr_enabled", True, "bool",
+      "Read the words in a page's images (posters, banners) with OCR and analyze them like "
+      "text. Needs rapidocr_onnxruntime; without it the patrol says so once and goes on.",
+      section="crawler"),
+    S("ocr_min_side", 40, "int",
+      "Images whose shorter side (declared or real) is below this many pixels are icons or "
+      "tracking pixels and are not read.", section="crawler"),
+    S("ocr_max_aspect", 12.0, "float",
+      "Images longer than this many times their width (or wider than their height) are "
+      "dividers or strips and are not read.", section="crawler"),
+    S("ocr_max_repeat", 3, "int",
+      "An image used more often than this in one page is layout (bullets, separators) and is "
+      "not read.", section="crawler"),
+    S("ocr_max_pixels", 16_000_000, "int",
+      "Most pixels (width x height, read from the header before decoding) of an image that is "
+      "read; larger ones are skipped as decompression bombs.", section="crawler"),
+    S("ocr_max_image_bytes", 5 * 1024 * 1024, "int",
+      "Largest image download; a bigger one is cancelled.", section="crawler"),
+    S("ocr_image_timeout", 20, "int",
+      "Seconds one image may take to read before it is skipped (time out).", section="crawler"),
+    S("ocr_max_images_per_page", 8, "int",
+      "Images read per page at most (ad images first).", section="crawler"),
+    S("ocr_max_images_per_run", 400, "int",
+      "Images read per patrol run at most; repeated images (same SHA-256) are free.",
+      section="crawler"),
+    S("ocr_min_background_area", 40_000, "int",
+      "In rendered pages, CSS background images of elements at least this large (pixels, "
+      "width x height) are read too.", section="crawler"),
     # -- alerts --------------------------------------------------------------------------------
     S("departments_file", "config/departments.yaml", "path",
       "YAML file of departments, their channels and the routing of rules to them.",

@@ -8,19 +8,17 @@ own start hosts are exempt for exactly their host:port (see address_guard.Addres
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from typing import Any
 
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from ..address_guard import BadURL, parse_address, parse_url
 from ..context import PatrolContext, context_of
+from ..resolver import BlockedAddressError
 from ..skips import skip
 from ..urls import same_site
-
-_DNS_CACHE_SIZE = 4096
 
 
 class AddressGuardMiddleware:
@@ -28,8 +26,6 @@ class AddressGuardMiddleware:
         self.stats = crawler.stats
         self.guard = ctx.guard
         self.allowed_domains = ctx.target.allowed_domains
-        self.dns_timeout = crawler.settings.getfloat("DNS_TIMEOUT", 20)
-        self._resolved: dict[tuple[str, int], list[Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressGuardMiddleware:
@@ -44,31 +40,32 @@ class AddressGuardMiddleware:
         if reason:
             raise skip(self.stats, reason, url)
         hp = parse_url(url)
-        if not same_site(hp.host, self.allowed_domains) and not self.guard.is_exempt(*hp.key):
+        # a page's images may come from any public host (CDNs): the address rules still apply
+        offsite_ok = request.meta.get("patrol_kind") == "image"
+        if not offsite_ok and not same_site(hp.host, self.allowed_domains) and \
+                not self.guard.is_exempt(*hp.key):
             raise skip(self.stats, "offsite", url)
         if hp.ip is not None or self.guard.is_exempt(*hp.key):
             return None
-        addresses = await self._resolve(hp.host, hp.port)
-        reason = self.guard.check_addresses(hp, addresses)
+        try:
+            address = await self._resolve(hp.host)
+        except BlockedAddressError:
+            raise skip(self.stats, "blocked_address", url,
+                       "host name resolves to a blocked address") from None
+        except Exception:  # noqa: BLE001 - the download fails with its own DNS error
+            return None
+        parsed = parse_address(address)
+        reason = self.guard.check_addresses(hp, [parsed] if parsed else [])
         if reason:
             raise skip(self.stats, reason, url, "host name resolves to a blocked address")
         return None
 
-    async def _resolve(self, host: str, port: int) -> list[Any]:
-        key = (host, port)
-        if key in self._resolved:
-            return self._resolved[key]
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await asyncio.wait_for(
-                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), self.dns_timeout)
-        except (TimeoutError, OSError, UnicodeError):
-            return []  # the download fails with its own DNS error, counted there
-        addresses = [a for a in (parse_address(info[4][0]) for info in infos) if a is not None]
-        if len(self._resolved) > _DNS_CACHE_SIZE:
-            self._resolved.clear()
-        self._resolved[key] = addresses
-        return addresses
+    async def _resolve(self, host: str) -> str:
+        """The address the connection will use: the reactor's resolver (crawler.resolver),
+        which pins each answer, so what is checked here is what is connected to."""
+        from twisted.internet import reactor
+
+        return await maybe_deferred_to_future(reactor.resolve(host))
 
 
 def host_port(url: str) -> tuple[str, int] | None:

@@ -16,7 +16,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 
-from ..browser_page import init_page, wait_dom_quiet
+from ..browser_page import collect_backgrounds, init_page, wait_dom_quiet
 from ..context import context_of
 from ..extract import extract
 from ..render_detect import render_reason
@@ -31,6 +31,7 @@ class RenderIfNeededMiddleware:
         self.available = bool(s.get("PATROL_CHROMIUM"))
         self.quiet_ms = s.getint("PATROL_DOM_QUIET_MS", 500)
         self.deadline_ms = s.getint("PATROL_RENDER_WAIT", 8) * 1000
+        self.background_area = s.getint("PATROL_OCR_BACKGROUND_AREA", 0)
         self._warned = False
 
     @classmethod
@@ -78,5 +79,8 @@ class RenderIfNeededMiddleware:
 
         meta["playwright_page_methods"] = [
             PageMethod(wait_dom_quiet, self.quiet_ms, self.deadline_ms)]
+        if self.background_area:
+            meta["playwright_page_methods"].append(
+                PageMethod(collect_backgrounds, self.background_area))
         return request.replace(url=response.url, meta=meta, dont_filter=True,
                                priority=request.priority + 1)

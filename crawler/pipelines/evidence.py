@@ -46,7 +46,8 @@ class EvidencePipeline:
         try:
             if item.findings or item.site_findings:
                 shot = None
-                if self.screenshots and any(f.severity == "high" for f in
+                if self.screenshots and item.record_kind == "page" and any(
+                        f.severity == "high" for f in
                                             [*item.findings, *item.site_findings]):
                     shot = await self._screenshot(item)
                 item.evidence = self.writer.write(item, shot)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import NotConfigured
 
 from findings.model import FindingRecord, PageRecord, finding_id
+from ocr import OcrResult
 
 from ..context import PatrolContext, context_of
 from ..items import PageItem
@@ -36,8 +37,21 @@ def finding_record(f: Any, *, source: str, text: str, item: PageItem, ctx: Patro
         content_hash=item.content_hash, domain=item.host, target=ctx.target.name, kind=kind,
         page_id=item.page_id, run_id=ctx.run.id, platform=f.platform, sentiment=f.sentiment,
         operator=item.operator,
-        extra={**(f.extra or {}), "url": item.final_url, "rendered": item.rendered},
+        extra={**(f.extra or {}), "url": item.final_url, "rendered": item.rendered,
+               **image_extra(item, f)},
     )
+
+
+def image_extra(item: PageItem, f: Any) -> dict[str, Any]:
+    """For a finding read from an image: the page that showed it, the image, its hash and
+    size, and the box of the words (the console draws it over the image)."""
+    if item.record_kind != "image" or not item.image:
+        return {}
+    ocr = OcrResult.from_dict(item.image["ocr"])
+    box = ocr.box_at(f.start)
+    return {"page_url": item.image["page_url"], "image_url": item.image["image_url"],
+            "image_sha256": item.image["sha256"], "image_size": [ocr.width, ocr.height],
+            "box": list(box.box) if box else None, "words": box.text if box else f.evidence}
 
 
 class StorePipeline:
@@ -66,11 +80,12 @@ class StorePipeline:
 
     def _store(self, item: PageItem) -> None:
         ctx, store = self.ctx, self.store
-        kind = ctx.target.analysis_kind
+        kind = "image" if item.record_kind == "image" else ctx.target.analysis_kind
         previous = store.previous_hash(item.url)
         change = "new" if previous is None else (
             "unchanged" if previous == item.content_hash else "changed")
-        self.stats.inc_value(f"patrol/pages_{change}")
+        if item.record_kind == "page":   # images are not pages of the site
+            self.stats.inc_value(f"patrol/pages_{change}")
         store.save_page(PageRecord(
             id=item.page_id, url=item.url, captured_at=item.captured_at,
             final_url=item.final_url, status=item.status, title=item.title, text=item.text,

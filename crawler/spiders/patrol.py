@@ -32,6 +32,7 @@ from ..frontier import DUPLICATE, Frontier
 from ..items import PageItem
 from ..skips import SkipRequest, count_error, count_skip
 from ..urls import canonical_url, same_site
+from .images import ImageReading
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ MAX_SITEMAPS = 50
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
 
 
-class PatrolSpider(scrapy.Spider):
+class PatrolSpider(ImageReading, scrapy.Spider):
     name = "patrol"
 
     def __init__(self, patrol: PatrolContext, **kwargs: Any) -> None:
@@ -59,10 +60,12 @@ class PatrolSpider(scrapy.Spider):
                                    max_per_pattern=s.getint("PATROL_MAX_PER_PATTERN"))
         spider.depth_limit = s.getint("PATROL_DEPTH")
         spider.sitemap_budget = max(1, s.getint("PATROL_MAX_PAGES") // 2)
+        spider.init_images(spider.patrol.settings)
         return spider
 
     # -- start: robots.txt of each start host, then sitemaps and start URLs -----------------------
     async def start(self) -> AsyncIterator[Any]:
+        self.note_images_off()
         roots: dict[str, list[str]] = {}
         for url in self.target.start_urls:
             parts = urlsplit(url)
@@ -225,6 +228,8 @@ class PatrolSpider(scrapy.Spider):
             return
         yield item
         depth = response.meta.get("patrol_depth", 0)
+        yield from self._image_requests(response, item, content)
+        yield from self._follow_refreshes(response, content, depth)
         if depth >= self.depth_limit:
             return
         if content.bad_scheme_links:
@@ -239,6 +244,32 @@ class PatrolSpider(scrapy.Spider):
                 yield request
         for url in content.links:
             request = self._discovered(url, depth=depth + 1)
+            if request is not None:
+                yield request
+
+    def _follow_refreshes(self, response: TextResponse, content: PageContent,
+                          depth: int) -> Iterator[scrapy.Request]:
+        """Follow where the page sends its visitors (meta refresh, <noscript> refresh, a script
+        changing `location` while it rendered) as an ordinary link, after the page itself was
+        read: the refresh never replaces the page. A zero-delay refresh within the site is a
+        redirect and keeps the page's depth; any other is a link one level deeper."""
+        targets = [(r.url, r.delay) for r in content.refreshes]
+        targets += [(url, 0.0) for url in response.meta.get("patrol_navigations", ())]
+        seen: set[str] = set()
+        for url, delay in targets:
+            if url in seen:
+                continue
+            seen.add(url)
+            self.crawler.stats.inc_value("patrol/refreshes")
+            try:
+                redirect_like = delay == 0 and same_site(
+                    parse_url(url).host, [parse_url(response.url).host])
+            except BadURL:
+                redirect_like = False
+            next_depth = depth if redirect_like else depth + 1
+            if next_depth > self.depth_limit:
+                continue
+            request = self._discovered(url, priority=3, source="refresh", depth=next_depth)
             if request is not None:
                 yield request
 
@@ -288,6 +319,8 @@ class PatrolSpider(scrapy.Spider):
             item = self._page_item(response, content, None)
             item.charset_source = static["charset_source"]
             yield item
+            # a page whose render hung (an image that never ends) still has its pictures read
+            yield from self._image_requests(response, item, content)
             return
         self._count_failure(failure)
 

@@ -32,6 +32,8 @@ def test_demo(tmp_path: Path, chromium_path: str) -> None:
     assert _count(out, "浏览器渲染页面上的发现") > 0
     assert _count(out, "GBK 编码页面（无字符集声明）上的发现") > 0
     assert _count(out, "仅在站点地图中列出的页面上的发现") > 0
+    assert _count(out, "从图片中识别出的发现（OCR）") > 0     # the poster's offer
+    assert "图片文字“本息保障稳赚不赔”" in out or "图片文字“年化收益18%”" in out
     assert "按牵头部门" in out and "演示账号" in out and "patrol serve" in out
     assert "舆情激增告警：1 个平台" in out
     queued = int(re.search(r"本次新排队 (\d+) 条", out).group(1))

@@ -99,7 +99,16 @@ def test_size_limit_and_bombs_are_skipped(patrol: tuple[CrawlRun, Any]) -> None:
     run, _ = patrol
     skips = run.summary["skips"]
     assert skips["too_large"] == 2             # Content-Length over the limit, chunked over it
-    assert skips["decompression_bomb"] == 3    # gzip, deflate, br
+    assert skips["decompression_bomb"] == 4    # gzip, deflate, br pages; a gzipped sitemap
+
+
+def test_gzipped_sitemap_bomb_is_skipped(patrol: tuple[CrawlRun, Any]) -> None:
+    """robots.txt names a .xml.gz sitemap of a few KB that inflates to 64 MiB: decompression
+    stops at the sitemap limit, the bomb is counted and the other sitemap is still read."""
+    run, log = patrol
+    assert "/sitemap-bomb.xml.gz" in {e["path"] for e in log}
+    assert run.summary["skips"]["decompression_bomb"] >= 1
+    assert run.summary["sitemaps"] >= 1 and run.summary["sitemap_pages"] >= 1
 
 
 def test_redirect_loops_end(patrol: tuple[CrawlRun, Any]) -> None:
@@ -212,7 +221,7 @@ def test_run_is_recorded(patrol: tuple[CrawlRun, Any], store: Any) -> None:
     record = store.get_run(run.summary["run_id"])
     assert record.status == "ok" and record.ended_at is not None
     assert record.pages == run.summary["pages"]
-    assert record.stats["skips"]["decompression_bomb"] == 3
+    assert record.stats["skips"]["decompression_bomb"] == 4   # three pages and the gzipped sitemap
     assert store.lock_holder("patrol:hostile") is None
 
 

@@ -18,7 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import site
+from . import images, site
 
 LOG: list[dict[str, object]] = []
 LOG_LOCK = threading.Lock()
@@ -75,7 +75,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             delay = f"Crawl-delay: {STATE['crawl_delay']}\n" if STATE.get("crawl_delay") else ""
             body = (f"User-agent: *\nDisallow: /private/\n{delay}"
-                    f"Sitemap: http://127.0.0.1:{port}/sitemap.xml\n").encode()
+                    f"Sitemap: http://127.0.0.1:{port}/sitemap.xml\n"
+                    f"Sitemap: http://127.0.0.1:{port}/sitemap-bomb.xml.gz\n").encode()
             return self.send(200, body, "text/plain")
         if path == "/sitemap.xml":
             urls = ["/hidden/sitemap-only.html", "/private/disallowed.html", "/utf8.html",
@@ -85,8 +86,36 @@ class Handler(BaseHTTPRequestHandler):
             body = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
                     f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>').encode()
             return self.send(200, body, "application/xml")
+        if path == "/sitemap-bomb.xml.gz":   # a few KB gzipped, 64 MiB of "XML" inflated
+            return self.send(200, BOMBS.sitemap, "application/gzip")
         if path == "/":
             return self.send(200, site.index(port).encode())
+        if path == "/crash/":
+            return self.send(200, site.crash_index().encode())
+        if path == "/crash/hang.html":
+            return self.send(200, site.HANG_PAGE.encode())
+        if path.startswith("/crash/") and path.endswith(".html") and \
+                path[len("/crash/"):-len(".html")].isdigit():
+            return self.send(200, site.crash_page(int(path[len("/crash/"):-len(".html")])).encode())
+        if path == "/evasions/":
+            return self.send(200, site.evasions_index(port).encode())
+        evasion = site.evasions(port).get(path)
+        if evasion is not None:
+            title, head, body = evasion
+            page = site._html(title, body).replace("</head>", head + "</head>", 1)
+            return self.send(200, page.encode())
+        if path == "/images/never.png":
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"\x89PNG\r\n\x1a\n")
+            self.wfile.flush()
+            STOP.wait(120)   # never finishes
+            return None
+        picture = images.image(path)
+        if picture is not None:
+            return self.send(200, picture[0], picture[1])
         if path in site.PAGES_UTF8:
             title, body = site.PAGES_UTF8[path]
             return self.send(200, site._html(title, body).encode())
@@ -219,6 +248,8 @@ def serve() -> list[Server]:
 
 def main() -> None:
     socket.setdefaulttimeout(None)
+    for path in images.PREBUILT:   # slow to build: never while a patrol waits for it
+        images.image(path)
     servers = serve()
     print(json.dumps({"port": servers[0].server_address[1]}), flush=True)
     try:

@@ -1,0 +1,109 @@
+"""The OCR engine: rapidocr_onnxruntime (PP-OCR detection and recognition on onnxruntime, CPU),
+loaded once per process and shared; reading is serialized by a lock (one model, bounded memory)
+and meant to run in a worker thread, never on the crawler's reactor thread.
+
+Only images that passed `inspect_image` are decoded. Large images are scaled down to
+`max_side` before reading, which bounds the time one image can take.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from typing import Any
+
+from .image_check import ImageInfo
+from .result import OcrResult, TextBox
+
+logger = logging.getLogger(__name__)
+
+_ENGINE: Any = None
+_ENGINE_LOCK = threading.Lock()
+MIN_SCORE = 0.5
+
+
+def ocr_available() -> tuple[bool, str]:
+    """Whether the OCR engine can be imported here, and a line saying which or why not."""
+    try:
+        import onnxruntime
+        import rapidocr_onnxruntime  # noqa: F401
+        from PIL import Image  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - any import failure means no OCR
+        return False, f"rapidocr_onnxruntime 不可用：{type(exc).__name__}: {exc}"[:200]
+    from importlib.metadata import version
+
+    return True, (f"rapidocr_onnxruntime {version('rapidocr_onnxruntime')}，"
+                  f"onnxruntime {onnxruntime.__version__}")
+
+
+def ocr_installed() -> tuple[bool, str]:
+    """Whether the OCR packages are installed, without importing them (a patrol whose pages
+    have no pictures never pays for loading onnxruntime and OpenCV)."""
+    from importlib.util import find_spec
+
+    for name in ("rapidocr_onnxruntime", "onnxruntime", "PIL", "numpy"):
+        try:
+            found = find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return False, f"未安装 {name}"
+    return True, ""
+
+
+def _engine() -> Any:
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            from rapidocr_onnxruntime import RapidOCR
+
+            # One thread per model run: the crawler and other patrols share the cores.
+            # Detection never scales an image up (the default "min 736" enlarges a 720x400
+            # poster to 1325x736, three times the work); larger ones are scaled down to 960.
+            # No direction classifier: posters and banners are upright.
+            _ENGINE = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1,
+                               print_verbose=False, use_cls=False, det_limit_type="max",
+                               det_limit_side_len=960)
+        return _ENGINE
+
+
+class OcrEngine:
+    def __init__(self, max_side: int = 1600) -> None:
+        self.max_side = max_side
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        _engine()
+
+    def read(self, data: bytes, info: ImageInfo) -> OcrResult:
+        """Decode and read one image that passed inspect_image. Raises ValueError when the
+        image cannot be decoded (truncated, corrupt)."""
+        import numpy as np
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                im.draft("RGB", (self.max_side, self.max_side))   # JPEG: decode smaller
+                frame = im.convert("RGB")
+        except Exception as exc:  # noqa: BLE001 - truncated or corrupt data
+            raise ValueError(f"cannot decode image: {type(exc).__name__}: {exc}"[:200]) from None
+        scale = 1.0
+        if max(frame.size) > self.max_side:
+            scale = max(frame.size) / self.max_side
+            frame = frame.resize((max(1, round(frame.width / scale)),
+                                  max(1, round(frame.height / scale))))
+        array = np.asarray(frame)[:, :, ::-1]   # RGB -> BGR, as OpenCV-based models expect
+        with self._lock:
+            raw, _ = _engine()(array, use_cls=False)
+        boxes = []
+        for points, text, score in raw or []:
+            if float(score) < MIN_SCORE or not str(text).strip():
+                continue
+            xs = [p[0] * scale for p in points]
+            ys = [p[1] * scale for p in points]
+            boxes.append(TextBox(str(text).strip(), (int(min(xs)), int(min(ys)),
+                                                     int(max(xs)) + 1, int(max(ys)) + 1),
+                                 float(score)))
+        boxes.sort(key=lambda b: (b.box[1] // 16, b.box[0]))   # rows, then left to right
+        return OcrResult(info.width, info.height, tuple(boxes))
