@@ -27,10 +27,13 @@ LOCKED_EXIT = 3
               show_default=True, help="Who started this run (recorded with it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--no-alerts", is_flag=True, help="Do not queue alerts for new findings.")
+@click.option("--distributed", is_flag=True,
+              help="Enqueue the run on the shared Redis frontier (redis_url) for the "
+                   "`patrol worker` processes and wait for it to end.")
 @click.pass_obj
 def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url: str | None,
             max_pages: int | None, depth: int | None, render: str | None, kind: str,
-            trigger: str, as_json: bool, no_alerts: bool) -> None:
+            trigger: str, as_json: bool, no_alerts: bool, distributed: bool) -> None:
     """巡查网址或已配置的巡查目标（patrol URLs or a target of targets.yaml）."""
     from dataclasses import replace
 
@@ -48,16 +51,27 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
     target = replace(target, max_pages=max_pages or target.max_pages,
                      depth=depth if depth is not None else target.depth,
                      render=render or target.render)
+    if distributed and not settings["redis_url"]:
+        raise click.UsageError("--distributed needs the redis_url setting (the shared frontier)")
+    if distributed and no_alerts:
+        raise click.UsageError("--no-alerts is not available with --distributed")
     store = store_from_settings(settings, url=store_url)
     try:
         progress = "tty" if sys.stderr.isatty() and not as_json else "log"
         try:
-            (result,) = run_patrols(settings, [target], store, trigger=trigger, progress=progress)
+            if distributed:
+                result = _distributed(settings, target, store, trigger)
+            else:
+                (result,) = run_patrols(settings, [target], store, trigger=trigger,
+                                        progress=progress)
         except PatrolLocked as exc:
             click.echo(f"patrol: 拒绝巡查：目标 {exc.target} 正在由 {exc.holder or '另一进程'} "
                        "巡查，请等它结束后再试（patrol lock held）", err=True)
             sys.exit(LOCKED_EXIT)
-        queued = 0 if no_alerts else queue_alerts(store, settings, result)
+        if distributed:
+            queued = int(result.summary.get("alerts_queued", 0))  # queued by the finisher
+        else:
+            queued = 0 if no_alerts else queue_alerts(store, settings, result)
         if as_json:
             click.echo(json.dumps({"target": result.target.name, "run_id": result.run.id,
                                    "status": result.run.status, "alerts_queued": queued,
@@ -66,8 +80,26 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
         else:
             click.echo(format_summary(result.target.name, result.summary, result.run.status))
             click.echo(f"  已排队告警 {queued} 条；巡查记录 {result.run.id}")
+        if distributed and result.run.status != "ok":
+            sys.exit(1)
     finally:
         store.close()
+
+
+def _distributed(settings: Any, target: Any, store: Any, trigger: str) -> Any:
+    """Enqueue the run for the workers and wait for its end (crawler.distributed)."""
+    from crawler.distributed.connection import SharedRedis
+    from crawler.distributed.enqueue import enqueue_patrol, watch_run
+    from crawler.run import PatrolResult
+
+    shared = SharedRedis(settings["redis_url"])
+    try:
+        run = enqueue_patrol(settings, target, store, trigger, shared)
+        click.echo(f"巡查任务 {run.id} 已进入共享队列，等待巡查工作进程完成……", err=True)
+        run = watch_run(settings, store, shared, run.id)
+    finally:
+        shared.close()
+    return PatrolResult(target=target.resolved(settings), run=run, summary=run.stats)
 
 
 def queue_alerts(store: Any, settings: Any, result: Any) -> int:

@@ -149,21 +149,27 @@ logging.getLogger("scrapy.utils.log").addFilter(_BelowWarning())
 logging.getLogger("scrapy.crawler").addFilter(_BelowWarning())
 
 
+def record_end(run: PatrolRun, stats: dict[str, Any], close_reason: str, *, findings: int,
+               new_findings: int, chromium: bool, wanted_render: bool) -> None:
+    """Fill the run's end fields from the crawl's stats (one process's or all workers')."""
+    summary = summarize(stats, chromium=chromium, wanted_render=wanted_render)
+    run.ended_at = utcnow()
+    run.status = {"finished": "ok", "closespider_timeout": "timeout",
+                  "shutdown": "interrupted"}.get(close_reason, "failed")
+    run.exit_code = 0 if run.status == "ok" else 1
+    run.pages = summary["pages"]
+    run.findings = findings
+    run.errors = dict(summary["errors"])
+    run.stats = {**summary, "close_reason": close_reason, "new_findings": new_findings}
+
+
 def _finish(store: Any, ctx: PatrolContext, crawler: Any) -> PatrolResult:
     if crawler is not None and crawler.stats.get_stats():
         ctx.stats = dict(crawler.stats.get_stats())  # complete (elapsed time is set last)
     run = ctx.run
-    summary = summarize(ctx.stats, chromium=ctx.chromium is not None,
-                        wanted_render=ctx.target.render != "never")
-    run.ended_at = utcnow()
-    run.status = {"finished": "ok", "closespider_timeout": "timeout",
-                  "shutdown": "interrupted"}.get(ctx.close_reason, "failed")
-    run.exit_code = 0 if run.status == "ok" else 1
-    run.pages = summary["pages"]
-    run.findings = len(ctx.all_finding_ids)
-    run.errors = dict(summary["errors"])
-    run.stats = {**summary, "close_reason": ctx.close_reason,
-                 "new_findings": len(ctx.new_findings)}
+    record_end(run, ctx.stats, ctx.close_reason, findings=len(ctx.all_finding_ids),
+               new_findings=len(ctx.new_findings), chromium=ctx.chromium is not None,
+               wanted_render=ctx.target.render != "never")
     try:
         store.save_run(run)
     finally:
