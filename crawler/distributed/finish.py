@@ -30,8 +30,16 @@ def finish_run(shared: SharedRedis, store: Any, settings: Any, run_id: str, *,
     finding_ids = runs.run_findings(shared, run_id)
     # New means first found by this run: the store keeps the run that inserted a finding, so
     # this holds even when a page was fetched twice (its worker died before acknowledging).
-    new = [f for f in (store.get_finding(i) for i in sorted(finding_ids))
-           if f is not None and f.run_id == run.id]
+    records = [f for f in (store.get_finding(i) for i in sorted(finding_ids)) if f is not None]
+    new = [f for f in records if f.run_id == run.id]
+    # Workers count what they stored; a finding stored by two workers (the operator check of
+    # a site runs once per worker) or twice (a page fetched again) is still one finding.
+    stats = {k: v for k, v in stats.items() if not k.startswith("patrol/findings_by_rule/")}
+    stats["patrol/findings"] = len(records)
+    stats["patrol/findings_new"] = len(new)
+    for record in records:
+        key = f"patrol/findings_by_rule/{record.rule}"
+        stats[key] = stats.get(key, 0) + 1
     stats.setdefault("elapsed_time_seconds", time.time() - float(meta.get("started", time.time())))
     record_end(run, stats, close_reason, findings=len(finding_ids), new_findings=len(new),
                chromium=True, wanted_render=target.render != "never")

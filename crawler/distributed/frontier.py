@@ -107,6 +107,10 @@ class Admission:
     fingerprint: str = ""
 
 
+# (serialized request, priority, admission, callback hearing the admission's answer)
+Push = tuple[bytes, int, Admission, Callable[[str], None] | None]
+
+
 def run_key(run_id: str, name: str) -> str:
     return f"{PREFIX}{run_id}:{name}"
 
@@ -122,7 +126,6 @@ class RedisFrontier:
                      ("queue", "data", "taken", "seen", "hosts", "patterns", "admitted", "dupe",
                       "seq")}
         client = shared.client
-        self._push = client.register_script(PUSH)
         self._pop = client.register_script(POP)
         self._renew = client.register_script(RENEW)
         self._reap = client.register_script(REAP)
@@ -132,28 +135,40 @@ class RedisFrontier:
 
     def push(self, payload: bytes, priority: int, admission: Admission,
              on_result: Callable[[str], None] | None = None) -> None:
-        self.push_many([(payload, priority, admission, on_result)])
+        """Admit and queue one request (the run's seeds)."""
+        self.commit([(payload, priority, admission, on_result)])
 
-    def push_many(self, items: list[tuple[bytes, int, Admission,
-                                          Callable[[str], None] | None]]) -> None:
-        """Admit and queue requests in one round trip; each `on_result(reason)` hears 'ok' or
-        why it was refused. While Redis is down they wait in the backlog, answered when replayed.
+    def commit(self, pushes: list[Push], before: Iterable[Callable[[Any], Any]] = (),
+               ack: str | None = None) -> None:
+        """One transaction: queue `pushes` (admitted in Redis; each `on_result(reason)` hears
+        'ok' or why not), run the `before` pipeline calls (stats, findings), and acknowledge
+        `ack`. So what came of an entry is queued before, and in the same step as, the entry is
+        acknowledged. While Redis is down it waits in the backlog and is replayed in order.
         """
-        if not items:
-            return
         keys = self._k("queue", "data", "taken", "seen", "hosts", "patterns", "admitted", "dupe",
                        "seq")
         lim = self.limits
+        # EVAL with the script's text, not EVALSHA: Redis restarted from its AOF has no script
+        # cache, and a NOSCRIPT inside MULTI would leave the rest of the transaction applied.
         calls = [([uuid.uuid4().hex, payload, priority, adm.fingerprint, adm.canonical,
                    "1" if adm.forced else "0", lim.max_pages, lim.max_per_host,
                    lim.max_per_pattern, adm.host, adm.pattern], on_result)
-                 for payload, priority, adm, on_result in items]
+                 for payload, priority, adm, on_result in pushes]
+        extra = list(before)
+        if not calls and not extra and ack is None:
+            return
 
         def op(client: redis.Redis) -> None:
-            pipe = client.pipeline(transaction=False)
+            pipe = client.pipeline(transaction=True)
             for args, _ in calls:
-                self._push(keys=keys, args=args, client=pipe)
-            for (_, on_result), result in zip(calls, pipe.execute(), strict=True):
+                pipe.eval(PUSH, len(keys), *keys, *args)
+            for call in extra:
+                call(pipe)
+            if ack is not None:
+                pipe.zrem(self.keys["taken"], ack)
+                pipe.hdel(self.keys["data"], ack, ack + ":s")
+            results = pipe.execute()
+            for (_, on_result), result in zip(calls, results, strict=False):
                 if on_result is not None:
                     on_result(result.decode() if isinstance(result, bytes) else str(result))
 
@@ -164,20 +179,6 @@ class RedisFrontier:
         raw = self.shared.read(lambda c: self._pop(keys=self._k("queue", "data", "taken"),
                                                    args=[self.lease_ms, count], client=c), [])
         return [(raw[i].decode(), raw[i + 1]) for i in range(0, len(raw), 2)]
-
-    def ack(self, entry: str, before: Iterable[Any] = ()) -> None:
-        """The entry is done; `before` are pipeline calls (stats) applied in the same MULTI."""
-        extra = list(before)
-
-        def op(client: redis.Redis) -> None:
-            pipe = client.pipeline(transaction=True)
-            for call in extra:
-                call(pipe)
-            pipe.zrem(self.keys["taken"], entry)
-            pipe.hdel(self.keys["data"], entry, entry + ":s")
-            pipe.execute()
-
-        self.shared.write(op)
 
     def renew(self, entries: Iterable[str]) -> None:
         ids = list(entries)

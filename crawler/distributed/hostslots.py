@@ -10,15 +10,19 @@ other downloads go on. While Redis is unreachable no lease is granted: downloads
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from typing import Any
 
+import redis
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from ..context import context_of
-from . import runs
-from .frontier import NOW_MS
+from .frontier import NOW_MS, run_key
+
+log = logging.getLogger(__name__)
 
 HOST_PREFIX = "patrol:host:"
 DELAY_REFRESH_SECONDS = 2.0
@@ -39,15 +43,21 @@ return 0
 
 class HostSlotMiddleware:
     def __init__(self, crawler: Any, member: Any) -> None:
+        import redis.asyncio
+
         self.crawler = crawler
         self.member = member
-        self.shared = member.shared
         self.limit = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         self.delay = float(crawler.settings.get("PATROL_HOST_DELAY") or 0.0)
         self.lease_ms = int(member.lease_seconds * 1000)
-        self._lease = self.shared.client.register_script(LEASE)
+        # Its own asyncio client: waiting for Redis must not stall the worker's reactor.
+        self.client = redis.asyncio.Redis.from_url(member.shared.url, socket_timeout=5,
+                                                   socket_connect_timeout=2)
+        self._lease = self.client.register_script(LEASE)
         self._delays: dict[str, float] = {}
         self._delays_at = 0.0
+        self._warned = False
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HostSlotMiddleware:
@@ -56,9 +66,13 @@ class HostSlotMiddleware:
             raise NotConfigured  # a single-process patrol: Scrapy's own slots do this
         return cls(crawler, ctx.distributed)
 
-    def _delay_for(self, slot: str) -> float:
+    async def _closed(self) -> None:
+        await self.client.aclose()
+
+    async def _delay_for(self, slot: str) -> float:
         if time.monotonic() - self._delays_at > DELAY_REFRESH_SECONDS:
-            self._delays = runs.crawl_delays(self.shared, self.member.run_id) or self._delays
+            raw = await self.client.hgetall(run_key(self.member.run_id, "delays"))
+            self._delays = {k.decode(): float(v) for k, v in raw.items()}
             self._delays_at = time.monotonic()
         return max(self.delay, self._delays.get(slot, 0.0))
 
@@ -67,20 +81,35 @@ class HostSlotMiddleware:
         token = uuid.uuid4().hex
         keys = [HOST_PREFIX + slot, HOST_PREFIX + slot + ":next"]
         while True:
-            args = [token, self.limit, self.lease_ms, int(self._delay_for(slot) * 1000)]
-            wait = self.shared.read(
-                lambda c, args=args: self._lease(keys=keys, args=args, client=c), None)
+            try:
+                delay_ms = int(await self._delay_for(slot) * 1000)
+                wait = await self._lease(keys=keys,
+                                         args=[token, self.limit, self.lease_ms, delay_ms])
+            except redis.RedisError as exc:
+                if not self._warned:
+                    log.warning("Redis unreachable for host leases (%s): downloads pause", exc)
+                    self._warned = True
+                await asyncio.sleep(1.0)
+                continue
+            self._warned = False
             if wait == 0:
                 break
-            # Redis unreachable (None): pause this download and ask again.
-            await asyncio.sleep(1.0 if wait is None else min(max(int(wait), 10), 1000) / 1000)
+            await asyncio.sleep(min(max(int(wait), 10), 1000) / 1000)
         request.meta["patrol_host_lease"] = (keys[0], token)
 
     def _release(self, request: Any) -> None:
         lease = request.meta.pop("patrol_host_lease", None)
-        if lease is not None:
-            key, token = lease
-            self.shared.write(lambda c: c.zrem(key, token))
+        if lease is None:
+            return
+        key, token = lease
+
+        async def release() -> None:
+            try:
+                await self.client.zrem(key, token)
+            except redis.RedisError:
+                pass   # the lease ends by itself after lease_ms
+
+        asyncio.ensure_future(release())
 
     def process_response(self, request: Any, response: Any) -> Any:
         self._release(request)

@@ -28,6 +28,7 @@ class RunMember:
         self.frontier = RedisFrontier(shared, run_id, limits, lease_seconds)
         self.holds: Counter[str] = Counter()   # entry id -> requests of it still in this worker
         self._flushed: dict[str, Any] = {}
+        self.findings: list[str] = []
 
     def stats_delta(self, stats: dict[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
         """What the stats gained since the last flush (numbers) and their text values."""
@@ -48,31 +49,23 @@ class RunMember:
             self._flushed[key] = value
         return numbers, texts
 
-    def ack(self, entry: str, stats: dict[str, Any]) -> None:
-        """Entry done: its stats and its acknowledgement go to Redis in one transaction."""
+    def commit(self, pushes: list[Any], stats: dict[str, Any], ack: str | None = None) -> None:
+        """Queue new requests, add stats and findings, acknowledge an entry: one transaction."""
         numbers, texts = self.stats_delta(stats)
+        findings, self.findings = self.findings, []
         run_id = self.run_id
 
         def add(pipe: Any) -> None:
             runs.add_stats(pipe, run_id, numbers, texts)
+            if findings:
+                pipe.sadd(runs.run_key(run_id, "findings"), *findings)
             pipe.hset(runs.meta_key(run_id), "progress", time.time())
 
-        self.frontier.ack(entry, before=[add])
-
-    def flush_stats(self, stats: dict[str, Any]) -> None:
-        numbers, texts = self.stats_delta(stats)
-        if numbers or texts:
-            run_id = self.run_id
-
-            def op(client: Any) -> None:
-                pipe = client.pipeline(transaction=True)
-                runs.add_stats(pipe, run_id, numbers, texts)
-                pipe.execute()
-
-            self.shared.write(op)
+        self.frontier.commit(pushes, before=[add], ack=ack)
 
     def add_findings(self, ids: list[str]) -> None:
-        runs.add_findings(self.shared, self.run_id, ids)
+        """Findings stored for the entry being handled (committed with its acknowledgement)."""
+        self.findings.extend(ids)
 
     def set_crawl_delay(self, slot: str, delay: float) -> None:
         runs.set_crawl_delay(self.shared, self.run_id, slot, delay)

@@ -121,11 +121,6 @@ def run_stats(shared: SharedRedis, run_id: str) -> dict[str, Any]:
     return shared.read(op, {})
 
 
-def add_findings(shared: SharedRedis, run_id: str, ids: list[str]) -> None:
-    if ids:
-        shared.write(lambda c: c.sadd(run_key(run_id, "findings"), *ids))
-
-
 def run_findings(shared: SharedRedis, run_id: str) -> set[str]:
     return {m.decode() for m in shared.read(
         lambda c: c.smembers(run_key(run_id, "findings")), set())}
@@ -133,8 +128,3 @@ def run_findings(shared: SharedRedis, run_id: str) -> set[str]:
 
 def set_crawl_delay(shared: SharedRedis, run_id: str, slot: str, delay: float) -> None:
     shared.write(lambda c: c.hset(run_key(run_id, "delays"), slot, delay))
-
-
-def crawl_delays(shared: SharedRedis, run_id: str) -> dict[str, float]:
-    raw = shared.read(lambda c: c.hgetall(run_key(run_id, "delays")), {})
-    return {k.decode(): float(v) for k, v in raw.items()}

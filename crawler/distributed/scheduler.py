@@ -62,6 +62,8 @@ class FrontierScheduler(Scheduler):
         self.stats = crawler.stats
         self.local: list[Any] = []      # follow-ups of entries this worker holds
         self._pushes: list[Any] = []
+        self.prefetched: list[Any] = []  # taken from Redis, not yet handed to the engine
+        self.prefetch = max(1, crawler.settings.getint("CONCURRENT_REQUESTS") // 2)
         self._callbacks: dict[str, Any] = {}
         self.finished = False
         self._loops: list[Any] = []
@@ -101,11 +103,10 @@ class FrontierScheduler(Scheduler):
         for loop in self._loops:
             if loop.running:
                 loop.stop()
-        self._flush_pushes()
+        self._commit()
         held = list(self.member.holds)
         if held:   # give back at once what this worker will not finish (shutdown, timeout)
             self.member.frontier.release(held)
-        self.member.flush_stats(self.stats.get_stats())
 
     def enqueue_request(self, request: Any) -> bool:
         entry = request.meta.get(ENTRY)
@@ -113,19 +114,11 @@ class FrontierScheduler(Scheduler):
             self.member.holds[entry] += 1
             self.local.append(request)
             return True
-        # Pushes of one reactor turn (a page's links) go to Redis in one round trip.
-        if not self._pushes:
-            from twisted.internet import reactor
-
-            reactor.callLater(0, self._flush_pushes)
+        # Queued with the acknowledgement of the entry being handled (one round trip).
         self._pushes.append((self.queue._encode_request(request), request.priority,
                              admission_of(request, self.df),
                              lambda r, request=request: self._pushed(r, request)))
         return True
-
-    def _flush_pushes(self) -> None:
-        pushes, self._pushes = self._pushes, []
-        self.member.frontier.push_many(pushes)
 
     def next_request(self) -> Any:
         if self.local:
@@ -133,21 +126,24 @@ class FrontierScheduler(Scheduler):
             return self.local.pop(best)
         if self.finished:
             return None
-        taken = self.member.frontier.pop(1)
-        if not taken:
+        if not self.prefetched:
+            if self._pushes:
+                self._commit()     # this worker's new links compete for the next pop
+            for entry, payload in self.member.frontier.pop(self.prefetch):
+                request = self._same_callbacks(self.queue._decode_request(payload))
+                request.meta[ENTRY] = entry
+                self.member.holds[entry] += 1
+                self.prefetched.append(request)
+        if not self.prefetched:
             return None
-        entry, payload = taken[0]
-        request = self._same_callbacks(self.queue._decode_request(payload))
-        request.meta[ENTRY] = entry
-        self.member.holds[entry] += 1
         self.stats.inc_value("scheduler/dequeued/redis")
-        return request
+        return self.prefetched.pop(0)
 
     def has_pending_requests(self) -> bool:
-        return bool(self.local)
+        return bool(self.local or self.prefetched)
 
     def __len__(self) -> int:
-        return len(self.local)
+        return len(self.local) + len(self.prefetched)
 
     # -- the reliable queue ---------------------------------------------------------------------
     def _pushed(self, result: str, request: Any) -> None:
@@ -168,12 +164,15 @@ class FrontierScheduler(Scheduler):
     def _handled(self, result: Any, request: Any) -> Any:
         entry = request.meta.get(ENTRY)
         if entry is not None:
-            self._flush_pushes()   # what came of the entry is queued before it is acknowledged
             self.member.holds[entry] -= 1
             if self.member.holds[entry] <= 0:
                 del self.member.holds[entry]
-                self.member.ack(entry, self.stats.get_stats())
+                self._commit(ack=entry)
         return result
+
+    def _commit(self, ack: str | None = None) -> None:
+        pushes, self._pushes = self._pushes, []
+        self.member.commit(pushes, self.stats.get_stats(), ack=ack)
 
     def _heartbeat(self) -> None:
         self.member.frontier.renew(list(self.member.holds))
@@ -191,7 +190,8 @@ class FrontierScheduler(Scheduler):
     def _idle(self, spider: Any) -> None:
         if self.finished:
             return
-        if self.local or self.member.holds or self.member.shared.backlog or self._pushes:
+        if self.local or self.prefetched or self.member.holds or self.member.shared.backlog \
+                or self._pushes:
             raise DontCloseSpider
         meta = runs.run_meta(self.member.shared, self.member.run_id)
         if meta is None:                    # Redis unreachable: wait for it
@@ -208,7 +208,7 @@ class FrontierScheduler(Scheduler):
     def _finish(self, reason: str) -> None:
         from .finish import finish_run
 
-        self.member.flush_stats(self.stats.get_stats())
+        self._commit()
         if runs.claim_finish(self.member.shared, self.member.run_id, self.member.worker):
             finish_run(self.member.shared, self.ctx.store, self.ctx.settings,
                        self.member.run_id, close_reason=reason)

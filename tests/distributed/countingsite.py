@@ -81,7 +81,7 @@ class CountingSite:
         return 404, "<html><body>not found</body></html>"
 
     def page_paths(self) -> set[str]:
-        return {f"/p/{i}.html" for i in range(1, self.pages)} | {"/"}
+        return {f"/p/{i}.html" for i in range(self.pages)} | {"/"}
 
     def reset(self) -> None:
         with self.lock:

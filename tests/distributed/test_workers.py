@@ -1,0 +1,125 @@
+"""Patrol workers on one Redis frontier (issue 17), against real Redis (AOF) and a local site.
+
+The site counts hits per URL and connections open at once per host. Findings of a distributed
+run are compared with those of a single-process patrol of the same site.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.distributed.conftest import CONCURRENCY, PAGES
+from tests.services.ports import wait_until
+
+
+def findings_of(data_dir: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(data_dir / "patrol.sqlite3") as conn:
+        return sorted(conn.execute("SELECT id, rule, source FROM findings"))
+
+
+def alerts_of(data_dir: Path) -> list[str]:
+    with sqlite3.connect(data_dir / "patrol.sqlite3") as conn:
+        return sorted(r[0] for r in conn.execute('SELECT "key" FROM alerts'))
+
+
+def summary_of(stdout: str) -> dict[str, Any]:
+    return json.loads([line for line in stdout.splitlines() if line.startswith("{")][-1])
+
+
+@pytest.fixture(scope="module")
+def single_process(tmp_path_factory: pytest.TempPathFactory, counting_site: Any) -> Any:
+    """The reference: a plain single-process patrol of the site (no Redis)."""
+    from tests.distributed.conftest import Patrols
+
+    home = tmp_path_factory.mktemp("single")
+    import yaml
+
+    targets = home / "targets.yaml"
+    targets.write_text(yaml.safe_dump({"targets": [{
+        "name": "count", "start_urls": [counting_site.url + "/"], "depth": 40,
+        "max_pages": PAGES + 100, "render": "never", "concurrency": CONCURRENCY,
+        "sitemaps": False}]}), encoding="utf-8")
+    patrols = Patrols(home / "var", {"targets_file": targets, "crawl_max_pages_per_pattern": 100000,
+                                     "crawl_max_pages_per_host": 100000, "log_level": "INFO"})
+    counting_site.reset()
+    done = patrols.run("crawl", "--target", "count", "--json", timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return summary_of(done.stdout), findings_of(patrols.data_dir), alerts_of(patrols.data_dir)
+
+
+def test_three_workers_fetch_every_page_once_within_host_limit(
+        make_patrols: Any, redis_aof: Any, counting_site: Any, single_process: Any) -> None:
+    patrols = make_patrols("three", redis_url=redis_aof.url)
+    for n in range(3):
+        patrols.start("worker", log=f"worker{n}.log")
+    counting_site.reset()
+    done = patrols.run("crawl", "--target", "count", "--distributed", "--json", timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = summary_of(done.stdout)
+    assert summary["status"] == "ok" and summary["distributed"] is True
+
+    pages = counting_site.page_paths()
+    assert pages <= set(counting_site.hits), "pages never fetched"
+    twice = {p: n for p, n in counting_site.hits.items() if n > 1}
+    assert twice == {}, f"fetched more than once: {sorted(twice)[:10]}"
+    assert max(counting_site.open_max.values()) <= CONCURRENCY
+    assert summary["pages"] == len(pages) == single_process[0]["pages"]
+    # same findings as the single-process patrol, each stored once, alerts queued once each
+    assert findings_of(patrols.data_dir) == single_process[1]
+    assert summary["findings"] == len(single_process[1])
+    assert alerts_of(patrols.data_dir) == single_process[2]
+    # the three workers took part (each logged its joining)
+    logs = [(patrols.data_dir.parent / f"worker{n}.log").read_text() for n in range(3)]
+    assert all("joins patrol run" in log for log in logs)
+
+
+def test_killed_worker_and_redis_restart_lose_nothing(
+        make_patrols: Any, redis_aof: Any, counting_site: Any, single_process: Any) -> None:
+    patrols = make_patrols("faults", redis_url=redis_aof.url, worker_lease_seconds=4)
+    workers = [patrols.start("worker", log=f"worker{n}.log") for n in range(3)]
+    counting_site.reset()
+    crawl = patrols.start("crawl", "--target", "count", "--distributed", "--json",
+                          log="crawl.log")
+
+    def fetched() -> int:
+        return len(counting_site.hits)
+
+    wait_until(lambda: fetched() > PAGES // 4, 300, what="a quarter of the site")
+    workers[0].kill()                    # SIGKILL: its requests in flight are never acknowledged
+    wait_until(lambda: fetched() > PAGES // 2, 300, what="half of the site")
+    redis_aof.restart()                  # the frontier comes back from the AOF
+    assert crawl.wait(600) == 0, (patrols.data_dir.parent / "crawl.log").read_text()[-3000:]
+
+    summary = summary_of((patrols.data_dir.parent / "crawl.log").read_text())
+    assert summary["status"] == "ok"
+    assert counting_site.page_paths() <= set(counting_site.hits), "pages lost"
+    found = findings_of(patrols.data_dir)
+    assert found == single_process[1]            # nothing lost, nothing stored twice
+    assert alerts_of(patrols.data_dir) == single_process[2]
+    for worker in workers[1:]:
+        assert worker.poll() is None             # the survivors paused and went on
+    log = "".join((patrols.data_dir.parent / f"worker{n}.log").read_text() for n in (1, 2))
+    assert "unreachable" in log and "answers again" in log
+
+
+def test_stalled_run_is_failed_and_support_alerted(make_patrols: Any, redis_aof: Any) -> None:
+    patrols = make_patrols("stall", redis_url=redis_aof.url, worker_stall_seconds=2)
+    done = patrols.run("crawl", "--target", "count", "--distributed", "--json", timeout=120)
+    assert done.returncode == 1
+    assert summary_of(done.stdout)["status"] == "failed"
+    run_id = summary_of(done.stdout)["run_id"]
+    assert any(key.startswith("support:") and "stalled" in key and run_id in key
+               for key in alerts_of(patrols.data_dir))
+
+
+def test_distributed_needs_redis_url(make_patrols: Any) -> None:
+    patrols = make_patrols("noredis")
+    done = patrols.run("crawl", "--target", "count", "--distributed")
+    assert done.returncode == 2 and "redis_url" in done.stderr
+    done = patrols.run("worker")
+    assert done.returncode == 2 and "redis_url" in done.stderr
