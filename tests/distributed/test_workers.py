@@ -123,3 +123,38 @@ def test_distributed_needs_redis_url(make_patrols: Any) -> None:
     assert done.returncode == 2 and "redis_url" in done.stderr
     done = patrols.run("worker")
     assert done.returncode == 2 and "redis_url" in done.stderr
+
+
+def test_doctor_checks_redis_for_real(make_patrols: Any, redis_aof: Any,
+                                      redis_server: Any) -> None:
+    good = make_patrols("doctor-good", redis_url=redis_aof.url).run("doctor")
+    assert "[正常] Redis" in good.stdout and "AOF 已开启" in good.stdout
+    # the shared test Redis runs without persistence: a frontier there would not survive
+    bad = make_patrols("doctor-bad", redis_url=redis_server.url).run("doctor")
+    assert "[缺失] Redis" in bad.stdout and "AOF" in bad.stdout
+    assert "patrol worker" in bad.stdout
+    from tests.services.ports import free_port
+
+    gone = make_patrols("doctor-gone", redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    assert "[缺失] Redis" in gone.run("doctor").stdout
+
+
+def test_schedule_now_sends_the_run_to_the_workers(make_patrols: Any, redis_aof: Any,
+                                                   counting_site: Any) -> None:
+    """The scheduler's entry (also the console's run-now) enqueues for the workers."""
+    patrols = make_patrols("now", redis_url=redis_aof.url)
+    targets = patrols.settings["targets_file"]
+    small = targets.read_text(encoding="utf-8").replace(f"max_pages: {PAGES + 100}",
+                                                        "max_pages: 40")
+    targets.write_text(small, encoding="utf-8")
+    schedules = targets.parent / "schedules.yaml"
+    schedules.write_text("schedules: {}\n", encoding="utf-8")
+    patrols.settings["schedules_file"] = schedules
+    patrols.start("worker", log="worker.log")
+    done = patrols.run("schedule", "now", "count", timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(patrols.data_dir / "patrol.sqlite3") as conn:
+        (doc,) = conn.execute("SELECT doc FROM runs").fetchone()
+    run = json.loads(doc)
+    assert run["status"] == "ok" and run["pages"] == 40 and run["stats"]["distributed"] is True
+    assert "joins patrol run" in (patrols.data_dir.parent / "worker.log").read_text()
