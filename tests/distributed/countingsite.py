@@ -4,7 +4,9 @@ Page i links to pages 2i+1 and 2i+2 (every page is reachable) and to one page fu
 (so links are discovered more than once); every seventh page promises guaranteed returns,
 which the analyzers report. The server counts hits per path and the most connections open at
 once per Host header, and can answer each page after a fixed latency (the distributed
-benchmark's waiting-bound site). Loopback only.
+benchmark's waiting-bound site). With `hosts` > 1 page i lives on 127.0.0.(1 + i % hosts),
+each its own server: per-host politeness then leaves room for more than one worker's
+concurrency. Loopback only.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 OPERATOR = "清远计数测试投资管理有限公司"
 
 
-def page_html(i: int, pages: int) -> str:
+def page_html(i: int, pages: int, roots: list[str]) -> str:
     links = [j for j in (2 * i + 1, 2 * i + 2, (i * 7 + 3) % pages) if j < pages and j != i]
-    anchors = "".join(f'<a href="/p/{j}.html">第{j}页</a> ' for j in links)
+    anchors = "".join(f'<a href="{roots[j % len(roots)]}/p/{j}.html">第{j}页</a> '
+                      for j in links)
     risky = "<p>本平台承诺保本保息，年化收益18%，稳赚不赔。</p>" if i % 7 == 0 else \
         f"<p>第{i}期平台公告：系统维护通知。</p>"
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>页面{i}</title></head>'
@@ -29,7 +32,7 @@ def page_html(i: int, pages: int) -> str:
 
 
 class CountingSite:
-    def __init__(self, pages: int, latency: float = 0.0, host: str = "127.0.0.1") -> None:
+    def __init__(self, pages: int, latency: float = 0.0, hosts: int = 1) -> None:
         self.pages = pages
         self.latency = latency
         self.hits: Counter[str] = Counter()
@@ -64,20 +67,23 @@ class CountingSite:
                     with site.lock:
                         site.open_now[host] -= 1
 
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://{host}:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.servers: list[ThreadingHTTPServer] = []
+        self.roots: list[str] = []
+        for n in range(hosts):
+            server = ThreadingHTTPServer((f"127.0.0.{1 + n}", 0), Handler)
+            server.daemon_threads = True
+            self.servers.append(server)
+            self.roots.append(f"http://127.0.0.{1 + n}:{server.server_address[1]}")
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.url = self.roots[0]
 
     def answer(self, path: str) -> tuple[int, str]:
         if path == "/":
-            return 200, page_html(0, self.pages)
+            return 200, page_html(0, self.pages, self.roots)
         if path.startswith("/p/") and path.endswith(".html"):
             number = path[3:-5]
             if number.isdigit() and int(number) < self.pages:
-                return 200, page_html(int(number), self.pages)
+                return 200, page_html(int(number), self.pages, self.roots)
         return 404, "<html><body>not found</body></html>"
 
     def page_paths(self) -> set[str]:
@@ -89,5 +95,6 @@ class CountingSite:
             self.open_max.clear()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
