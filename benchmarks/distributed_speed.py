@@ -109,6 +109,8 @@ def main() -> None:
                         help="per host, and of one worker (the target's concurrency)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--skip-store", action="store_true")
+    parser.add_argument("--store-count", type=int, default=40_000,
+                        help="findings of the store/raw indexing comparison")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="distributed-speed-"))
     (work / "redis").mkdir()
@@ -130,7 +132,8 @@ def main() -> None:
     if not args.skip_store:
         print("store indexing (benchmarks/store_speed.py --cluster-only):", flush=True)
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "store_speed.py"),
-                        "--cluster-only"], cwd=ROOT, check=False)
+                        "--cluster-only", "--count", str(args.store_count)], cwd=ROOT,
+                       check=False)
 
 
 if __name__ == "__main__":

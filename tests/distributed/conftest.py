@@ -19,6 +19,7 @@ import yaml
 
 from settings import ROOT
 from tests.conftest import need_service
+from tests.crawler.conftest import mockserver  # noqa: F401 - the hostile site, for these tests
 from tests.distributed.countingsite import CountingSite
 
 PAGES = 1500
