@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from typing import Any
 
@@ -25,9 +24,10 @@ from .frontier import NOW_MS, run_key
 log = logging.getLogger(__name__)
 
 HOST_PREFIX = "patrol:host:"
-DELAY_REFRESH_SECONDS = 2.0
 
-# Returns 0 when the lease is granted, else milliseconds to wait before asking again.
+# Returns 0 when the lease is granted, else milliseconds to wait before asking again. The delay
+# is the larger of the target's and the run's robots.txt Crawl-delay for the host (KEYS[3]),
+# read here so that every worker honours it from the moment one worker read robots.txt.
 LEASE = NOW_MS + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 25 end
@@ -35,7 +35,8 @@ local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < nxt then return nxt - now end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
-local delay = tonumber(ARGV[4])
+local delay = math.floor(math.max(tonumber(ARGV[4]),
+  1000 * tonumber(redis.call('HGET', KEYS[3], ARGV[5]) or '0')))
 if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
 return 0
 """
@@ -54,8 +55,6 @@ class HostSlotMiddleware:
         self.client = redis.asyncio.Redis.from_url(member.shared.url, socket_timeout=5,
                                                    socket_connect_timeout=2)
         self._lease = self.client.register_script(LEASE)
-        self._delays: dict[str, float] = {}
-        self._delays_at = 0.0
         self._warned = False
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
@@ -69,22 +68,15 @@ class HostSlotMiddleware:
     async def _closed(self) -> None:
         await self.client.aclose()
 
-    async def _delay_for(self, slot: str) -> float:
-        if time.monotonic() - self._delays_at > DELAY_REFRESH_SECONDS:
-            raw = await self.client.hgetall(run_key(self.member.run_id, "delays"))
-            self._delays = {k.decode(): float(v) for k, v in raw.items()}
-            self._delays_at = time.monotonic()
-        return max(self.delay, self._delays.get(slot, 0.0))
-
     async def process_request(self, request: Any) -> None:
         slot = self.crawler.engine.downloader.get_slot_key(request)
         token = uuid.uuid4().hex
-        keys = [HOST_PREFIX + slot, HOST_PREFIX + slot + ":next"]
+        keys = [HOST_PREFIX + slot, HOST_PREFIX + slot + ":next",
+                run_key(self.member.run_id, "delays")]
+        args = [token, self.limit, self.lease_ms, int(self.delay * 1000), slot]
         while True:
             try:
-                delay_ms = int(await self._delay_for(slot) * 1000)
-                wait = await self._lease(keys=keys,
-                                         args=[token, self.limit, self.lease_ms, delay_ms])
+                wait = await self._lease(keys=keys, args=args)
             except redis.RedisError as exc:
                 if not self._warned:
                     log.warning("Redis unreachable for host leases (%s): downloads pause", exc)

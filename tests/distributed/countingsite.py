@@ -3,7 +3,8 @@
 Page i links to pages 2i+1 and 2i+2 (every page is reachable) and to one page further on
 (so links are discovered more than once); every seventh page promises guaranteed returns,
 which the analyzers report. The server counts hits per path and the most connections open at
-once per Host header, and can answer each page after a fixed latency (the distributed
+once per Host header, and when each request came; it can ask for a robots.txt Crawl-delay,
+and answer each page after a fixed latency (the distributed
 benchmark's waiting-bound site). With `hosts` > 1 page i lives on 127.0.0.(1 + i % hosts),
 each its own server: per-host politeness then leaves room for more than one worker's
 concurrency. Loopback only.
@@ -32,9 +33,12 @@ def page_html(i: int, pages: int, roots: list[str]) -> str:
 
 
 class CountingSite:
-    def __init__(self, pages: int, latency: float = 0.0, hosts: int = 1) -> None:
+    def __init__(self, pages: int, latency: float = 0.0, hosts: int = 1,
+                 crawl_delay: float = 0.0) -> None:
         self.pages = pages
         self.latency = latency
+        self.crawl_delay = crawl_delay
+        self.starts: list[tuple[float, str]] = []   # (monotonic time, path) of each request
         self.hits: Counter[str] = Counter()
         self.open_now: Counter[str] = Counter()
         self.open_max: Counter[str] = Counter()
@@ -50,6 +54,7 @@ class CountingSite:
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 host = self.headers.get("Host", "")
                 with site.lock:
+                    site.starts.append((time.monotonic(), self.path))
                     site.hits[self.path] += 1
                     site.open_now[host] += 1
                     site.open_max[host] = max(site.open_max[host], site.open_now[host])
@@ -59,7 +64,8 @@ class CountingSite:
                     status, body = site.answer(self.path)
                     data = body.encode("utf-8")
                     self.send_response(status)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    kind = "text/plain" if self.path == "/robots.txt" else "text/html"
+                    self.send_header("Content-Type", f"{kind}; charset=utf-8")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -80,6 +86,8 @@ class CountingSite:
     def answer(self, path: str) -> tuple[int, str]:
         if path == "/":
             return 200, page_html(0, self.pages, self.roots)
+        if path == "/robots.txt" and self.crawl_delay:
+            return 200, f"User-agent: *\nCrawl-delay: {self.crawl_delay}\n"
         if path.startswith("/p/") and path.endswith(".html"):
             number = path[3:-5]
             if number.isdigit() and int(number) < self.pages:
@@ -93,6 +101,7 @@ class CountingSite:
         with self.lock:
             self.hits.clear()
             self.open_max.clear()
+            self.starts.clear()
 
     def stop(self) -> None:
         for server in self.servers:

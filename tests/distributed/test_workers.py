@@ -158,3 +158,31 @@ def test_schedule_now_sends_the_run_to_the_workers(make_patrols: Any, redis_aof:
     run = json.loads(doc)
     assert run["status"] == "ok" and run["pages"] == 40 and run["stats"]["distributed"] is True
     assert "joins patrol run" in (patrols.data_dir.parent / "worker.log").read_text()
+
+
+def test_crawl_delay_holds_across_workers(make_patrols: Any, redis_aof: Any) -> None:
+    """robots.txt asks for 0.5 s between requests: three workers together keep to it."""
+    from tests.distributed.countingsite import CountingSite
+
+    site = CountingSite(10, crawl_delay=0.5)
+    try:
+        patrols = make_patrols("delay", redis_url=redis_aof.url)
+        import yaml
+
+        patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
+            "name": "count", "start_urls": [site.url + "/"], "depth": 10, "render": "never",
+            "concurrency": CONCURRENCY, "sitemaps": False}]}), encoding="utf-8")
+        for n in range(3):
+            patrols.start("worker", log=f"worker{n}.log")
+        done = patrols.run("crawl", "--target", "count", "--distributed", "--json")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert summary_of(done.stdout)["pages"] == 11
+        pages = sorted(t for t, path in site.starts if path != "/robots.txt")
+        gaps = [b - a for a, b in zip(pages, pages[1:], strict=False)]
+        # Leases are 0.5 s apart; arrival jitters by how busy a worker is after its lease,
+        # so each gap is checked loosely and the whole span strictly (workers each keeping
+        # only their own delay would send three requests at once).
+        assert len(pages) == 11 and min(gaps) >= 0.25, gaps
+        assert pages[-1] - pages[0] >= 10 * 0.5 * 0.95, gaps
+    finally:
+        site.stop()
