@@ -115,6 +115,12 @@ class PatrolSpider(scrapy.Spider):
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
         delay = min(delay, MAX_CRAWL_DELAY)
+        self.crawler.stats.set_value("patrol/crawl_delay", delay)
+        if self.patrol.distributed is not None:
+            # One delay for all workers, kept by the host leases (distributed.hostslots); a
+            # local one on top would make this worker lag behind its leases.
+            self.patrol.distributed.set_crawl_delay(key, delay)
+            return
         # Slots are created lazily and collected when idle: set both the live slot and the
         # settings a new slot for this host would be made from.
         # Crawl-delay is a minimum: Scrapy's default randomization (0.5x-1.5x) would go below it.
@@ -123,9 +129,6 @@ class PatrolSpider(scrapy.Spider):
         if slot is not None:
             slot.delay = max(slot.delay, delay)
             slot.jitter = 0.0
-        self.crawler.stats.set_value("patrol/crawl_delay", delay)
-        if self.patrol.distributed is not None:
-            self.patrol.distributed.set_crawl_delay(key, delay)   # for every worker
 
     def _start_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
         for url in urls:

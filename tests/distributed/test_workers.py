@@ -179,10 +179,12 @@ def test_crawl_delay_holds_across_workers(make_patrols: Any, redis_aof: Any) -> 
         assert summary_of(done.stdout)["pages"] == 11
         pages = sorted(t for t, path in site.starts if path != "/robots.txt")
         gaps = [b - a for a, b in zip(pages, pages[1:], strict=False)]
-        # Leases are 0.5 s apart; arrival jitters by how busy a worker is after its lease,
-        # so each gap is checked loosely and the whole span strictly (workers each keeping
-        # only their own delay would send three requests at once).
-        assert len(pages) == 11 and min(gaps) >= 0.25, gaps
-        assert pages[-1] - pages[0] >= 10 * 0.5 * 0.95, gaps
+        # Leases are 0.5 s apart; when a request arrives jitters with how busy its worker is
+        # after the lease, so the typical gap and the whole span are checked (workers keeping
+        # only their own delay would send up to three requests at once).
+        order = sorted(site.starts)
+        assert len(pages) == 11, gaps
+        assert sorted(gaps)[len(gaps) // 2] >= 0.45, order
+        assert pages[-1] - pages[0] >= 10 * 0.5 * 0.95, order
     finally:
         site.stop()
