@@ -64,8 +64,12 @@ def enqueue_patrol(settings: Any, target: Target, store: Any, trigger: str,
         dupes = RFPDupeFilter(shared.client, run_key(run.id, "dupe"))
         seeds = [(codec._encode_request(r), r.priority, admission_of(r, dupes))
                  for r in spider.seed_requests()]
-        runs.enqueue_run(shared, run, target, limits.__dict__, owner, seeds, frontier)
+        runs.enqueue_run(shared, run, target, limits.__dict__, settings["patrol_time_limit"],
+                         owner, seeds, frontier)
     except BaseException:
+        run.status, run.ended_at, run.exit_code = "failed", utcnow(), 1
+        run.errors = {"enqueue_failed": 1}
+        store.save_run(run)
         store.release_lock(lock_name(target.name), owner)
         raise
     log.info("patrol run %s of %s enqueued for the workers (%d seeds)", run.id, target.name,
@@ -77,7 +81,6 @@ def watch_run(settings: Any, store: Any, shared: SharedRedis, run_id: str) -> Pa
     """Wait until the run ends; end it as stalled or timed out when the workers cannot."""
     owner = f"watch:{socket.gethostname()}:{os.getpid()}"
     stall = settings["worker_stall_seconds"]
-    limit = settings["patrol_time_limit"] + LOCK_MARGIN_SECONDS
     while True:
         meta = runs.run_meta(shared, run_id)
         if meta is not None:
@@ -87,7 +90,7 @@ def watch_run(settings: Any, store: Any, shared: SharedRedis, run_id: str) -> Pa
             if now - float(meta.get("progress", now)) > stall:
                 log.error("patrol run %s stalled: no progress for %s s", run_id, stall)
                 fail_stalled(shared, store, settings, run_id, owner)
-            elif now - float(meta.get("started", now)) > limit and \
+            elif now > runs.deadline(meta) + LOCK_MARGIN_SECONDS and \
                     runs.claim_finish(shared, run_id, owner):
                 finish_run(shared, store, settings, run_id, close_reason="closespider_timeout")
         time.sleep(WATCH_SECONDS)

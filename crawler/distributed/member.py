@@ -20,11 +20,12 @@ TEXT_STATS = ("patrol/operator/",)
 
 class RunMember:
     def __init__(self, shared: SharedRedis, run_id: str, limits: Limits,
-                 lease_seconds: int, worker: str) -> None:
+                 lease_seconds: int, worker: str, deadline: float) -> None:
         self.shared = shared
         self.run_id = run_id
         self.lease_seconds = lease_seconds
         self.worker = worker
+        self.deadline = deadline        # epoch seconds: the run's time limit, the same for all
         self.frontier = RedisFrontier(shared, run_id, limits, lease_seconds)
         self.holds: Counter[str] = Counter()   # entry id -> requests of it still in this worker
         self._flushed: dict[str, Any] = {}

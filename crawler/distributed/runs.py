@@ -37,13 +37,15 @@ def meta_key(run_id: str) -> str:
 
 
 def enqueue_run(shared: SharedRedis, run: PatrolRun, target: Target, limits: dict[str, int],
-                lock_owner: str, seeds: list[tuple[bytes, int, Any]], frontier: Any) -> None:
+                time_limit: int, lock_owner: str, seeds: list[tuple[bytes, int, Any]],
+                frontier: Any) -> None:
     """Write the run and its seed requests, then make it visible to workers (in that order)."""
     client = shared.client
     client.hset(meta_key(run.id), mapping={
         "run": json.dumps(run.to_dict(), ensure_ascii=False, default=str),
         "target": json.dumps(asdict(target), ensure_ascii=False),
         "limits": json.dumps(limits), "lock_owner": lock_owner, "state": RUNNING,
+        "deadline": run.started_at.timestamp() + time_limit,
         "started": time.time(), "progress": time.time(),
     })
     for payload, priority, admission in seeds:
@@ -69,9 +71,9 @@ def load_run(meta: dict[str, str]) -> tuple[PatrolRun, Target]:
     return PatrolRun.from_dict(json.loads(meta["run"])), Target(**json.loads(meta["target"]))
 
 
-def touch(shared: SharedRedis, run_id: str) -> None:
-    """Mark progress (the stall watch reads it)."""
-    shared.write(lambda c: c.hset(meta_key(run_id), "progress", time.time()))
+def deadline(meta: dict[str, str]) -> float:
+    """When the run must end (epoch seconds): its start plus the time limit it was given."""
+    return float(meta["deadline"])
 
 
 def claim_finish(shared: SharedRedis, run_id: str, owner: str) -> bool:

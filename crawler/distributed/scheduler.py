@@ -67,7 +67,6 @@ class FrontierScheduler(Scheduler):
         self._callbacks: dict[str, Any] = {}
         self.finished = False
         self._loops: list[Any] = []
-        self._deadline = ctx.run.started_at.timestamp() + ctx.settings["patrol_time_limit"]
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FrontierScheduler:
@@ -177,13 +176,16 @@ class FrontierScheduler(Scheduler):
     def _heartbeat(self) -> None:
         self.member.frontier.renew(list(self.member.holds))
         self.member.frontier.reap()
-        if time.time() > self._deadline and not self.finished:
-            log.warning("patrol run %s reached its time limit", self.member.run_id)
-            self._finish("closespider_timeout")
 
     def _poll(self) -> None:
+        if self.finished:
+            return
+        if time.time() > self.member.deadline:
+            log.warning("patrol run %s reached its time limit", self.member.run_id)
+            self._finish("closespider_timeout")
+            return
         slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None and not self.finished:
+        if slot is not None:
             slot.nextcall.schedule()
 
     # -- the end of the run ---------------------------------------------------------------------

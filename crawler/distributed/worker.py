@@ -81,9 +81,9 @@ def run_worker(settings: Any, store: Any, *, max_runs: int | None = None,
                 idle += IDLE_POLL_SECONDS
                 continue
             idle = 0.0
-            run, target, limits = job
+            run, target, limits, deadline = job
             await crawl_run(process, settings, store, shared, analyzer, chromium, run, target,
-                            limits, name)
+                            limits, deadline, name)
             state["runs"] += 1
             if max_runs is not None and state["runs"] >= max_runs:
                 break
@@ -99,18 +99,18 @@ def run_worker(settings: Any, store: Any, *, max_runs: int | None = None,
     return state["runs"]
 
 
-def next_run(shared: SharedRedis) -> tuple[PatrolRun, Target, Limits] | None:
+def next_run(shared: SharedRedis) -> tuple[PatrolRun, Target, Limits, float] | None:
     for run_id in runs.active_runs(shared):
         meta = runs.run_meta(shared, run_id)
         if meta and meta.get("state") == runs.RUNNING and not runs.finishing(shared, run_id):
             run, target = runs.load_run(meta)
-            return run, target, Limits(**json.loads(meta["limits"]))
+            return run, target, Limits(**json.loads(meta["limits"])), runs.deadline(meta)
     return None
 
 
 async def crawl_run(process: Any, settings: Any, store: Any, shared: SharedRedis,
                     analyzer: Any, chromium: str | None, run: PatrolRun, target: Target,
-                    limits: Limits, name: str) -> None:
+                    limits: Limits, deadline: float, name: str) -> None:
     from scrapy.crawler import Crawler
     from scrapy.utils.defer import maybe_deferred_to_future
 
@@ -118,7 +118,7 @@ async def crawl_run(process: Any, settings: Any, store: Any, shared: SharedRedis
     from ..spiders.patrol import PatrolSpider
 
     use_browser = chromium if target.render != "never" else None
-    member = RunMember(shared, run.id, limits, settings["worker_lease_seconds"], name)
+    member = RunMember(shared, run.id, limits, settings["worker_lease_seconds"], name, deadline)
     ctx = PatrolContext(settings=settings, target=target, run=run, store=store,
                         analyzer=analyzer, guard=AddressGuard.for_start_urls(target.start_urls),
                         chromium=use_browser,

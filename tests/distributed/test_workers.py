@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from tests.distributed.conftest import CONCURRENCY, PAGES
-from tests.services.ports import wait_until
+from settings import ROOT
+from tests.distributed.conftest import CONCURRENCY, PAGES, Patrols
+from tests.distributed.countingsite import CountingSite
+from tests.services.ports import free_port, wait_until
 
 
 def findings_of(data_dir: Path) -> list[tuple[str, str, str]]:
@@ -34,11 +38,7 @@ def summary_of(stdout: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def single_process(tmp_path_factory: pytest.TempPathFactory, counting_site: Any) -> Any:
     """The reference: a plain single-process patrol of the site (no Redis)."""
-    from tests.distributed.conftest import Patrols
-
     home = tmp_path_factory.mktemp("single")
-    import yaml
-
     targets = home / "targets.yaml"
     targets.write_text(yaml.safe_dump({"targets": [{
         "name": "count", "start_urls": [counting_site.url + "/"], "depth": 40,
@@ -133,8 +133,6 @@ def test_doctor_checks_redis_for_real(make_patrols: Any, redis_aof: Any,
     bad = make_patrols("doctor-bad", redis_url=redis_server.url).run("doctor")
     assert "[缺失] Redis" in bad.stdout and "AOF" in bad.stdout
     assert "patrol worker" in bad.stdout
-    from tests.services.ports import free_port
-
     gone = make_patrols("doctor-gone", redis_url=f"redis://127.0.0.1:{free_port()}/0")
     assert "[缺失] Redis" in gone.run("doctor").stdout
 
@@ -162,13 +160,9 @@ def test_schedule_now_sends_the_run_to_the_workers(make_patrols: Any, redis_aof:
 
 def test_crawl_delay_holds_across_workers(make_patrols: Any, redis_aof: Any) -> None:
     """robots.txt asks for 0.5 s between requests: three workers together keep to it."""
-    from tests.distributed.countingsite import CountingSite
-
     site = CountingSite(10, crawl_delay=0.5)
     try:
         patrols = make_patrols("delay", redis_url=redis_aof.url)
-        import yaml
-
         patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
             "name": "count", "start_urls": [site.url + "/"], "depth": 10, "render": "never",
             "concurrency": CONCURRENCY, "sitemaps": False}]}), encoding="utf-8")
@@ -186,5 +180,28 @@ def test_crawl_delay_holds_across_workers(make_patrols: Any, redis_aof: Any) -> 
         assert len(pages) == 11, gaps
         assert sorted(gaps)[len(gaps) // 2] >= 0.45, order
         assert pages[-1] - pages[0] >= 10 * 0.5 * 0.95, order
+    finally:
+        site.stop()
+
+
+def test_time_limit_ends_the_run_on_every_worker(make_patrols: Any, redis_aof: Any) -> None:
+    """The limit the run was enqueued with holds for all workers (not each worker's own)."""
+    site = CountingSite(400, latency=0.2)
+    try:
+        patrols = make_patrols("limit", redis_url=redis_aof.url)
+        patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
+            "name": "count", "start_urls": [site.url + "/"], "depth": 20, "render": "never",
+            "concurrency": 2, "sitemaps": False}]}), encoding="utf-8")
+        workers = [patrols.start("worker", log=f"worker{n}.log") for n in range(2)]
+        limited = patrols.command("--set", "patrol_time_limit=3", "crawl", "--target", "count",
+                                  "--distributed", "--json")
+        done = subprocess.run(limited, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1
+        summary = summary_of(done.stdout)
+        assert summary["status"] == "timeout" and 0 < summary["pages"] < 400
+        for worker in workers:
+            assert worker.poll() is None     # the workers wait for the next run
+        with sqlite3.connect(patrols.data_dir / "patrol.sqlite3") as conn:
+            assert conn.execute("SELECT count(*) FROM locks").fetchone() == (0,)
     finally:
         site.stop()
