@@ -82,9 +82,9 @@ def run_worker(settings: Any, store: Any, *, max_runs: int | None = None,
                 continue
             idle = 0.0
             run, target, limits, deadline = job
+            state["runs"] += 1
             await crawl_run(process, settings, store, shared, analyzer, chromium, run, target,
                             limits, deadline, name)
-            state["runs"] += 1
             if max_runs is not None and state["runs"] >= max_runs:
                 break
 
