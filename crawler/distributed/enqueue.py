@@ -59,7 +59,7 @@ def enqueue_patrol(settings: Any, target: Target, store: Any, trigger: str,
         ctx = PatrolContext(settings=settings, target=target, run=run, store=None,
                             analyzer=None, guard=AddressGuard.for_start_urls(target.start_urls))
         spider = PatrolSpider(patrol=ctx)
-        codec = Base(shared.client, spider, runs.meta_key(run.id), picklecompat)
+        codec = Base(shared.client, spider, run_key(run.id, "queue"), picklecompat)
         frontier = RedisFrontier(shared, run.id, limits, settings["worker_lease_seconds"])
         dupes = RFPDupeFilter(shared.client, run_key(run.id, "dupe"))
         seeds = [(codec._encode_request(r), r.priority, admission_of(r, dupes))

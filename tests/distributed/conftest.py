@@ -21,6 +21,7 @@ from settings import ROOT
 from tests.conftest import need_service
 from tests.crawler.conftest import mockserver  # noqa: F401 - the hostile site, for these tests
 from tests.distributed.countingsite import CountingSite
+from tests.services.ports import wait_until
 
 PAGES = 1500
 CONCURRENCY = 4
@@ -64,6 +65,14 @@ class Patrols:
                                 stderr=subprocess.STDOUT, env=_env())
         self.procs.append(proc)
         return proc
+
+    def start_workers(self, count: int) -> list[subprocess.Popen]:
+        """`count` worker processes, returned once each is ready (its analyzer loaded)."""
+        workers = [self.start("worker", log=f"worker{n}.log") for n in range(count)]
+        logs = [self.data_dir.parent / f"worker{n}.log" for n in range(count)]
+        wait_until(lambda: all("patrol worker" in log.read_text(errors="replace")
+                               for log in logs), 120, what="the workers to start")
+        return workers
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run(self.command(*args), cwd=ROOT, capture_output=True, text=True,

@@ -55,8 +55,7 @@ def single_process(tmp_path_factory: pytest.TempPathFactory, counting_site: Any)
 def test_three_workers_fetch_every_page_once_within_host_limit(
         make_patrols: Any, redis_aof: Any, counting_site: Any, single_process: Any) -> None:
     patrols = make_patrols("three", redis_url=redis_aof.url)
-    for n in range(3):
-        patrols.start("worker", log=f"worker{n}.log")
+    patrols.start_workers(3)
     counting_site.reset()
     done = patrols.run("crawl", "--target", "count", "--distributed", "--json", timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -81,7 +80,7 @@ def test_three_workers_fetch_every_page_once_within_host_limit(
 def test_killed_worker_and_redis_restart_lose_nothing(
         make_patrols: Any, redis_aof: Any, counting_site: Any, single_process: Any) -> None:
     patrols = make_patrols("faults", redis_url=redis_aof.url, worker_lease_seconds=4)
-    workers = [patrols.start("worker", log=f"worker{n}.log") for n in range(3)]
+    workers = patrols.start_workers(3)
     counting_site.reset()
     crawl = patrols.start("crawl", "--target", "count", "--distributed", "--json",
                           log="crawl.log")
@@ -166,8 +165,7 @@ def test_crawl_delay_holds_across_workers(make_patrols: Any, redis_aof: Any) -> 
         patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
             "name": "count", "start_urls": [site.url + "/"], "depth": 10, "render": "never",
             "concurrency": CONCURRENCY, "sitemaps": False}]}), encoding="utf-8")
-        for n in range(3):
-            patrols.start("worker", log=f"worker{n}.log")
+        patrols.start_workers(3)
         done = patrols.run("crawl", "--target", "count", "--distributed", "--json")
         assert done.returncode == 0, done.stderr[-2000:]
         assert summary_of(done.stdout)["pages"] == 11
@@ -192,7 +190,7 @@ def test_time_limit_ends_the_run_on_every_worker(make_patrols: Any, redis_aof: A
         patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
             "name": "count", "start_urls": [site.url + "/"], "depth": 20, "render": "never",
             "concurrency": 2, "sitemaps": False}]}), encoding="utf-8")
-        workers = [patrols.start("worker", log=f"worker{n}.log") for n in range(2)]
+        workers = patrols.start_workers(2)
         limited = patrols.command("--set", "patrol_time_limit=3", "crawl", "--target", "count",
                                   "--distributed", "--json")
         done = subprocess.run(limited, cwd=ROOT, capture_output=True, text=True, timeout=300)
