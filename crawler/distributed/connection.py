@@ -50,10 +50,10 @@ class SharedRedis:
             log.warning("Redis %s unreachable (%s): pausing; writes wait locally", self.url, exc)
         self._next_try = time.monotonic() + RETRY_SECONDS
 
-    def _recovered(self) -> None:
+    def _recovered(self, replayed: int) -> None:
         if self.down_since is not None:
-            log.warning("Redis %s answers again after %.0f s; replaying %d writes", self.url,
-                        time.monotonic() - self.down_since, len(self.backlog))
+            log.warning("Redis %s answers again after %.0f s; %d waiting writes replayed",
+                        self.url, time.monotonic() - self.down_since, replayed)
             self.down_since = None
 
     def _flush(self) -> None:
@@ -66,24 +66,26 @@ class SharedRedis:
         self.backlog.append(op)
         if not self._usable():
             return
+        waiting = len(self.backlog) - 1
         try:
             self._flush()
         except redis.RedisError as exc:
             self._failed(exc)
             return
-        self._recovered()
+        self._recovered(waiting)
 
     def read(self, op: Callable[[redis.Redis], T], default: T) -> T:
         """The answer of `op`, or `default` while Redis is unreachable (pending writes first)."""
         if not self._usable():
             return default
+        waiting = len(self.backlog)
         try:
             self._flush()
             result = op(self.client)
         except redis.RedisError as exc:
             self._failed(exc)
             return default
-        self._recovered()
+        self._recovered(waiting)
         return result
 
     def close(self) -> None:

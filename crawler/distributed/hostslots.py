@@ -77,7 +77,9 @@ class HostSlotMiddleware:
         while True:
             try:
                 wait = await self._lease(keys=keys, args=args)
-            except redis.RedisError as exc:
+            except (redis.RedisError, OSError, asyncio.IncompleteReadError) as exc:
+                # Any failure to talk to Redis pauses this download; it must never fail the
+                # request (a failed request is acknowledged: its page would be lost).
                 if not self._warned:
                     log.warning("Redis unreachable for host leases (%s): downloads pause", exc)
                     self._warned = True
