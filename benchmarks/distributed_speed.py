@@ -1,25 +1,23 @@
 """Distributed patrol speed: 4 workers vs 1 worker vs the plain single-process patrol, and
-cluster indexing through the store vs raw helpers.bulk.
+cluster indexing through the store vs raw helpers.bulk, in one run.
 
-    .venv/bin/python benchmarks/distributed_speed.py [--pages 3000] [--latency 0.05]
-        [--hosts 4] [--concurrency 2] [--skip-store]
+    python -m benchmarks.distributed_speed [--size tiny|bench|full] [--pages 3000] ...
 
-Serves a generated site (tests/distributed/countingsite.py) on --hosts loopback addresses,
-each page answered after --latency seconds (so a patrol waits, it does not compute), starts a
-real redis-server with AOF on a free loopback port, and in one run measures, each patrol on a
-fresh data home, pages per second from the run's record (started to ended):
+Serves a generated site (tests/distributed/countingsite.py) on `hosts` loopback addresses,
+each page answered after `latency` seconds (so a patrol waits, it does not compute), starts a
+real redis-server with AOF on a free loopback port, and measures, each patrol on a fresh data
+home, pages per second from the run's record (started to ended):
   (a) the plain single-process patrol (`patrol crawl --target`, no Redis): the baseline;
   (b) one `patrol worker` on Redis (`patrol crawl --target --distributed`);
-  (c) four `patrol worker` processes.
-Workers are started (and their analyzers loaded) before the run is enqueued. Then (unless
---skip-store) runs benchmarks/store_speed.py's cluster comparison on a real search node.
-Goals: (c) >= 3.5 x (b); (b) >= 0.85 x (a); store >= 0.9 x raw helpers.bulk.
-Prints every figure; never fails on a figure (a benchmark reports, tests assert).
+  (c) `workers` worker processes (4 at the full size).
+Workers are started (their analyzers loaded) before the run is enqueued. Then, unless
+`store_count` is 0, the store/raw indexing ratio of benchmarks/store_speed.py on a real node.
+Goals (full size: 3,000 pages, 50 ms per page): (c) >= 3.5x (b); (b) >= 0.85x (a);
+store >= 0.9x raw bulk. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sqlite3
@@ -29,12 +27,29 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Row, main, preset  # noqa: E402
 from tests.distributed.countingsite import CountingSite  # noqa: E402
 from tests.services.redis_server import start_redis  # noqa: E402
+
+# pages of the site; latency per page (s); hosts it is spread over; concurrency per host and
+# per worker (the target's); workers of (c); store_count: findings of the store comparison
+# (0: skipped).
+SIZES = {
+    "tiny": {"pages": 60, "latency": 0.05, "hosts": 2, "concurrency": 2, "workers": 2,
+             "store_count": 0},
+    "bench": {"pages": 600, "latency": 0.05, "hosts": 4, "concurrency": 2, "workers": 4,
+              "store_count": 10_000},
+    "full": {"pages": 3000, "latency": 0.05, "hosts": 4, "concurrency": 2, "workers": 4,
+             "store_count": 40_000},
+}
 
 
 def patrol_cmd(home: Path, settings: dict[str, object], *args: str) -> list[str]:
@@ -42,25 +57,19 @@ def patrol_cmd(home: Path, settings: dict[str, object], *args: str) -> list[str]
     return [sys.executable, "-m", "cli.main", "--data-dir", str(home / "var"), *sets, *args]
 
 
-def run_record(home: Path) -> dict:
+def pages_per_second(home: Path) -> tuple[float, int, float]:
     with sqlite3.connect(home / "var" / "patrol.sqlite3") as conn:
         (doc,) = conn.execute("SELECT doc FROM runs ORDER BY started_at DESC").fetchone()
-    return json.loads(doc)
-
-
-def rate(record: dict) -> tuple[float, int, float]:
-    started = datetime.fromisoformat(record["started_at"])
-    ended = datetime.fromisoformat(record["ended_at"])
-    seconds = (ended - started).total_seconds()
+    record = json.loads(doc)
+    seconds = (datetime.fromisoformat(record["ended_at"])
+               - datetime.fromisoformat(record["started_at"])).total_seconds()
     return record["pages"] / seconds, record["pages"], seconds
 
 
-def patrol(site: CountingSite, work: Path, name: str, args: argparse.Namespace,
-           workers: int, redis_url: str | None) -> tuple[float, int, float]:
-    home = work / name
+def patrol(site: CountingSite, work: Path, name: str, args: Any, workers: int,
+           redis_url: str | None) -> float:
+    home = work / name.replace(" ", "-")
     home.mkdir()
-    import yaml
-
     targets = home / "targets.yaml"
     targets.write_text(yaml.safe_dump({"targets": [{
         "name": "bench", "start_urls": [root + "/" for root in site.roots], "depth": 60,
@@ -73,45 +82,33 @@ def patrol(site: CountingSite, work: Path, name: str, args: argparse.Namespace,
     try:
         if redis_url:
             settings["redis_url"] = redis_url
-            for n in range(workers):
-                log = (home / f"worker{n}.log").open("wb")
+            logs = [home / f"worker{n}.log" for n in range(workers)]
+            for log in logs:
                 procs.append(subprocess.Popen(patrol_cmd(home, settings, "worker"), cwd=ROOT,
-                                              stdout=log, stderr=subprocess.STDOUT))
+                                              stdout=log.open("wb"), stderr=subprocess.STDOUT))
             deadline = time.monotonic() + 300
-            while not all("patrol worker" in (home / f"worker{n}.log").read_text(errors="replace")
-                          for n in range(workers)):
+            while not all("patrol worker" in log.read_text(errors="replace") for log in logs):
                 if time.monotonic() > deadline:
-                    raise SystemExit("workers did not start")
+                    raise RuntimeError("the workers did not start")
                 time.sleep(0.2)
-        extra = ["--distributed"] if redis_url else []
         site.reset()
+        extra = ["--distributed"] if redis_url else []
         done = subprocess.run(patrol_cmd(home, settings, "crawl", "--target", "bench", *extra),
                               cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
-            raise SystemExit(f"{name} failed: {done.stderr[-2000:]}")
+            raise RuntimeError(f"{name} failed: {done.stderr[-2000:]}")
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(60)
-    figure = rate(run_record(home))
-    print(f"  {name:<28} {figure[1]:>6} pages in {figure[2]:7.1f} s = {figure[0]:7.1f} pages/s",
-          flush=True)
-    return figure
+    rate, pages, seconds = pages_per_second(home)
+    print(f"  {name:<28} {pages:>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s", flush=True)
+    return rate
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pages", type=int, default=3000)
-    parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--hosts", type=int, default=4)
-    parser.add_argument("--concurrency", type=int, default=2,
-                        help="per host, and of one worker (the target's concurrency)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--skip-store", action="store_true")
-    parser.add_argument("--store-count", type=int, default=40_000,
-                        help="findings of the store/raw indexing comparison")
-    args = parser.parse_args()
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
     work = Path(tempfile.mkdtemp(prefix="distributed-speed-"))
     (work / "redis").mkdir()
     redis = start_redis(work / "redis", aof=True)
@@ -127,14 +124,16 @@ def main() -> None:
         site.stop()
         redis.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{args.workers} workers / 1 worker:        {many[0] / one[0]:.2f}x  (goal >= 3.5x)")
-    print(f"1 worker / single process:     {one[0] / single[0]:.2f}x  (goal >= 0.85x)")
-    if not args.skip_store:
-        print("store indexing (benchmarks/store_speed.py --cluster-only):", flush=True)
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "store_speed.py"),
-                        "--cluster-only", "--count", str(args.store_count)], cwd=ROOT,
-                       check=False)
+    print(f"{args.workers} workers / 1 worker: {many / one:.2f}x (goal >= 3.5x); "
+          f"1 worker / single process: {one / single:.2f}x (goal >= 0.85x)")
+    rows = [Row("1 worker on Redis vs single process", one, single, "pages/s", ">= 0.85x"),
+            Row(f"{args.workers} workers vs 1 worker", many, one, "pages/s", ">= 3.5x")]
+    if args.store_count:
+        from benchmarks.store_speed import indexing_row
+
+        rows.append(indexing_row(args.store_count))
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

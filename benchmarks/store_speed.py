@@ -2,17 +2,16 @@
 `helpers.bulk` of the same documents, and p50/p95 of a filtered Chinese full-text query over
 200,000 findings on both backends.
 
-    .venv/bin/python benchmarks/store_speed.py                 # starts its own OpenSearch node
-    .venv/bin/python benchmarks/store_speed.py --url http://127.0.0.1:9200 --count 50000
+    python -m benchmarks.store_speed                 # starts its own OpenSearch node
+    python -m benchmarks.store_speed --url http://127.0.0.1:9200 --count 50000
+    python -m benchmarks.store_speed --size tiny --skip-cluster
 
 Goals: SQLite >= 5,000 findings/s; store >= 0.9x raw bulk; query p95 < 200 ms.
-`--cluster-only --count N` measures only the store/raw indexing ratio.
 Figures are printed, never asserted: speed depends on the machine.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import shutil
 import statistics
@@ -22,10 +21,13 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Row, main, preset  # noqa: E402
 from findings import FindingQuery, FindingRecord, Store, finding_id, open_store  # noqa: E402
 
 EVIDENCE = ["保本保息", "年化收益率15%", "稳赚不赔", "首付贷", "股票配资", "提现困难", "资金池",
@@ -152,43 +154,74 @@ def compare_indexing(store: Store, url: str, kind: str, prefix: str,
     return len(findings) / store_time, len(findings) / raw_time
 
 
-def sqlite_figures(work: Path, findings: list[FindingRecord], qs: list[FindingQuery],
-                   count: int) -> float:
-    print("\n== SQLite ==")
-    with open_store("", data_dir=work / "sqlite") as store:
-        rate = timed_inserts(store, findings, 500)
-        print(f"  insert, batches of 500: {rate:,.0f} findings/s  (goal >= 5,000)")
-        small = make_findings(5_000, seed=99)
-        print(f"  insert, batches of 10 (one page at a time): "
-              f"{timed_inserts(store, small, 10):,.0f} findings/s")
-        again = timed_inserts(store, findings[:20_000], 500)
-        print(f"  re-sighting known findings (update last_seen): {again:,.0f} findings/s")
-        p50, p95, deep = latencies(store, qs)
-        print(f"  filtered full-text query over {count:,}: p50 {p50:.1f} ms, "
-              f"p95 {p95:.1f} ms (goal p95 < 200 ms); page 31-40 via cursor: {deep:.1f} ms")
-    return p95
+def indexing_row(count: int, kind: str = "opensearch", url: str = "") -> Row:
+    """Only the store/raw indexing comparison, on a node of `kind` started here (or at
+    `url`), for benchmarks/distributed_speed.py."""
+    work = Path(tempfile.mkdtemp(prefix="store-indexing-"))
+    node = None
+    try:
+        if not url:
+            from tests.services.searchnode import start_searchnode
+
+            node = start_searchnode(kind, work / "node")
+            url = node.url
+        prefix = f"bench{uuid.uuid4().hex[:6]}"
+        with open_store(url, data_dir=work, index_prefix=prefix) as cstore:
+            timed_inserts(cstore, make_findings(5_000, seed=5), 2_000)
+            store_rate, raw_rate = compare_indexing(
+                cstore, url, cstore.kind, prefix, make_findings(count))  # type: ignore[attr-defined]
+            cstore.drop_indexes()  # type: ignore[attr-defined]
+    finally:
+        if node is not None:
+            node.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"  store {store_rate:,.0f} findings/s, raw helpers.bulk {raw_rate:,.0f} docs/s: "
+          f"{store_rate / raw_rate:.2f}x (goal >= 0.9x)")
+    return Row("cluster indexing via the store vs raw bulk", store_rate, raw_rate, "docs/s",
+               ">= 0.9x")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--url", help="Elasticsearch/OpenSearch URL (default: start a node)")
-    parser.add_argument("--kind", default="opensearch", help="node kind to start")
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--skip-cluster", action="store_true")
-    parser.add_argument("--cluster-only", action="store_true",
-                        help="only the cluster's indexing through the store vs raw bulk")
-    args = parser.parse_args()
+# count: findings stored; url: a running Elasticsearch/OpenSearch (empty: start a node of
+# `kind`); queries: filtered full-text queries timed; skip_cluster: SQLite only.
+SIZES = {
+    "tiny": {"count": 2_000, "url": "", "kind": "opensearch", "queries": 20,
+             "skip_cluster": False},
+    "bench": {"count": 30_000, "url": "", "kind": "opensearch", "queries": 100,
+              "skip_cluster": False},
+    "full": {"count": 200_000, "url": "", "kind": "opensearch", "queries": 200,
+             "skip_cluster": False},
+}
+
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
+    rows: list[Row] = []
 
     work = Path(tempfile.mkdtemp(prefix="store-speed-"))
     print(f"generating {args.count:,} findings ...", flush=True)
     findings = make_findings(args.count)
     qs = queries(args.queries)
 
-    sqlite_p95 = 0.0 if args.cluster_only else sqlite_figures(work, findings, qs, args.count)
+    print("\n== SQLite ==")
+    with open_store("", data_dir=work / "sqlite") as store:
+        rate = timed_inserts(store, findings, 500)
+        print(f"  insert, batches of 500: {rate:,.0f} findings/s  (goal >= 5,000)")
+        rows.append(Row("SQLite insert, batches of 500", rate, None, "findings/s", ">= 5,000"))
+        small = make_findings(5_000, seed=99)
+        print(f"  insert, batches of 10 (one page at a time): "
+              f"{timed_inserts(store, small, 10):,.0f} findings/s")
+        again = timed_inserts(store, findings[:20_000], 500)
+        print(f"  re-sighting known findings (update last_seen): {again:,.0f} findings/s")
+        p50, p95, deep = latencies(store, qs)
+        print(f"  filtered full-text query over {args.count:,}: p50 {p50:.1f} ms, "
+              f"p95 {p95:.1f} ms (goal p95 < 200 ms); page 31-40 via cursor: {deep:.1f} ms")
+        sqlite_p95 = p95
+        rows.append(Row(f"SQLite full-text query p95, {args.count:,} findings", p95, None, "ms",
+                        "< 200 ms"))
+
     if args.skip_cluster:
         shutil.rmtree(work, ignore_errors=True)
-        return
+        return rows
     node = None
     url = args.url
     if not url:
@@ -208,9 +241,8 @@ def main() -> None:
             print(f"  indexing through the store, 10,000 per call: {store_rate:,.0f} findings/s")
             print(f"  raw helpers.bulk, same documents: {raw_rate:,.0f} docs/s")
             print(f"  ratio store/raw: {store_rate / raw_rate:.2f}x (goal >= 0.9x)")
-            if args.cluster_only:
-                cstore.drop_indexes()  # type: ignore[attr-defined]
-                return
+            rows.append(Row("cluster indexing via the store vs raw bulk", store_rate, raw_rate,
+                            "docs/s", ">= 0.9x"))
             pages = make_findings(3_000, seed=123)
             print(f"  through the store, 10 findings per call (one page at a time): "
                   f"{timed_inserts(cstore, pages, 10):,.0f} findings/s")
@@ -218,12 +250,15 @@ def main() -> None:
             print(f"  filtered full-text query over {args.count + 5_000:,}: p50 {p50:.1f} ms, "
                   f"p95 {p95:.1f} ms; page 31-40 via cursor: {deep:.1f} ms")
             print(f"\n  p95 cluster/SQLite: {p95 / sqlite_p95:.2f}x")
+            rows.append(Row("cluster full-text query p95 vs SQLite", p95, sqlite_p95, "ms",
+                            "< 200 ms"))
             cstore.drop_indexes()  # type: ignore[attr-defined]
     finally:
         if node is not None:
             node.stop()
         shutil.rmtree(work, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

@@ -13,23 +13,26 @@ import logging
 import os
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 
-from findings.model import PatrolRun, utcnow
+from findings.model import PatrolRun
+from patrols.locks import LOCK_MARGIN_SECONDS
 
 from ..address_guard import AddressGuard
 from ..context import PatrolContext
-from ..run import LOCK_MARGIN_SECONDS, PatrolLocked, lock_name, new_run_id
 from ..targets import Target
 from . import runs
 from .connection import SharedRedis
 from .finish import fail_stalled, finish_run
 from .frontier import Limits, RedisFrontier, run_key
 from .scheduler import admission_of
+
+if TYPE_CHECKING:
+    from patrols.service import StartedRun
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 1.0
@@ -42,19 +45,16 @@ def limits_for(settings: Any, target: Target) -> Limits:
 
 
 def enqueue_patrol(settings: Any, target: Target, store: Any, trigger: str,
-                   shared: SharedRedis) -> PatrolRun:
-    """Lock the target, record the run as started and put it with its seeds on Redis."""
+                   shared: SharedRedis) -> StartedRun:
+    """Lock the target and record the run (patrols.service.start_runs, as every patrol
+    starts), then put it with its seeds on Redis for the workers."""
+    from patrols.service import CrawlReport, finish_run, start_runs
+
     from ..spiders.patrol import PatrolSpider
 
-    target = target.resolved(settings)
-    run = PatrolRun(id=new_run_id(target.name), target=target.name, started_at=utcnow(),
-                    trigger=trigger)
-    owner = f"{socket.gethostname()}:{os.getpid()}:{run.id}"
-    ttl = settings["patrol_time_limit"] + LOCK_MARGIN_SECONDS
-    if not store.acquire_lock(lock_name(target.name), owner, ttl):
-        raise PatrolLocked(target.name, store.lock_holder(lock_name(target.name)))
+    (started,) = start_runs(settings, store, [target], trigger)
+    run, target = started.run, started.target
     try:
-        store.save_run(run)
         limits = limits_for(settings, target)
         ctx = PatrolContext(settings=settings, target=target, run=run, store=None,
                             analyzer=None, guard=AddressGuard.for_start_urls(target.start_urls))
@@ -65,16 +65,16 @@ def enqueue_patrol(settings: Any, target: Target, store: Any, trigger: str,
         seeds = [(codec._encode_request(r), r.priority, admission_of(r, dupes))
                  for r in spider.seed_requests()]
         runs.enqueue_run(shared, run, target, limits.__dict__, settings["patrol_time_limit"],
-                         owner, seeds, frontier)
+                         started.lock_owner, seeds, frontier)
     except BaseException:
-        run.status, run.ended_at, run.exit_code = "failed", utcnow(), 1
-        run.errors = {"enqueue_failed": 1}
-        store.save_run(run)
-        store.release_lock(lock_name(target.name), owner)
+        # Recorded as failed and the lock released, the way every run ends.
+        finish_run(settings, store, run, CrawlReport(summary={}, close_reason="enqueue_failed"),
+                   target_kind=target.kind, target_tags=target.tags,
+                   lock_owner=started.lock_owner, queue_alerts=False)
         raise
     log.info("patrol run %s of %s enqueued for the workers (%d seeds)", run.id, target.name,
              len(seeds))
-    return run
+    return started
 
 
 def watch_run(settings: Any, store: Any, shared: SharedRedis, run_id: str) -> PatrolRun:

@@ -1,7 +1,8 @@
 """The end of a distributed run, done once: record the run from all workers' stats, release
 the target's lock, queue alerts for the findings this run found first, and close the run in
 Redis. Every step is idempotent (upserts, keyed alerts), so a finisher that died half-way is
-safely replaced by the next claimant (runs.claim_finish).
+safely replaced by the next claimant (runs.claim_finish). The steps are the patrol service's
+finish_run, which ends every patrol the same way.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import time
 from typing import Any
 
 from findings.model import PatrolRun
+from patrols import service
+from patrols.service import report_from_stats
 
-from ..run import lock_name, record_end
 from . import runs
 from .connection import SharedRedis
 from .frontier import Limits, RedisFrontier
@@ -28,9 +30,9 @@ def finish_run(shared: SharedRedis, store: Any, settings: Any, run_id: str, *,
     run, target = runs.load_run(meta)
     stats = runs.run_stats(shared, run_id)
     finding_ids = runs.run_findings(shared, run_id)
+    records = [f for f in (store.get_finding(i) for i in sorted(finding_ids)) if f is not None]
     # New means first found by this run: the store keeps the run that inserted a finding, so
     # this holds even when a page was fetched twice (its worker died before acknowledging).
-    records = [f for f in (store.get_finding(i) for i in sorted(finding_ids)) if f is not None]
     new = [f for f in records if f.run_id == run.id]
     # Workers count what they stored; a finding stored by two workers (the operator check of
     # a site runs once per worker) or twice (a page fetched again) is still one finding.
@@ -41,23 +43,17 @@ def finish_run(shared: SharedRedis, store: Any, settings: Any, run_id: str, *,
         key = f"patrol/findings_by_rule/{record.rule}"
         stats[key] = stats.get(key, 0) + 1
     stats.setdefault("elapsed_time_seconds", time.time() - float(meta.get("started", time.time())))
-    record_end(run, stats, close_reason, findings=len(finding_ids), new_findings=len(new),
-               chromium=True, wanted_render=target.render != "never")
-    run.stats["distributed"] = True
-    store.save_run(run)
-    store.release_lock(lock_name(target.name), meta.get("lock_owner", ""))
-    if run.status != "failed" and new:
-        from alerts import queue_for_findings
-
-        queued = queue_for_findings(store, settings, new, target_kind=target.kind,
-                                    tags=target.tags)
-        run.stats["alerts_queued"] = queued
-        store.save_run(run)
-    runs.mark_done(shared, run_id, run.status)
+    report = report_from_stats(stats, close_reason, chromium=True,
+                               wanted_render=target.render != "never", new_findings=new,
+                               finding_ids=finding_ids)
+    # The same end as every patrol: record, judge health, queue alerts, release the lock.
+    outcome = service.finish_run(settings, store, run, report, target_kind=target.kind,
+                                 target_tags=target.tags, lock_owner=meta.get("lock_owner"))
+    outcome.run.stats["distributed"] = True
+    store.save_run(outcome.run)
+    runs.mark_done(shared, run_id, outcome.run.status)
     RedisFrontier(shared, run_id, Limits(0, 0, 0), 1).drop()
-    log.info("distributed patrol run %s finished: %s, %d pages, %d findings (%d new)",
-             run.id, run.status, run.pages, run.findings, len(new))
-    return run
+    return outcome.run
 
 
 def fail_stalled(shared: SharedRedis, store: Any, settings: Any, run_id: str,
@@ -67,11 +63,7 @@ def fail_stalled(shared: SharedRedis, store: Any, settings: Any, run_id: str,
         return None
     run = finish_run(shared, store, settings, run_id, close_reason="stalled")
     if run is not None:
-        from alerts import notify_support
-
-        notify_support(store, settings, f"巡查任务停滞：{run.target}",
-                       f"分布式巡查 {run.id}（目标 {run.target}）在 "
-                       f"{settings['worker_stall_seconds']} 秒内没有任何进展（没有在线的巡查工作进程），"
-                       "已标记为失败。请检查各巡查机器上的 patrol worker 服务。",
-                       f"stalled:{run.id}")
+        service.tell_support(settings, store, run, [
+            f"分布式巡查停滞：{settings['worker_stall_seconds']} 秒内没有任何进展（没有在线的巡查"
+            "工作进程），已标记为失败。请检查各巡查机器上的 patrol worker 服务。"])
     return run

@@ -112,8 +112,10 @@ def test_stalled_run_is_failed_and_support_alerted(make_patrols: Any, redis_aof:
     assert done.returncode == 1
     assert summary_of(done.stdout)["status"] == "failed"
     run_id = summary_of(done.stdout)["run_id"]
-    assert any(key.startswith("support:") and "stalled" in key and run_id in key
-               for key in alerts_of(patrols.data_dir))
+    with sqlite3.connect(patrols.data_dir / "patrol.sqlite3") as conn:
+        support = [doc for key, doc in conn.execute('SELECT "key", doc FROM alerts')
+                   if key.startswith("support:") and run_id in key]
+    assert len(support) == 1 and "停滞" in support[0]
 
 
 def test_distributed_needs_redis_url(make_patrols: Any) -> None:
