@@ -31,6 +31,7 @@ BENCHMARKS: tuple[str, ...] = (
     "console_speed",
     "crawl_speed",
     "ocr_speed",
+    "distributed_speed",
     "scheduler_overhead",
 )
 # Modules of this folder that are not benchmarks run here, with the reason.

@@ -28,10 +28,13 @@ from patrols import exit_codes
               show_default=True, help="Who started this run (recorded with it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--no-alerts", is_flag=True, help="Do not queue alerts for new findings.")
+@click.option("--distributed", is_flag=True,
+              help="Enqueue the run on the shared Redis frontier (redis_url) for the "
+                   "`patrol worker` processes and wait for it to end.")
 @click.pass_obj
 def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url: str | None,
             max_pages: int | None, depth: int | None, render: str | None, kind: str,
-            trigger: str, as_json: bool, no_alerts: bool) -> None:
+            trigger: str, as_json: bool, no_alerts: bool, distributed: bool) -> None:
     """巡查网址或已配置的巡查目标（patrol URLs or a target of targets.yaml）.
 
     Exit status: 0 ok, 1 failed, 3 degraded (see the health checks), 75 target locked.
@@ -53,12 +56,19 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
     target = replace(target, max_pages=max_pages or target.max_pages,
                      depth=depth if depth is not None else target.depth,
                      render=render or target.render)
+    if distributed and not settings["redis_url"]:
+        raise click.UsageError("--distributed needs the redis_url setting (the shared frontier)")
+    if distributed and no_alerts:
+        raise click.UsageError("--no-alerts is not available with --distributed")
     store = store_from_settings(settings, url=store_url)
     try:
         progress = "tty" if sys.stderr.isatty() and not as_json else "log"
         try:
-            (outcome,) = patrol(settings, store, [target], trigger=trigger, progress=progress,
-                                queue_alerts=not no_alerts)
+            if distributed:
+                outcome = _distributed(settings, target, store, trigger)
+            else:
+                (outcome,) = patrol(settings, store, [target], trigger=trigger,
+                                    progress=progress, queue_alerts=not no_alerts)
         except PatrolLocked as exc:
             click.echo(f"patrol: 拒绝巡查：目标 {exc.target} 正在由 {exc.holder or '另一进程'} "
                        "巡查，请等它结束后再试（patrol lock held）", err=True)
@@ -79,3 +89,25 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
         store.close()
     if run.exit_code:
         raise click.exceptions.Exit(run.exit_code)
+
+
+def _distributed(settings: Any, target: Any, store: Any, trigger: str) -> Any:
+    """Enqueue the run for the workers and wait for its end (crawler.distributed); the
+    finisher went through patrols.service.finish_run like any run."""
+    from crawler.distributed.connection import SharedRedis
+    from crawler.distributed.enqueue import enqueue_patrol, watch_run
+    from patrols.health import Verdict
+    from patrols.service import CrawlReport, PatrolOutcome
+
+    shared = SharedRedis(settings["redis_url"])
+    try:
+        started = enqueue_patrol(settings, target, store, trigger, shared)
+        click.echo(f"巡查任务 {started.run.id} 已进入共享队列，等待巡查工作进程完成……", err=True)
+        run = watch_run(settings, store, shared, started.run.id)
+    finally:
+        shared.close()
+    return PatrolOutcome(
+        target=started.target, run=run,
+        report=CrawlReport(summary=run.stats, close_reason=run.stats.get("close_reason", "")),
+        verdicts=[Verdict(**v) for v in run.stats.get("health", [])],
+        alerts_queued=int(run.stats.get("alerts_queued", 0)))

@@ -126,6 +126,42 @@ def check_tcp(name: str, url_or_host: str, port: int | None, disables: str) -> C
         return Check(name, False, f"{host}:{port}: {exc}", disables)
 
 
+def check_redis(settings: Settings) -> Check:
+    """The shared frontier: reachable, persistent (AOF) and never evicting keys."""
+    url = settings["redis_url"]
+    disables = "多台巡查机器协同（patrol worker、patrol crawl --distributed）"
+    if not url:
+        return Check("Redis", None, "未配置（单机巡查）")
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        info = client.info("server")
+        aof = client.config_get("appendonly").get("appendonly")
+        policy = client.config_get("maxmemory-policy").get("maxmemory-policy")
+    except redis.RedisError as exc:
+        return Check("Redis", False, f"{_redacted(url)}: {exc}", disables)
+    finally:
+        if "client" in locals():
+            client.close()
+    problems = []
+    if aof != "yes":
+        problems.append("未开启 AOF 持久化（appendonly yes），Redis 重启会丢失巡查队列")
+    if policy != "noeviction":
+        problems.append(f"内存策略为 {policy}，应为 noeviction（否则队列可能被逐出）")
+    version = info.get("redis_version", "?")
+    if problems:
+        return Check("Redis", False, f"{_redacted(url)} 版本 {version}：" + "；".join(problems),
+                     disables)
+    return Check("Redis", True, f"{_redacted(url)} 版本 {version}，AOF 已开启，noeviction")
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}:{parts.port or 6379}{parts.path}"
+
+
 CHECKS: list[Callable[[Settings], Check]] = [
     check_data_dir,
     check_config,
@@ -136,7 +172,7 @@ CHECKS: list[Callable[[Settings], Check]] = [
     check_ocr,
     check_java,
     lambda s: check_tcp("SMTP", s["smtp_host"], s["smtp_port"], "邮件告警（告警在发件箱中等待）"),
-    lambda s: check_tcp("Redis", s["redis_url"], None, "多台巡查机器协同"),
+    check_redis,
 ]
 
 

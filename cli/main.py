@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "users": "cli.users:command",
     "config": "cli.config_cmd:command",
     "doctor": "cli.doctor:command",
+    "worker": "cli.worker:command",
 }
 
 

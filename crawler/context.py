@@ -42,6 +42,7 @@ class PatrolContext:
     stats: dict[str, Any] = field(default_factory=dict)   # final Scrapy stats, set at close
     close_reason: str = ""
     lock_owner: str = ""
+    distributed: Any | None = None  # crawler.distributed.member.RunMember in a worker
 
 
 def context_of(crawler: Any) -> PatrolContext | None:

@@ -140,3 +140,16 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
             "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser_guard.abort_unneeded",
         })
     return values
+
+
+def distributed_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """A worker's crawl of a distributed run: the shared frontier schedules, and politeness
+    (per-host concurrency and delay) is leased in Redis for all workers, not per process."""
+    values = dict(values)
+    values["SCHEDULER"] = "crawler.distributed.scheduler.FrontierScheduler"
+    values["PATROL_HOST_DELAY"] = values["DOWNLOAD_DELAY"]
+    values["DOWNLOAD_DELAY"] = 0
+    values["CLOSESPIDER_TIMEOUT"] = 0      # the run's time limit is the run's, not the worker's
+    values["DOWNLOADER_MIDDLEWARES"] = {**values["DOWNLOADER_MIDDLEWARES"],
+                                        "crawler.distributed.hostslots.HostSlotMiddleware": 950}
+    return values

@@ -161,9 +161,11 @@ class PatrolRunner:
         template = self.settings["patrol_command"]
         if not template:
             # The crawl's own lock lives as long as the limit this run gets.
+            # With a shared frontier the run goes to the `patrol worker` processes.
+            distributed = ["--distributed"] if self.settings["redis_url"] else []
             return [sys.executable, "-m", "cli.main", *self.passthrough,
                     "--set", f"patrol_time_limit={time_limit}",
-                    "crawl", "--target", target, "--trigger", trigger]
+                    "crawl", "--target", target, "--trigger", trigger, *distributed]
         values = {"python": sys.executable, "target": target, "trigger": trigger,
                   "data_dir": str(self.settings.data_dir)}
         return [token.format(**values) for token in shlex.split(template)]

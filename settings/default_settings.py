@@ -116,7 +116,17 @@ SETTINGS: list[Setting] = [
       "Take a full-page screenshot as evidence of every page with a high-severity finding.",
       section="crawler"),
     S("redis_url", "", "str",
-      "Redis server shared by several crawler machines (empty: one machine).",
+      "Redis server of the shared patrol frontier (redis://HOST:PORT/DB). Set, `patrol worker` "
+      "processes on any number of machines crawl the runs that `patrol crawl --distributed`, the "
+      "scheduler and the console's run-now enqueue; empty, every patrol runs in one process.",
+      section="crawler"),
+    S("worker_lease_seconds", 120, "int",
+      "Seconds a request taken by a patrol worker stays its own without a heartbeat; a worker "
+      "that died (SIGKILL, power loss) gives its requests back to the frontier after this.",
+      section="crawler"),
+    S("worker_stall_seconds", 600, "int",
+      "A distributed patrol run with work left and no progress for this many seconds (no "
+      "worker alive) is marked failed and the technical support team is alerted.",
       section="crawler"),
     S("crawl_resolve", [], "list",
       "Host names answered without DNS, as name=address (like curl --resolve): a site reached "

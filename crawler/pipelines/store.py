@@ -118,6 +118,8 @@ class StorePipeline:
         if not records:
             return
         new_flags = self.store.upsert_findings(records)
+        if self.ctx.distributed is not None:
+            self.ctx.distributed.add_findings([r.id for r in records])
         for record, is_new in zip(records, new_flags, strict=True):
             self.ctx.all_finding_ids.add(record.id)
             self.ctx.findings_by_rule[record.rule] = self.ctx.findings_by_rule.get(record.rule, 0) + 1

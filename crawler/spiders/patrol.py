@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 MAX_CRAWL_DELAY = 30.0      # a hostile Crawl-delay cannot stall a patrol
 MAX_SITEMAPS = 50
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
+UNLIMITED = 1 << 62
 
 
 class PatrolSpider(ImageReading, scrapy.Spider):
@@ -55,9 +56,15 @@ class PatrolSpider(ImageReading, scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PatrolSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.frontier = Frontier(max_pages=s.getint("PATROL_MAX_PAGES"),
-                                   max_per_host=s.getint("PATROL_MAX_PER_HOST"),
-                                   max_per_pattern=s.getint("PATROL_MAX_PER_PATTERN"))
+        if spider.patrol.distributed is not None:
+            # Limits hold across workers in the shared frontier (distributed.frontier); here
+            # only what this worker already queued is left out.
+            spider.frontier = Frontier(max_pages=UNLIMITED, max_per_host=UNLIMITED,
+                                       max_per_pattern=UNLIMITED)
+        else:
+            spider.frontier = Frontier(max_pages=s.getint("PATROL_MAX_PAGES"),
+                                       max_per_host=s.getint("PATROL_MAX_PER_HOST"),
+                                       max_per_pattern=s.getint("PATROL_MAX_PER_PATTERN"))
         spider.depth_limit = s.getint("PATROL_DEPTH")
         spider.sitemap_budget = max(1, s.getint("PATROL_MAX_PAGES") // 2)
         spider.init_images(spider.patrol.settings)
@@ -66,6 +73,12 @@ class PatrolSpider(ImageReading, scrapy.Spider):
     # -- start: robots.txt of each start host, then sitemaps and start URLs -----------------------
     async def start(self) -> AsyncIterator[Any]:
         self.note_images_off()
+        if self.patrol.distributed is not None:
+            return  # the run's seeds were queued once, when it was enqueued
+        for request in self.seed_requests():
+            yield request
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
         roots: dict[str, list[str]] = {}
         for url in self.target.start_urls:
             parts = urlsplit(url)
@@ -105,6 +118,12 @@ class PatrolSpider(ImageReading, scrapy.Spider):
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
         delay = min(delay, MAX_CRAWL_DELAY)
+        self.crawler.stats.set_value("patrol/crawl_delay", delay)
+        if self.patrol.distributed is not None:
+            # One delay for all workers, kept by the host leases (distributed.hostslots); a
+            # local one on top would make this worker lag behind its leases.
+            self.patrol.distributed.set_crawl_delay(key, delay)
+            return
         # Slots are created lazily and collected when idle: set both the live slot and the
         # settings a new slot for this host would be made from.
         # Crawl-delay is a minimum: Scrapy's default randomization (0.5x-1.5x) would go below it.
@@ -113,7 +132,6 @@ class PatrolSpider(ImageReading, scrapy.Spider):
         if slot is not None:
             slot.delay = max(slot.delay, delay)
             slot.jitter = 0.0
-        self.crawler.stats.set_value("patrol/crawl_delay", delay)
 
     def _start_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
         for url in urls:

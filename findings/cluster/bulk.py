@@ -9,14 +9,16 @@ caller records it with the document's id and error, and the other items in the b
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from ..validate import scrub
 from .clients import Adapter, ClusterUnavailable
@@ -24,6 +26,10 @@ from .clients import Adapter, ClusterUnavailable
 log = logging.getLogger(__name__)
 
 RETRY_ITEM_STATUSES = {429, 500, 502, 503, 504}
+IN_FLIGHT = 2   # bulk requests a bulk load keeps open at once
+# As the standard encoder did with default=str: times and dataclasses as their str().
+_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
 @dataclass
@@ -50,18 +56,22 @@ Operation = tuple[dict[str, Any], dict[str, Any] | None]
 
 def encode(ops: list[Operation]) -> bytes:
     """The NDJSON body of a bulk request. Encoded by the caller, so that a pipelined sender
-    only waits on the network (and the GIL is free for preparing the next chunk)."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-    parts: list[str] = []
-    for action, source in ops:
-        parts.append(dumps(action))
-        if source is not None:
-            parts.append(dumps(source))
-    parts.append("")
+    only waits on the network (and the GIL is free for preparing the next chunk). orjson: the
+    standard encoder was a quarter of the store's own work in a bulk load."""
+    parts: list[bytes] = []
     try:
-        return "\n".join(parts).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate in crawled text: checked here, not per doc
+        for action, source in ops:
+            parts.append(_dumps(action))
+            if source is not None:
+                parts.append(_dumps(source))
+    except orjson.JSONEncodeError:  # a lone surrogate in crawled text: checked here, not per doc
         return encode([(action, scrub(source)) for action, source in ops])
+    parts.append(b"")
+    return b"\n".join(parts)
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=str, option=_OPTIONS)
 
 
 def _send(client: Adapter, ops: list[Operation], body: bytes, params: dict[str, str] | None,
@@ -105,21 +115,23 @@ def run_bulk(client: Adapter, ops: list[Operation], chunk_size: int = 500,
 
 def pipelined_bulk(client: Adapter, items: list[Any],
                    make_ops: Callable[[list[Any]], list[Operation]],
-                   chunk_size: int = 500) -> list[Outcome]:
+                   chunk_size: int = 500, in_flight: int = IN_FLIGHT) -> list[Outcome]:
     """Like run_bulk, but builds and encodes each chunk's operations (jieba segmentation,
-    JSON: Python CPU) while the previous chunk is being indexed (the cluster's CPU)."""
+    JSON: Python CPU) while earlier chunks are being indexed (the cluster's CPU), with up to
+    `in_flight` bulk requests open at once (streaming_bulk keeps one, parallel_bulk several):
+    the cluster parses one while it indexes another. Outcomes come back in order."""
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), max(1, chunk_size))]
     if len(chunks) <= 1:
         return run_bulk(client, make_ops(items), chunk_size) if items else []
     outcomes: list[Outcome] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as pool:
-        in_flight: Future[list[Outcome]] | None = None
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="bulk") as pool:
+        sent: deque[Future[list[Outcome]]] = deque()
         for chunk in chunks:
             ops = make_ops(chunk)
             body = encode(ops)
-            if in_flight is not None:
-                outcomes.extend(in_flight.result())
-            in_flight = pool.submit(_send, client, ops, body, None, None)
-        assert in_flight is not None
-        outcomes.extend(in_flight.result())
+            if len(sent) >= in_flight:
+                outcomes.extend(sent.popleft().result())
+            sent.append(pool.submit(_send, client, ops, body, None, None))
+        while sent:
+            outcomes.extend(sent.popleft().result())
     return outcomes

@@ -1,0 +1,72 @@
+"""One worker's part in one distributed run: what the scheduler, the middlewares, the spider
+and the pipelines of that worker share about the run (attached to PatrolContext.distributed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from . import runs
+from .connection import SharedRedis
+from .frontier import Limits, RedisFrontier
+
+# Stats that are not sums over workers (times, the process's own figures) stay local.
+LOCAL_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "memusage/", "log_count/",
+               "scheduler/", "finish_reason")
+TEXT_STATS = ("patrol/operator/",)
+
+
+class RunMember:
+    def __init__(self, shared: SharedRedis, run_id: str, limits: Limits,
+                 lease_seconds: int, worker: str, deadline: float) -> None:
+        self.shared = shared
+        self.run_id = run_id
+        self.lease_seconds = lease_seconds
+        self.worker = worker
+        self.deadline = deadline        # epoch seconds: the run's time limit, the same for all
+        self.frontier = RedisFrontier(shared, run_id, limits, lease_seconds)
+        self.holds: Counter[str] = Counter()   # entry id -> requests of it still in this worker
+        self._flushed: dict[str, Any] = {}
+        self.findings: list[str] = []
+
+    def stats_delta(self, stats: dict[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
+        """What the stats gained since the last flush (numbers) and their text values."""
+        numbers: dict[str, float] = {}
+        texts: dict[str, str] = {}
+        for key, value in stats.items():
+            if key.startswith(LOCAL_STATS) or self._flushed.get(key) == value:
+                continue
+            if key.startswith(TEXT_STATS) and isinstance(value, str):
+                texts[key] = value
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                if key == "patrol/crawl_delay":
+                    texts[key] = str(value)
+                else:
+                    numbers[key] = value - self._flushed.get(key, 0)
+            else:
+                continue
+            self._flushed[key] = value
+        return numbers, texts
+
+    def commit(self, pushes: list[Any], stats: dict[str, Any], ack: str | None = None) -> None:
+        """Queue new requests, add stats and findings, acknowledge an entry: one transaction."""
+        numbers, texts = self.stats_delta(stats)
+        findings, self.findings = self.findings, []
+        run_id = self.run_id
+
+        def add(pipe: Any) -> None:
+            runs.add_stats(pipe, run_id, numbers, texts)
+            if findings:
+                pipe.sadd(runs.run_key(run_id, "findings"), *findings)
+            pipe.hset(runs.meta_key(run_id), "progress", time.time())
+
+        self.frontier.commit(pushes, before=[add], ack=ack)
+
+    def add_findings(self, ids: list[str]) -> None:
+        """Findings stored for the entry being handled (committed with its acknowledgement)."""
+        self.findings.extend(ids)
+
+    def set_crawl_delay(self, slot: str, delay: float) -> None:
+        runs.set_crawl_delay(self.shared, self.run_id, slot, delay)
