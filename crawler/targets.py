@@ -42,6 +42,7 @@ class Target:
     schedule_group: str = "default"
     tags: list[str] = field(default_factory=list)
     description: str = ""
+    platform: str = ""           # the ledger's platform this target covers (default: its own)
 
     @property
     def analysis_kind(self) -> str:
@@ -96,7 +97,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "start_urls": list, "allowed_domains": list, "kind": str, "depth": int,
     "max_pages": int, "render": str, "delay": (int, float), "concurrency": int,
     "obey_robots": bool, "sitemaps": bool, "schedule_group": str, "tags": list,
-    "description": str,
+    "description": str, "platform": str,
 }
 
 

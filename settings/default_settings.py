@@ -177,6 +177,19 @@ SETTINGS: list[Setting] = [
       "and {data_dir}, e.g. to wrap the crawl in `nice`; it must behave like `patrol crawl "
       "--target` (lock, run record, exit status 3 when locked).",
       section="scheduler"),
+    # -- ledger --------------------------------------------------------------------------------
+    S("ledger_ban_score", 60, "int",
+      "Risk score (0-100) from which the ledger proposes 取缔 for a platform.",
+      section="ledger"),
+    S("ledger_rectify_score", 25, "int",
+      "Risk score from which the ledger proposes 整改 (below it, a patrolled platform is "
+      "proposed 合规).", section="ledger"),
+    S("ledger_recent_days", 30, "int",
+      "Findings last seen within this many days weigh fully in a platform's score; older ones "
+      "weigh half, and a quarter after three times as long.", section="ledger"),
+    S("ledger_rectify_days", 30, "int",
+      "Days a platform classified 整改 gets by default before it is patrolled again and, if "
+      "findings remain, its lead department is alerted.", section="ledger"),
     # -- console -------------------------------------------------------------------------------
     S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),
     S("console_port", 8600, "int", "Port the console listens on.", section="console"),
