@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "schedule": "cli.schedule:command",
     "serve": "cli.serve:command",
     "users": "cli.users:command",
+    "platforms": "cli.platforms:command",
     "config": "cli.config_cmd:command",
     "doctor": "cli.doctor:command",
 }

@@ -62,7 +62,8 @@ def _merge_list(old: list[str], new: Iterable[str]) -> list[str]:
 def register(store: PlatformStore, *, name: str, by: str, source: str, operator: str = "",
              credit_code: str = "", icp: str = "", domains: Iterable[str] = (),
              apps: Iterable[str] = (), kind: str = "", lead: str = "",
-             targets: Iterable[str] = (), licensed: frozenset[str] | None = None,
+             targets: Iterable[str] = (), aliases: Iterable[str] = (),
+             licensed: frozenset[str] | None = None,
              now: datetime | None = None) -> tuple[Platform, bool]:
     """Create the platform, or add what is new to the record it matches (by credit code, then
     a domain, then a name). Returns (platform, created). Invalid codes raise LedgerError."""
@@ -87,7 +88,8 @@ def register(store: PlatformStore, *, name: str, by: str, source: str, operator:
             id=platform_id(code or name), name=name, operator=operator.strip(), credit_code=code,
             icp=icp_no, domains=_merge_list([], hosts), apps=_merge_list([], apps),
             kind=kind or "其他", lead=lead or DEFAULT_LEAD[kind or "其他"],
-            targets=_merge_list([], targets), source=source, created_at=now, updated_at=now)
+            targets=_merge_list([], targets), source=source, created_at=now, updated_at=now,
+            aliases=_merge_list([], [a for a in aliases if a != name]))
         platform.licence = licence_status(platform.operator, licensed)
         if store.get(platform.id) is not None:     # a merged-away record with the same key
             platform.id = platform_id(f"{code or name}\x1f{now.isoformat()}")
@@ -102,7 +104,8 @@ def register(store: PlatformStore, *, name: str, by: str, source: str, operator:
         domains=_merge_list(existing.domains, hosts),
         apps=_merge_list(existing.apps, apps),
         targets=_merge_list(existing.targets, targets),
-        aliases=_merge_list(existing.aliases, [name] if name not in existing.names else []),
+        aliases=_merge_list(existing.aliases, [a for a in (name, *aliases)
+                                               if a and a != existing.name]),
     )
     if kind and existing.kind == "其他":
         updated.kind = kind
