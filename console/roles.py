@@ -54,6 +54,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "search": ALL,
     "reports": ALL,
     "runs.read": frozenset({"support", "finance", "commerce", "opinion", "admin"}),
+    "ledger.read": REVIEWERS,             # 平台台账 (the lead-department check is per platform)
+    "ledger.classify": frozenset({"commerce", "finance", "admin"}),
+    "tips.review": REVIEWERS,             # the 举报 queue
 }
 
 

@@ -1,0 +1,108 @@
+"""平台台账 (ledger): platforms with filters, one platform's whole picture (findings, score
+reasons and history, classification history) and the classify form with the lead-department
+check. The ledger file is opened once per app, on first use."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
+from platforms.ledger import LedgerError, classify, resolve
+from platforms.model import LICENCE_LABELS, Platform
+from platforms.score import platform_findings
+
+from ..context import current_user, services
+from ..present import parse_local_date
+from ..roles import ROLE_DEPARTMENTS
+from ..security import require
+
+bp = Blueprint("ledger", __name__, url_prefix="/platforms")
+
+_open_lock = threading.Lock()
+PAGE_LIMIT = 500
+
+
+def ledger() -> PlatformStore:
+    extra = services().extra
+    with _open_lock:
+        if "ledger" not in extra:
+            extra["ledger"] = open_ledger(services().settings)
+    return extra["ledger"]
+
+
+def officer_departments() -> tuple[str, ...] | None:
+    """The current officer's departments; None for an administrator (any department)."""
+    user = current_user()
+    assert user is not None
+    return None if user.role == "admin" else ROLE_DEPARTMENTS.get(user.role, ())
+
+
+def may_classify(platform: Platform) -> bool:
+    departments = officer_departments()
+    return departments is None or platform.lead in departments
+
+
+@bp.get("")
+@require("ledger.read")
+def index():  # type: ignore[no-untyped-def]
+    args = request.args
+    klass = args.get("class", "") if args.get("class") in CLASSES else ""
+    kind = args.get("kind", "") if args.get("kind") in KINDS else ""
+    lead = (args.get("lead") or "").strip()[:60]
+    text = (args.get("q") or "").strip()[:100]
+    raw_score = (args.get("min_score") or "").strip()
+    min_score = int(raw_score) if raw_score.isdigit() and len(raw_score) < 4 else None
+    items = ledger().query(PlatformQuery(classification=klass, kind=kind, lead=lead, text=text,
+                                         min_score=min_score, limit=PAGE_LIMIT))
+    leads = sorted({p.lead for p in ledger().query(PlatformQuery(limit=10000))})
+    return render_template("ledger/index.html", items=items, classes=CLASSES, kinds=KINDS,
+                           leads=leads, f={"class": klass, "kind": kind, "lead": lead,
+                                           "q": text, "min_score": raw_score[:3]},
+                           limit=PAGE_LIMIT)
+
+
+@bp.get("/<platform_id>")
+@require("ledger.read")
+def platform(platform_id: str):  # type: ignore[no-untyped-def]
+    record = ledger().get(platform_id[:40])
+    if record is None:
+        abort(404)
+    if record.merged_into:
+        live = resolve(ledger(), record.id)
+        if live is not None:
+            return redirect(url_for("ledger.platform", platform_id=live.id))
+    found = platform_findings(services().store, record, live=False)[:200]
+    scores = ledger().scores(record.id, limit=30)
+    return render_template(
+        "ledger/platform.html", p=record, findings=found, scores=scores,
+        classes=ledger().classifications(record.id), events=ledger().events(record.id),
+        licence=LICENCE_LABELS.get(record.licence, record.licence), all_classes=CLASSES,
+        may_classify=may_classify(record))
+
+
+@bp.post("/<platform_id>/classify")
+@require("ledger.classify")
+def classify_view(platform_id: str):  # type: ignore[no-untyped-def]
+    record = ledger().get(platform_id[:40])
+    if record is None:
+        abort(404)
+    if not may_classify(record):
+        abort(403, description=f"只有牵头部门（{record.lead}）的人员或管理员可以为该平台分类。")
+    user = current_user()
+    assert user is not None
+    klass = request.form.get("classification", "")
+    reason = (request.form.get("reason") or "").strip()[:2000]
+    deadline = parse_local_date((request.form.get("deadline") or "").strip()[:10],
+                                end_of_day=True)
+    try:
+        done = classify(ledger(), record.id, klass, by=user.name,
+                        departments=officer_departments(), reason=reason,
+                        deadline=deadline,
+                        rectify_days=services().settings["ledger_rectify_days"])
+    except LedgerError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已将 {done.name} 分类为 {done.classification}。", "ok")
+    return redirect(url_for("ledger.platform", platform_id=record.id))
