@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from findings import AlertRecord
 from settings import ConfigError, Settings
 
-URGENT_KINDS = ("spike", "support", "test", "forward")
+URGENT_KINDS = ("spike", "support", "test", "forward", "rectification")
 _SPAN = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
 

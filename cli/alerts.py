@@ -8,7 +8,7 @@ import click
 
 STATUS_TEXT = {"pending": "待发送", "sent": "已发送", "dead": "死信"}
 KIND_TEXT = {"finding": "线索", "digest": "汇总", "digest_item": "待汇总", "spike": "舆情突增",
-             "support": "运维", "test": "测试", "forward": "转办"}
+             "support": "运维", "test": "测试", "forward": "转办", "rectification": "整改逾期"}
 OUTCOME_TEXT = {"sent": "已发送", "retry": "待重试", "dead": "死信", "deferred": "延后",
                 "skipped": "演练"}
 

@@ -58,6 +58,9 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
                        "巡查，请等它结束后再试（patrol lock held）", err=True)
             sys.exit(LOCKED_EXIT)
         queued = 0 if no_alerts else queue_alerts(store, settings, result)
+        from platforms.intake import ledger_step
+
+        ledger_step(settings, store, [result.target])
         if as_json:
             click.echo(json.dumps({"target": result.target.name, "run_id": result.run.id,
                                    "status": result.run.status, "alerts_queued": queued,

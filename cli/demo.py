@@ -55,9 +55,21 @@ def _patrol(settings: Any, sites: list[Any], started: float) -> None:
         findings = [f for r in results for f in _findings(store, r.finding_ids)]
         queued = _queue_alerts(store, settings, results)
         _report(settings, store, results, findings, queued)
+        _ledger(settings, store, results)
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
         store.close()
+
+
+def _ledger(settings: Any, store: Any, results: list[Any]) -> None:
+    """Register the demo platforms and score them, so the 平台台账 room has content."""
+    from platforms.intake import ledger_step
+
+    scored = ledger_step(settings, store, [r.target for r in results])
+    click.echo(f"\n== 平台台账：登记并评分 {len(scored)} 个平台 ==")
+    for p in sorted(scored, key=lambda p: -p.score):
+        click.echo(f"  {p.name}  评分 {p.score}  建议{p.proposed}  牵头部门 {p.lead}")
+    click.echo("  查看：patrol platforms list，或控制台“平台台账”")
 
 
 def _findings(store: Any, ids: set[str]) -> list[Any]:

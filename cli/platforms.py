@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +151,8 @@ def _deadline(value: str | None) -> datetime | None:
     from cli.findings import parse_since
 
     when = parse_since(value)
+    if when and len(value.strip()) == 10:       # a date alone: the end of that day
+        when += timedelta(days=1, microseconds=-1)
     return when.astimezone(UTC) if when else None
 
 
@@ -241,3 +243,67 @@ def import_cmd(app: Any, file: str, by: str) -> None:
     for problem in problems:
         click.echo(f"  跳过 {clean(problem)}", err=True)
     click.echo(f"已导入：新增 {created}，更新 {updated}，跳过 {len(problems)}")
+
+
+@command.command(name="recheck")
+@click.option("--as-of", "as_of", help="按此时间判断期限是否已过（日期，北京时间；演练用，默认现在）")
+@click.option("--no-patrol", is_flag=True, help="不重新巡查，只按已有发现复查")
+@click.pass_obj
+def recheck_cmd(app: Any, as_of: str | None, no_patrol: bool) -> None:
+    """整改期限已过的平台：重新巡查、重新评分，仍有发现则告警牵头部门 (recheck overdue 整改)."""
+    from alerts.ledger import queue_overdue_rectification
+    from findings.model import utcnow
+    from findings.open import store_from_settings
+    from platforms import Event
+    from platforms.score import ScoreSettings, platform_findings, rescore
+
+    settings = app.settings
+    now = _deadline(as_of) if as_of else utcnow()
+    cfg = ScoreSettings.from_settings(settings)
+    store = store_from_settings(settings)
+    try:
+        with ledger_of(app) as ledger:
+            due = ledger.due_rectifications(now)
+            if not due:
+                click.echo("没有整改期限已过的平台")
+            for p in due:
+                if not no_patrol:
+                    _repatrol(settings, store, p)
+                rescore(ledger, store, p, cfg)
+                p = ledger.get(p.id) or p
+                live = [f for f in platform_findings(store, p)
+                        if f.status != "dismissed" and f.rule != "public_risk"]
+                last = ledger.scores(p.id, 1)
+                reasons = [r["text"] for r in last[0].reasons] if last else []
+                queued = 0
+                if live:
+                    queued = queue_overdue_rectification(
+                        store, settings, platform_id=p.id, name=p.name, lead=p.lead,
+                        deadline=p.deadline or now, score=p.score, reasons=reasons,
+                        finding_ids=[f.id for f in live])
+                ledger.save(p, Event(p.id, utcnow(), "system", "rechecked",
+                                     {"live_findings": len(live), "alerts_queued": queued,
+                                      "score": p.score}))
+                verdict = (f"仍有 {len(live)} 条在案发现，已告警 {p.lead}（新排队 {queued} 条）"
+                           if live else "复查无在案发现，请牵头部门确认后改为合规")
+                click.echo(f"{clean(p.name)}：{verdict}")
+    finally:
+        store.close()
+
+
+def _repatrol(settings: Any, store: Any, platform: Platform) -> None:
+    """Patrol the platform's targets again (its domains when it has no target)."""
+    from crawler.run import PatrolLocked, run_patrols
+    from crawler.targets import adhoc_target, load_targets
+
+    known = load_targets(settings.path("targets_file"))
+    targets = [known[t] for t in platform.targets if t in known]
+    if not targets and platform.domains:
+        targets = [adhoc_target([f"http://{d}/" for d in platform.domains[:5]])]
+    if not targets:
+        click.echo(f"  {clean(platform.name)}：没有可巡查的目标或域名，按已有发现复查", err=True)
+        return
+    try:
+        run_patrols(settings, targets, store, trigger="recheck", progress="log")
+    except PatrolLocked as exc:
+        click.echo(f"  {exc.target} 正在巡查中，按已有发现复查", err=True)

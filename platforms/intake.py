@@ -41,6 +41,8 @@ def target_platform_name(target: Any) -> str:
     named = getattr(target, "platform", "") or ""
     if named.strip():
         return named.strip()
+    if getattr(target, "schedule_group", "") == "adhoc":     # `patrol crawl URL`: the host
+        return urlsplit(target.start_urls[0]).hostname or target.name
     description = (getattr(target, "description", "") or "").strip()
     head = re.split(r"[（(，,;；]", description, maxsplit=1)[0].strip()
     return head or target.name
@@ -123,3 +125,16 @@ def update_after_patrol(settings: Any, ledger: PlatformStore, store: Store,
         rescore(ledger, store, platform, cfg)
         scored.append(ledger.get(pid) or platform)
     return scored
+
+
+def ledger_step(settings: Any, store: Store, targets: Iterable[Any]) -> list[Platform]:
+    """`update_after_patrol` on the data home's ledger, as the last step of a patrol. A ledger
+    problem is logged, never fails the patrol (its findings are stored already)."""
+    from . import open_ledger
+
+    try:
+        with open_ledger(settings) as ledger:
+            return update_after_patrol(settings, ledger, store, targets)
+    except Exception:  # noqa: BLE001 - the patrol's result must stand
+        log.exception("ledger update after patrol failed")
+        return []

@@ -57,7 +57,7 @@ def test_register_classify_merge_show(capsys, home) -> None:  # type: ignore[no-
     assert code == 1 and "没有可用的控制台账号" in err
     code, out, _ = patrol(capsys, home, "platforms", "classify", "jucai.example.test", "整改",
                           "--reason", "限期整改虚假宣传", "--by", "fin", "--deadline", "2027-03-01")
-    assert code == 0 and "整改期限 2027-03-01 00:00" in out
+    assert code == 0 and "整改期限 2027-03-01 23:59" in out
     code, out, _ = patrol(capsys, home, "platforms", "list", "--class", "整改")
     assert code == 0 and "聚财宝" in out and "共 1 个平台" in out
     code, out, _ = patrol(capsys, home, "platforms", "show", "聚财宝理财")
