@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "cli.serve:command",
     "users": "cli.users:command",
     "platforms": "cli.platforms:command",
+    "tips": "cli.tips:command",
     "config": "cli.config_cmd:command",
     "doctor": "cli.doctor:command",
 }

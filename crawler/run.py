@@ -109,7 +109,8 @@ def _lock_all(settings: Settings, targets: list[Target], store: Any, trigger: st
 
         ctx = PatrolContext(
             settings=settings, target=target, run=run, store=store, analyzer=analyzer,
-            guard=AddressGuard.for_start_urls(target.start_urls), chromium=use_browser,
+            guard=(AddressGuard() if "untrusted" in target.tags
+                   else AddressGuard.for_start_urls(target.start_urls)), chromium=use_browser,
             proxy_socket=bind_proxy_socket() if use_browser else None, lock_owner=owner)
         store.save_run(run)
         contexts.append(ctx)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .model import Classification, Event, Platform, Score
+from .tips import Tip
 
 
 @dataclass
@@ -88,3 +89,21 @@ class PlatformStore(ABC):
     @abstractmethod
     def due_rectifications(self, now: datetime) -> list[Platform]:
         """Platforms classified 整改 whose deadline has passed."""
+
+    # -- tips (举报) ----------------------------------------------------------------------------
+    @abstractmethod
+    def add_tip(self, tip: Tip) -> None: ...
+
+    @abstractmethod
+    def get_tip(self, receipt: str) -> Tip | None: ...
+
+    @abstractmethod
+    def update_tip(self, tip: Tip) -> None: ...
+
+    @abstractmethod
+    def list_tips(self, status: str = "", limit: int = 200) -> list[Tip]:
+        """Newest first."""
+
+    @abstractmethod
+    def count_tips(self, since: datetime, addr_key: str = "") -> int:
+        """Tips received since `since` (from one address key when given)."""

@@ -13,6 +13,7 @@ from findings.sqlite.db import Database
 
 from .base import PlatformQuery, PlatformStore
 from .model import Classification, Event, Platform, Score
+from .tips import Tip
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS platforms (
@@ -58,6 +59,15 @@ CREATE TABLE IF NOT EXISTS platform_scores (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS platform_scores_pid ON platform_scores(platform_id, seq);
+CREATE TABLE IF NOT EXISTS tips (
+    receipt TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    addr_key TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tips_at ON tips(at);
+CREATE INDEX IF NOT EXISTS tips_addr ON tips(addr_key, at);
 """
 
 
@@ -232,3 +242,38 @@ class SQLitePlatformStore(PlatformStore):
             return True
 
         return self.db.write(work)
+
+    # -- tips ----------------------------------------------------------------------------------
+    def _put_tip(self, tip: Tip, insert: bool) -> None:
+        verb = "INSERT" if insert else "REPLACE"
+        self.db.write(lambda conn: conn.execute(
+            f"{verb} INTO tips (receipt, at, addr_key, status, data) VALUES (?,?,?,?,?)",
+            (tip.receipt, to_iso(tip.at), tip.addr_key, tip.status, _dump(tip.to_dict())))
+            and None)
+
+    def add_tip(self, tip: Tip) -> None:
+        self._put_tip(tip, insert=True)
+
+    def update_tip(self, tip: Tip) -> None:
+        self._put_tip(tip, insert=False)
+
+    def get_tip(self, receipt: str) -> Tip | None:
+        row = self.db.read_one("SELECT data FROM tips WHERE receipt=?", (receipt,))
+        return Tip.from_dict(json.loads(row["data"])) if row else None
+
+    def list_tips(self, status: str = "", limit: int = 200) -> list[Tip]:
+        sql, params = "SELECT data FROM tips", []
+        if status:
+            sql += " WHERE status=?"
+            params.append(status)
+        sql += " ORDER BY at DESC LIMIT ?"
+        params.append(max(1, min(limit, 10000)))
+        return [Tip.from_dict(json.loads(r["data"])) for r in self.db.read(sql, params)]
+
+    def count_tips(self, since: datetime, addr_key: str = "") -> int:
+        if addr_key:
+            row = self.db.read_one("SELECT COUNT(*) AS n FROM tips WHERE addr_key=? AND at>=?",
+                                   (addr_key, to_iso(since)))
+        else:
+            row = self.db.read_one("SELECT COUNT(*) AS n FROM tips WHERE at>=?", (to_iso(since),))
+        return int(row["n"]) if row else 0

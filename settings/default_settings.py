@@ -190,6 +190,12 @@ SETTINGS: list[Setting] = [
     S("ledger_rectify_days", 30, "int",
       "Days a platform classified 整改 gets by default before it is patrolled again and, if "
       "findings remain, its lead department is alerted.", section="ledger"),
+    S("tips_per_address_hour", 5, "int",
+      "Tips (举报) one address may send on the public /tip page per hour; more are refused "
+      "with a please-try-later page.", section="ledger"),
+    S("tips_per_hour", 300, "int",
+      "Tips the public /tip page accepts per hour from everyone together (a flood cannot fill "
+      "the officers' queue).", section="ledger"),
     # -- console -------------------------------------------------------------------------------
     S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),
     S("console_port", 8600, "int", "Port the console listens on.", section="console"),
