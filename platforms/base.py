@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .model import Classification, Event, Platform, Score
 from .tips import Tip
@@ -89,6 +90,16 @@ class PlatformStore(ABC):
     @abstractmethod
     def due_rectifications(self, now: datetime) -> list[Platform]:
         """Platforms classified 整改 whose deadline has passed."""
+
+    # -- products --------------------------------------------------------------------------------
+    @abstractmethod
+    def save_products(self, platform_id: str, products: list[Any]) -> None:
+        """Upsert products (platforms.products.Product): first_seen kept, last_seen advanced,
+        a rate observation appended when the rate changed."""
+
+    @abstractmethod
+    def products(self, platform_id: str) -> list[Any]:
+        """The platform's products, highest rate first."""
 
     # -- tips (举报) ----------------------------------------------------------------------------
     @abstractmethod

@@ -96,6 +96,9 @@ class Score(_Record):
     score: int
     proposed: str
     reasons: list[dict[str, Any]] = field(default_factory=list)   # Reason.to_dict()s
+    deviation: float | None = None    # return-deviation index (points above the reference)
+    reference: float | None = None    # the reference rate it was measured against
+    posture: dict[str, Any] = field(default_factory=dict)         # posture.Posture.to_dict()
 
     _times = ("at",)
 

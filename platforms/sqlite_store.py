@@ -13,6 +13,7 @@ from findings.sqlite.db import Database
 
 from .base import PlatformQuery, PlatformStore
 from .model import Classification, Event, Platform, Score
+from .products import Product
 from .tips import Tip
 
 SCHEMA = """
@@ -59,6 +60,12 @@ CREATE TABLE IF NOT EXISTS platform_scores (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS platform_scores_pid ON platform_scores(platform_id, seq);
+CREATE TABLE IF NOT EXISTS products (
+    id TEXT PRIMARY KEY,
+    platform_id TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS products_pid ON products(platform_id);
 CREATE TABLE IF NOT EXISTS tips (
     receipt TEXT PRIMARY KEY,
     at TEXT NOT NULL,
@@ -242,6 +249,29 @@ class SQLitePlatformStore(PlatformStore):
             return True
 
         return self.db.write(work)
+
+    # -- products ------------------------------------------------------------------------------
+    def save_products(self, platform_id: str, products: list[Product]) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            for new in products:
+                row = conn.execute("SELECT data FROM products WHERE id=?", (new.id,)).fetchone()
+                merged = new
+                if row:
+                    old = Product.from_dict(json.loads(row["data"]))
+                    merged.first_seen = min(x for x in (old.first_seen, new.first_seen) if x) \
+                        if old.first_seen or new.first_seen else None
+                    merged.rates = old.rates
+                if not merged.rates or merged.rates[-1][1] != merged.annual_rate:
+                    merged.rates = [*merged.rates, [to_iso(merged.last_seen), merged.annual_rate]]
+                conn.execute("INSERT OR REPLACE INTO products (id, platform_id, data) "
+                             "VALUES (?,?,?)", (merged.id, platform_id, _dump(merged.to_dict())))
+
+        self.db.write(work)
+
+    def products(self, platform_id: str) -> list[Product]:
+        rows = self.db.read("SELECT data FROM products WHERE platform_id=?", (platform_id,))
+        items = [Product.from_dict(json.loads(r["data"])) for r in rows]
+        return sorted(items, key=lambda p: -p.annual_rate)
 
     # -- tips ----------------------------------------------------------------------------------
     def _put_tip(self, tip: Tip, insert: bool) -> None:

@@ -190,6 +190,13 @@ SETTINGS: list[Setting] = [
     S("ledger_rectify_days", 30, "int",
       "Days a platform classified 整改 gets by default before it is patrolled again and, if "
       "findings remain, its lead department is alerted.", section="ledger"),
+    S("ledger_lpr_one_year", 3.0, "float",
+      "One-year loan prime rate (LPR, percent) that product returns are compared with; "
+      "update it when the central bank publishes a new one.", section="ledger"),
+    S("ledger_rate_margin", 3.0, "float",
+      "Percentage points above the one-year LPR that still count as an ordinary return; the "
+      "return-deviation index measures offered rates above LPR plus this margin.",
+      section="ledger"),
     S("tips_per_address_hour", 5, "int",
       "Tips (举报) one address may send on the public /tip page per hour; more are refused "
       "with a please-try-later page.", section="ledger"),

@@ -40,8 +40,10 @@ def test_list_filters_and_escapes(console) -> None:  # type: ignore[no-untyped-d
 def test_platform_page_shows_reasons_and_findings(console) -> None:  # type: ignore[no-untyped-def]
     jcb, _ = _platforms(console)
     html = console.client("finance").get(f"/platforms/{jcb.id}").get_data(as_text=True)
-    assert "风险评分 55" in html and "系统建议：整改" in html
+    assert "风险评分 61" in html and "系统建议：取缔" in html
     assert "宣称年化收益最高 18.0%" in html and "保本保息" in html
+    assert "产品收益偏离指数 12.0 个百分点（参考利率 6%" in html
+    assert 'id="products"' in html and "18.00%" in html
     assert 'name="classification"' in html
 
 
@@ -70,4 +72,4 @@ def test_classify_form_checks_department_and_csrf(console) -> None:  # type: ign
     assert "限期&lt;b&gt;整改&lt;/b&gt;" in html and "finance" in html
     with open_ledger(console.settings) as ledger:
         [decision] = ledger.classifications(jcb.id)
-        assert decision.by == "finance" and decision.score == 55 and decision.proposed == "整改"
+        assert decision.by == "finance" and decision.score == 61 and decision.proposed == "取缔"

@@ -44,11 +44,12 @@ def make_finding(rule: str = "promised_return", severity: str = "high", evidence
                  domain: str = "jucai.example.test", seen: datetime | None = None,
                  **kw: Any) -> FindingRecord:
     seen = seen or utcnow() - timedelta(hours=1)
+    kw.setdefault("context", evidence)
     return FindingRecord(
         id=finding_id(source, rule, evidence), rule=rule, severity=severity, evidence=evidence,
         start=0, end=len(evidence), clause="二(一)1", lead="市金融局", source=source,
         captured_at=seen, normalized=evidence, domain=domain, target=target, first_seen=seen,
-        last_seen=seen, context=evidence, **kw)
+        last_seen=seen, **kw)
 
 
 @pytest.fixture

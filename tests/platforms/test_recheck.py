@@ -63,6 +63,10 @@ def test_patrol_registers_then_overdue_rectification_alerts(capsys, tmp_path: Pa
         p = ledger.by_name("聚财宝")
         assert p is not None and p.targets == ["jcb"] and p.kind == "P2P网贷"
         assert p.score > 0 and p.proposed in ("整改", "取缔") and ledger.scores(p.id)
+        posture = ledger.scores(p.id)[0].posture        # from the evidence the patrol kept
+        assert posture["pages"] > 3 and posture["icp_shown"] == "粤ICP备20990001号"
+        products = {pr.name: pr for pr in ledger.products(p.id)}
+        assert products and max(pr.annual_rate for pr in products.values()) >= 18.0
 
     code, out, err = patrol(capsys, home, *opts, "platforms", "classify", "聚财宝", "整改",
                             "--reason", "限期整改虚假宣传", "--by", "fin", "--deadline", "2099-06-30")
