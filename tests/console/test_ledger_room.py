@@ -73,3 +73,32 @@ def test_classify_form_checks_department_and_csrf(console) -> None:  # type: ign
     with open_ledger(console.settings) as ledger:
         [decision] = ledger.classifications(jcb.id)
         assert decision.by == "finance" and decision.score == 61 and decision.proposed == "取缔"
+
+
+def test_ledger_api(console) -> None:  # type: ignore[no-untyped-def]
+    jcb, ytf = _platforms(console)
+    tokens = {role: console.users.issue_token(role) for role in ("finance", "commerce", "admin")}
+
+    def api(role, method, path, **kw):  # type: ignore[no-untyped-def]
+        client = console.app.test_client()
+        return client.open(path, method=method,
+                           headers={"Authorization": f"Bearer {tokens[role]}"}, **kw)
+
+    assert console.app.test_client().get("/api/platforms").status_code == 401
+    items = api("finance", "GET", "/api/platforms?min_score=30").get_json()["items"]
+    assert [p["name"] for p in items] == ["聚财宝"]
+    assert api("finance", "GET", "/api/platforms?class=bogus").status_code == 400
+    detail = api("finance", "GET", f"/api/platforms/{jcb.id}").get_json()
+    assert detail["scores"][0]["score"] == 61 and detail["products"][0]["annual_rate"] == 18.0
+    refused = api("commerce", "POST", f"/api/platforms/{jcb.id}/classifications",
+                  json={"classification": "取缔", "reason": "x"})
+    assert refused.status_code == 403
+    bad = api("finance", "POST", f"/api/platforms/{jcb.id}/classifications",
+              json={"classification": "整改", "reason": "限期", "deadline": "soon"})
+    assert bad.status_code == 400
+    done = api("finance", "POST", f"/api/platforms/{jcb.id}/classifications",
+               json={"classification": "取缔", "reason": "非法集资"})
+    assert done.status_code == 201 and done.get_json()["platform"]["classification"] == "取缔"
+    doc = api("admin", "GET", "/api/blacklist").get_json()
+    assert doc["schema"] == "patrol.blacklist" and [p["name"] for p in doc["platforms"]] == ["聚财宝"]
+    assert api("finance", "GET", "/api/tips").get_json() == {"items": []}
