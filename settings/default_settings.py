@@ -197,6 +197,11 @@ SETTINGS: list[Setting] = [
       "Percentage points above the one-year LPR that still count as an ordinary return; the "
       "return-deviation index measures offered rates above LPR plus this margin.",
       section="ledger"),
+    S("ledger_phases", ["摸底排查:2016-06-01:2016-07-31", "清理整顿:2016-08-01:2016-11-05",
+                        "督查评估:2016-11-01:2016-11-05", "验收总结:2016-11-06:2016-11-30"], "list",
+      "Campaign phases for the phase reports, each NAME:FIRST-DAY:LAST-DAY (China dates). The "
+      "defaults are the 2016 plan's own (五); set the current campaign's dates.",
+      section="ledger"),
     S("tips_per_address_hour", 5, "int",
       "Tips (举报) one address may send on the public /tip page per hour; more are refused "
       "with a please-try-later page.", section="ledger"),

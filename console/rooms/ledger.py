@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import threading
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
 from platforms.ledger import LedgerError, classify, resolve
@@ -20,6 +29,7 @@ from ..roles import ROLE_DEPARTMENTS
 from ..security import require
 
 bp = Blueprint("ledger", __name__, url_prefix="/platforms")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _open_lock = threading.Lock()
 PAGE_LIMIT = 500
@@ -62,6 +72,35 @@ def index():  # type: ignore[no-untyped-def]
                            leads=leads, f={"class": klass, "kind": kind, "lead": lead,
                                            "q": text, "min_score": raw_score[:3]},
                            limit=PAGE_LIMIT)
+
+
+def _phase_figures():  # type: ignore[no-untyped-def]
+    from platforms.phases import parse_phases, phase_report
+
+    return phase_report(ledger(), parse_phases(services().settings["ledger_phases"]))
+
+
+@bp.get("/report")
+@require("reports")
+def report():  # type: ignore[no-untyped-def]
+    from ..ledger_report import phase_rows
+
+    figures = _phase_figures()
+    rows = [dict(phase_rows(f)) for f in figures]
+    labels: list[str] = []
+    for f in figures:
+        labels += [label for label, _ in phase_rows(f) if label not in labels]
+    return render_template("ledger/report.html", figures=figures, rows=rows, labels=labels,
+                           classes=CLASSES)
+
+
+@bp.get("/report.xlsx")
+@require("reports")
+def report_xlsx():  # type: ignore[no-untyped-def]
+    from ..ledger_report import phase_xlsx
+
+    return Response(phase_xlsx(_phase_figures()), mimetype=XLSX, headers={
+        "Content-Disposition": 'attachment; filename="ledger-phases.xlsx"'})
 
 
 @bp.get("/<platform_id>")
