@@ -15,7 +15,7 @@ import click
 from findings.export import clean, local_time, table
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
 from platforms.ledger import LedgerError, classify, merge, register, resolve
-from platforms.model import LICENCE_LABELS, Platform
+from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
 
 
 @contextmanager
@@ -119,7 +119,7 @@ def show_cmd(app: Any, key: str) -> None:
                  f"{deadline}（评分 {c.score}，建议 {c.proposed}）")
     echo("\n历史：")
     for e in events:
-        echo(f"  {local_time(e.at)}  {e.action}  {clean(e.by)}  "
+        echo(f"  {local_time(e.at)}  {EVENT_LABELS.get(e.action, e.action)}  {clean(e.by)}  "
              f"{clean(json.dumps(e.detail, ensure_ascii=False))[:200]}")
 
 

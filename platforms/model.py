@@ -103,6 +103,9 @@ class Score(_Record):
     _times = ("at",)
 
 
+EVENT_LABELS = {"created": "登记", "updated": "补充信息", "merged": "合并", "rechecked": "整改复查"}
+
+
 @dataclass
 class Event(_Record):
     """One line of a platform's history: created, updated, merged, classified, imported."""

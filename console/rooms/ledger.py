@@ -19,7 +19,7 @@ from flask import (
 
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
 from platforms.ledger import LedgerError, classify, resolve
-from platforms.model import LICENCE_LABELS, Platform
+from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
 from platforms.posture import Posture
 from platforms.score import platform_findings
 
@@ -119,7 +119,7 @@ def platform(platform_id: str):  # type: ignore[no-untyped-def]
         "ledger/platform.html", p=record, findings=found, scores=scores,
         classes=ledger().classifications(record.id), events=ledger().events(record.id),
         licence=LICENCE_LABELS.get(record.licence, record.licence), all_classes=CLASSES,
-        products=ledger().products(record.id),
+        products=ledger().products(record.id), event_labels=EVENT_LABELS,
         posture=Posture.from_dict(scores[0].posture) if scores and scores[0].posture else None,
         may_classify=may_classify(record))
 

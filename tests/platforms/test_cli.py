@@ -61,7 +61,7 @@ def test_register_classify_merge_show(capsys, home) -> None:  # type: ignore[no-
     code, out, _ = patrol(capsys, home, "platforms", "list", "--class", "整改")
     assert code == 0 and "聚财宝" in out and "共 1 个平台" in out
     code, out, _ = patrol(capsys, home, "platforms", "show", "聚财宝理财")
-    assert code == 0 and CODE_A in out and "限期整改虚假宣传" in out and "merged" in out
+    assert code == 0 and CODE_A in out and "限期整改虚假宣传" in out and "合并" in out
 
 
 def test_blacklist_round_trip_and_hash(capsys, home, tmp_path) -> None:  # type: ignore[no-untyped-def]
