@@ -202,6 +202,10 @@ SETTINGS: list[Setting] = [
       "Campaign phases for the phase reports, each NAME:FIRST-DAY:LAST-DAY (China dates). The "
       "defaults are the 2016 plan's own (五); set the current campaign's dates.",
       section="ledger"),
+    S("ledger_recheck_cron", "30 8 * * *", "cron",
+      "When the scheduler runs `patrol platforms recheck`: platforms classified 整改 whose "
+      "deadline passed are patrolled again and, if findings remain, their lead department is "
+      "alerted (empty: never; run the command by hand).", section="ledger"),
     S("tips_per_address_hour", 5, "int",
       "Tips (举报) one address may send on the public /tip page per hour; more are refused "
       "with a please-try-later page.", section="ledger"),
