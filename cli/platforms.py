@@ -14,7 +14,7 @@ import click
 
 from findings.export import clean, local_time, table
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
-from platforms.ledger import LedgerError, classify, merge, register, resolve
+from platforms.ledger import LedgerError, classify, merge, register, resolve, split
 from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
 
 
@@ -187,6 +187,19 @@ def merge_cmd(app: Any, keep: str, other: str, reason: str, by: str) -> None:
     with ledger_of(app) as ledger:
         kept = merge(ledger, find(ledger, keep).id, find(ledger, other).id, by, reason)
     click.echo(f"已合并入 {clean(kept.name)} [{kept.id}]；域名 {' '.join(kept.domains) or '无'}")
+
+
+@command.command(name="split")
+@click.argument("merged_id")
+@click.option("--reason", required=True, help="拆分理由（必填）")
+@click.option("--by", default="cli", help="操作人")
+@click.pass_obj
+def split_cmd(app: Any, merged_id: str, reason: str, by: str) -> None:
+    """撤销合并：被合并的记录 MERGED_ID 恢复为独立平台 (undo a merge)."""
+    with ledger_of(app) as ledger:
+        kept, restored = split(ledger, merged_id, by, reason)
+    click.echo(f"已拆分：{clean(restored.name)} [{restored.id}] 恢复为独立平台，"
+               f"域名 {' '.join(restored.domains) or '无'}；{clean(kept.name)} [{kept.id}] 保留")
 
 
 @command.command(name="rescore")

@@ -62,9 +62,9 @@ class PlatformStore(ABC):
         Raises ValueError when one of its domains belongs to another live platform."""
 
     @abstractmethod
-    def merge(self, keep: Platform, gone: Platform, event: Event) -> None:
-        """Save `keep` (already holding gone's domains, apps, aliases) and mark `gone` merged
-        into it, atomically, with the event on both histories."""
+    def save_pair(self, first: Platform, second: Platform, event: Event) -> None:
+        """Save two records that exchange domains (a merge or a split) atomically, with the
+        event on both histories (`event.platform_id` is the first's)."""
 
     @abstractmethod
     def events(self, platform_id: str) -> list[Event]:

@@ -144,9 +144,43 @@ def merge(store: PlatformStore, keep_id: str, gone_id: str, by: str, reason: str
         operator=keep.operator or gone.operator, credit_code=keep.credit_code or gone.credit_code,
         icp=keep.icp or gone.icp, updated_at=now)
     folded = replace(gone, merged_into=keep.id, domains=[], updated_at=now)
-    store.merge(merged, folded, Event(keep.id, now, by, "merged",
-                                      {"kept": keep.id, "merged": gone.id, "reason": reason}))
+    moved: dict[str, list[str]] = {
+        key: [x for x in getattr(merged, key) if x not in getattr(keep, key)]
+        for key in ("domains", "apps", "targets", "aliases")}
+    moved["fields"] = [k for k in ("operator", "credit_code", "icp")
+                       if not getattr(keep, k) and getattr(gone, k)]
+    store.save_pair(merged, folded, Event(keep.id, now, by, "merged", {
+        "kept": keep.id, "merged": gone.id, "reason": reason, "moved": moved}))
     return merged
+
+
+def split(store: PlatformStore, gone_id: str, by: str, reason: str,
+          now: datetime | None = None) -> tuple[Platform, Platform]:
+    """Undo a merge: the merged record lives again with what the merge moved (its domains,
+    apps, targets, names); returns (kept, restored)."""
+    now = now or utcnow()
+    gone = store.get(gone_id)
+    if gone is None or not gone.merged_into:
+        raise LedgerError(f"{gone_id} 不是被合并的记录")
+    if not reason.strip():
+        raise LedgerError("拆分需要填写理由")
+    keep = store.get(gone.merged_into)
+    merges = [e for e in store.events(gone.merged_into) if e.action == "merged"
+              and e.detail.get("merged") == gone.id] if keep else []
+    if keep is None or keep.merged_into or not merges:
+        raise LedgerError("找不到对应的合并记录，无法拆分")
+    moved = merges[-1].detail.get("moved") or {}
+    shrunk = replace(keep, updated_at=now, **{
+        key: [x for x in getattr(keep, key) if x not in set(moved.get(key, []))]
+        for key in ("domains", "apps", "targets", "aliases")})
+    for key in ("operator", "credit_code", "icp"):
+        if key in moved.get("fields", []):
+            setattr(shrunk, key, "")          # it came with the merged record: it goes back
+    restored = replace(gone, merged_into=None, updated_at=now,
+                       domains=list(moved.get("domains", [])))
+    store.save_pair(shrunk, restored, Event(keep.id, now, by, "split", {
+        "kept": keep.id, "restored": gone.id, "reason": reason}))
+    return shrunk, restored
 
 
 def resolve(store: PlatformStore, platform_id: str) -> Platform | None:

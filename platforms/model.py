@@ -103,7 +103,8 @@ class Score(_Record):
     _times = ("at",)
 
 
-EVENT_LABELS = {"created": "登记", "updated": "补充信息", "merged": "合并", "rechecked": "整改复查"}
+EVENT_LABELS = {"created": "登记", "updated": "补充信息", "merged": "合并", "split": "拆分",
+                "rechecked": "整改复查"}
 
 
 @dataclass

@@ -169,26 +169,31 @@ class SQLitePlatformStore(PlatformStore):
 
     # -- writing -------------------------------------------------------------------------------
     @staticmethod
-    def _put(conn: sqlite3.Connection, p: Platform) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO platforms (id, name, operator, credit_code, kind, lead, "
-            "classification, deadline, score, merged_into, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (p.id, p.name, p.operator, p.credit_code, p.kind, p.lead, p.classification,
-             to_iso(p.deadline), p.score, p.merged_into, _dump(p.to_dict())))
-        conn.execute("DELETE FROM platform_names WHERE platform_id=?", (p.id,))
-        names = {n.strip() for n in (*p.names, p.operator) if n and n.strip()}
-        conn.executemany("INSERT OR IGNORE INTO platform_names (name, platform_id) VALUES (?,?)",
-                         [(n, p.id) for n in names])
-        conn.execute("DELETE FROM platform_domains WHERE platform_id=?", (p.id,))
-        if p.merged_into:
-            return
-        for domain in p.domains:
-            owner = conn.execute("SELECT platform_id FROM platform_domains WHERE domain=?",
-                                 (domain,)).fetchone()
-            if owner and owner[0] != p.id:
-                raise ValueError(f"域名 {domain} 已属于平台 {owner[0]}")
-            conn.execute("INSERT OR REPLACE INTO platform_domains (domain, platform_id) "
-                         "VALUES (?,?)", (domain, p.id))
+    def _put(conn: sqlite3.Connection, *platforms: Platform) -> None:
+        """Write platform rows, names and domains; the domains of all given platforms are
+        released first, so records that exchange domains (merge, split) are written together."""
+        for p in platforms:
+            conn.execute(
+                "INSERT OR REPLACE INTO platforms (id, name, operator, credit_code, kind, lead, "
+                "classification, deadline, score, merged_into, data) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (p.id, p.name, p.operator, p.credit_code, p.kind, p.lead, p.classification,
+                 to_iso(p.deadline), p.score, p.merged_into, _dump(p.to_dict())))
+            conn.execute("DELETE FROM platform_names WHERE platform_id=?", (p.id,))
+            names = {n.strip() for n in (*p.names, p.operator) if n and n.strip()}
+            conn.executemany("INSERT OR IGNORE INTO platform_names (name, platform_id) "
+                             "VALUES (?,?)", [(n, p.id) for n in names])
+            conn.execute("DELETE FROM platform_domains WHERE platform_id=?", (p.id,))
+        for p in platforms:
+            if p.merged_into:
+                continue
+            for domain in p.domains:
+                owner = conn.execute("SELECT platform_id FROM platform_domains WHERE domain=?",
+                                     (domain,)).fetchone()
+                if owner and owner[0] != p.id:
+                    raise ValueError(f"域名 {domain} 已属于平台 {owner[0]}")
+                conn.execute("INSERT OR REPLACE INTO platform_domains (domain, platform_id) "
+                             "VALUES (?,?)", (domain, p.id))
 
     @staticmethod
     def _event(conn: sqlite3.Connection, event: Event) -> None:
@@ -202,12 +207,11 @@ class SQLitePlatformStore(PlatformStore):
 
         self.db.write(work)
 
-    def merge(self, keep: Platform, gone: Platform, event: Event) -> None:
+    def save_pair(self, first: Platform, second: Platform, event: Event) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            self._put(conn, gone)      # first: frees gone's domains for keep
-            self._put(conn, keep)
+            self._put(conn, first, second)
             self._event(conn, event)
-            self._event(conn, Event.from_dict({**event.to_dict(), "platform_id": gone.id}))
+            self._event(conn, Event.from_dict({**event.to_dict(), "platform_id": second.id}))
 
         self.db.write(work)
 

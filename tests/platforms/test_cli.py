@@ -62,6 +62,13 @@ def test_register_classify_merge_show(capsys, home) -> None:  # type: ignore[no-
     assert code == 0 and "聚财宝" in out and "共 1 个平台" in out
     code, out, _ = patrol(capsys, home, "platforms", "show", "聚财宝理财")
     assert code == 0 and CODE_A in out and "限期整改虚假宣传" in out and "合并" in out
+    from platforms.model import platform_id
+
+    code, out, _ = patrol(capsys, home, "platforms", "split", platform_id("聚财宝理财"),
+                          "--reason", "两家公司")
+    assert code == 0 and "licai.jucai.example.test" in out
+    code, out, _ = patrol(capsys, home, "platforms", "list")
+    assert "共 2 个平台" in out
 
 
 def test_blacklist_round_trip_and_hash(capsys, home, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from findings import utcnow
 from platforms import PlatformQuery, open_ledger
 from platforms.codes import InvalidCode, normalize_credit_code, normalize_icp
 from platforms.intake import update_after_patrol
-from platforms.ledger import LedgerError, NotAllowed, classify, merge, register
+from platforms.ledger import LedgerError, NotAllowed, classify, merge, register, split
 from platforms.score import ScoreSettings, compute, platform_findings
 
 from .conftest import CODE_A, CODE_B, make_finding
@@ -69,6 +69,13 @@ def test_merge_keeps_history_and_moves_domains(ledger) -> None:  # type: ignore[
     assert [p.id for p in ledger.query(PlatformQuery())] == [a.id]
     with pytest.raises(LedgerError, match="已被合并"):
         merge(ledger, a.id, b.id, "t", "again")
+    with pytest.raises(LedgerError, match="不是被合并的记录"):
+        split(ledger, a.id, "t", "x")
+    kept, restored = split(ledger, b.id, "officer", "并非同一主体")
+    assert kept.domains == ["xinying.test"] and kept.credit_code == "" and kept.aliases == []
+    assert restored.merged_into is None and restored.domains == ["xy-licai.test"]
+    assert ledger.by_domain("xy-licai.test").id == b.id and ledger.by_credit_code(CODE_B).id == b.id
+    assert [e.action for e in ledger.events(b.id)][-2:] == ["merged", "split"]
 
 
 def test_classify_needs_lead_department_reason_and_deadline(ledger) -> None:  # type: ignore[no-untyped-def]
