@@ -241,8 +241,10 @@ def export_cmd(app: Any, fmt: str, output: str | None) -> None:
 @command.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", default="cli", help="操作人")
+@click.option("--targets-out", type=click.Path(dir_okay=False),
+              help="另写出这些平台域名的巡查目标（targets.yaml 格式，供技术支持审核后加入）")
 @click.pass_obj
-def import_cmd(app: Any, file: str, by: str) -> None:
+def import_cmd(app: Any, file: str, by: str, targets_out: str | None) -> None:
     """导入其他城市的黑名单（先核对 SHA-256）(import a blacklist; the hash must match)."""
     from platforms.exchange import ExchangeError, import_records, parse
 
@@ -256,6 +258,12 @@ def import_cmd(app: Any, file: str, by: str) -> None:
     for problem in problems:
         click.echo(f"  跳过 {clean(problem)}", err=True)
     click.echo(f"已导入：新增 {created}，更新 {updated}，跳过 {len(problems)}")
+    if targets_out:
+        from platforms.exchange import targets_yaml
+
+        text, count = targets_yaml(records, path.name)
+        Path(targets_out).write_text(text, encoding="utf-8")
+        click.echo(f"已写出 {count} 个巡查目标到 {targets_out}（审核后加入 targets.yaml）")
 
 
 @command.command(name="recheck")

@@ -170,3 +170,33 @@ def import_records(ledger: PlatformStore, records: list[dict[str, Any]], by: str
         created += was_new
         updated += not was_new
     return created, updated, problems
+
+
+def targets_yaml(records: list[dict[str, Any]], origin: str) -> tuple[str, int]:
+    """Patrol targets (config/targets.yaml format) for the imported platforms' domains, for
+    technical support to review and add: one target per platform, https start URLs."""
+    import yaml
+
+    from .intake import is_name_host
+    from .ledger import clean_domain
+
+    targets = []
+    for rec in records:
+        domains = []
+        for d in rec.get("domains") or []:
+            try:
+                host = clean_domain(str(d))
+            except ValueError:
+                continue
+            if is_name_host(host) and host not in domains:
+                domains.append(host)
+        if not domains or not isinstance(rec.get("id"), str):
+            continue
+        name = "blk-" + "".join(c for c in rec["id"] if c.isalnum() or c in "-_")[:40]
+        targets.append({"name": name, "start_urls": [f"https://{d}/" for d in domains[:10]],
+                        "allowed_domains": domains[:10], "kind": "p2p",
+                        "platform": clean(rec.get("name") or "")[:200], "tags": ["blacklist"],
+                        "description": f"黑名单导入（{clean(origin)[:60]}）"})
+    header = "# Targets for platforms imported from a blacklist; review, then add to targets.yaml.\n"
+    return header + yaml.safe_dump({"targets": targets}, allow_unicode=True, sort_keys=False), \
+        len(targets)

@@ -115,8 +115,13 @@ def platform(platform_id: str):  # type: ignore[no-untyped-def]
             return redirect(url_for("ledger.platform", platform_id=live.id))
     found = platform_findings(services().store, record, live=False)[:200]
     scores = ledger().scores(record.id, limit=30)
+    runs = sorted((r for t in record.targets[:20]
+                   for r in services().store.list_runs(target=t, limit=10)),
+                  key=lambda r: r.started_at, reverse=True)[:20]
+    posts = [f for f in found if f.rule == "public_risk"]
+    found = [f for f in found if f.rule != "public_risk"]
     return render_template(
-        "ledger/platform.html", p=record, findings=found, scores=scores,
+        "ledger/platform.html", p=record, findings=found, scores=scores, runs=runs, posts=posts,
         classes=ledger().classifications(record.id), events=ledger().events(record.id),
         licence=LICENCE_LABELS.get(record.licence, record.licence), all_classes=CLASSES,
         products=ledger().products(record.id), event_labels=EVENT_LABELS,

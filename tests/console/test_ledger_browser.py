@@ -71,6 +71,7 @@ def test_register_score_classify_deadline_recheck_alert(live: Callable[..., Live
     assert "风险评分" in score and ("取缔" in score or "整改" in score)
     assert "承诺/夸大收益" in page.inner_text("#score")
     assert page.locator("#products tbody tr").count() >= 1
+    assert "jcb" in page.inner_text("#runs") and "页面" in page.inner_text("#runs")
 
     # 3. classify 整改 with a reason and a deadline
     page.select_option("select[name=classification]", "整改")

@@ -88,8 +88,15 @@ def test_blacklist_round_trip_and_hash(capsys, home, tmp_path) -> None:  # type:
                               "-o", str(exported))
         assert code == 0 and "已导出 2 个平台" in err
         fresh = tmp_path / f"city-b-{fmt}"
-        code, out, _ = patrol(capsys, fresh, "platforms", "import", str(exported))
-        assert code == 0 and "新增 2，更新 0，跳过 0" in out
+        new_targets = tmp_path / f"targets-{fmt}.yaml"
+        code, out, _ = patrol(capsys, fresh, "platforms", "import", str(exported),
+                              "--targets-out", str(new_targets))
+        assert code == 0 and "新增 2，更新 0，跳过 0" in out and "已写出 2 个巡查目标" in out
+        from crawler.targets import load_targets
+
+        made = load_targets(new_targets)
+        assert sorted(t.platform for t in made.values()) == ["粤通付", "聚财宝"]
+        assert all(t.start_urls[0].startswith("https://") for t in made.values())
         fields = ("id", "name", "operator", "credit_code", "domains", "apps", "kind", "lead",
                   "classification")
         homes = []
