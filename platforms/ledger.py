@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from findings.export import clean
 from findings.model import utcnow
 
 from .base import PlatformStore
@@ -68,7 +69,10 @@ def register(store: PlatformStore, *, name: str, by: str, source: str, operator:
     """Create the platform, or add what is new to the record it matches (by credit code, then
     a domain, then a name). Returns (platform, created). Invalid codes raise LedgerError."""
     now = now or utcnow()
-    name = " ".join((name or "").split())[:200]
+    # Names may come from crawled pages: control and direction characters become spaces.
+    name = " ".join(clean(name or "").split())[:200]
+    operator = " ".join(clean(operator or "").split())[:200]
+    aliases = [" ".join(clean(a).split())[:200] for a in aliases if a and a.strip()]
     if not name:
         raise LedgerError("平台名称不能为空")
     try:
