@@ -19,7 +19,7 @@ from platforms import open_ledger
 from settings import ROOT
 from tests.services.ports import wait_until
 
-from .test_browser import Live, browser, live, page, sign_in  # noqa: F401 - fixtures
+from .test_browser import Live, live, page, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
