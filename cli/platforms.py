@@ -95,6 +95,7 @@ def show_cmd(app: Any, key: str) -> None:
         p = find(ledger, key)
         scores, classes, events = ledger.scores(p.id, 10), ledger.classifications(p.id), \
             ledger.events(p.id)
+        products = ledger.products(p.id)
     echo = click.echo
     echo(f"{clean(p.name)}  [{p.id}]")
     for label, value in (("别名", "、".join(p.aliases)), ("运营主体", p.operator),
@@ -111,6 +112,19 @@ def show_cmd(app: Any, key: str) -> None:
         for r in scores[0].reasons:
             echo(f"  {r['points']:+d}  {clean(r['text'])}")
         echo("评分变化：" + "，".join(f"{local_time(s.at)} {s.score}" for s in reversed(scores)))
+    if products:
+        echo("\n产品：")
+        for pr in products[:20]:
+            extra = "，".join(x for x in (pr.term, f"{pr.minimum:.0f} 元起" if pr.minimum else "")
+                             if x)
+            echo(f"  {clean(pr.name)}  年化 {pr.annual_rate:.2f}%" + (f"（{extra}）" if extra else ""))
+    posture = scores[0].posture if scores else {}
+    if posture:
+        from platforms.posture import Posture
+
+        problems = Posture.from_dict(posture).findings()
+        echo(f"\n安全状况（被动检查，{posture.get('pages', 0)} 个页面）："
+             + ("；".join(problems) if problems else "未发现问题"))
     if classes:
         echo("\n分类记录：")
         for c in classes:

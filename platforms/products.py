@@ -62,7 +62,10 @@ def product_name(text: str, start: int, fallback: str) -> str:
     names = _JSON_NAME.findall(before)
     if names:
         return names[-1].strip()
-    lines = [ln.strip() for ln in before.splitlines()[:-1]]
+    lines = before.splitlines()
+    if not before.endswith("\n"):
+        lines = lines[:-1]        # the rate's own line, up to the rate: not a heading
+    lines = [ln.strip() for ln in lines]
     for line in reversed(lines):
         if _HEADING.match(line):
             return line

@@ -19,6 +19,8 @@ PAGE = ("理财产品\n新手标\n新手标加息5%，注册即送体验金3000�
 def test_product_name_term_minimum_and_index() -> None:
     start = PAGE.index("月息2分")
     assert product_name(PAGE, start, "x") == "稳盈宝"
+    rendered = "鑫盈财富\n鑫盈财富 · 稳健理财\n鑫盈月月盈\n保证年化12%，到期还本付息"
+    assert product_name(rendered, rendered.index("保证年化"), "x") == "鑫盈月月盈"
     api = '{"products": [{"name": "鑫盈月月盈", "pitch": "保证年化12%"}]}'
     assert product_name(api, api.index("保证年化"), "x") == "鑫盈月月盈"
     f = make_finding(evidence="月息2分", annual_rate=24.0, page_id="pg1")
