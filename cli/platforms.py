@@ -42,7 +42,7 @@ def find(ledger: PlatformStore, key: str) -> Platform:
 def officer_departments(app: Any, name: str) -> tuple[str, ...] | None:
     """The departments of the console account `name` (None for an administrator): the
     command line decides as that officer, with the same department check as the console."""
-    from console.roles import ROLE_DEPARTMENTS
+    from console.ledger_access import officer_departments as departments_of
     from console.users import UserStore
 
     users = UserStore.from_settings(app.settings)
@@ -52,7 +52,7 @@ def officer_departments(app: Any, name: str) -> tuple[str, ...] | None:
         users.close()
     if user is None or user.disabled:
         raise click.ClickException(f"没有可用的控制台账号 {clean(name)[:40]}（--by 须为账号名）")
-    return None if user.role == "admin" else ROLE_DEPARTMENTS.get(user.role, ())
+    return departments_of(app.settings, user.role)
 
 
 @click.group(name="platforms")

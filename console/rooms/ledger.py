@@ -24,8 +24,8 @@ from platforms.posture import Posture
 from platforms.score import platform_findings
 
 from ..context import current_user, services
+from ..ledger_access import officer_departments as departments_of
 from ..present import parse_local_date
-from ..roles import ROLE_DEPARTMENTS
 from ..security import require
 
 bp = Blueprint("ledger", __name__, url_prefix="/platforms")
@@ -47,7 +47,7 @@ def officer_departments() -> tuple[str, ...] | None:
     """The current officer's departments; None for an administrator (any department)."""
     user = current_user()
     assert user is not None
-    return None if user.role == "admin" else ROLE_DEPARTMENTS.get(user.role, ())
+    return departments_of(services().settings, user.role)
 
 
 def may_classify(platform: Platform) -> bool:

@@ -16,8 +16,8 @@ from platforms.ledger import LedgerError, NotAllowed, classify
 from platforms.tips import TIP_STATUSES
 
 from ..context import services
+from ..ledger_access import officer_departments
 from ..present import parse_local_date
-from ..roles import ROLE_DEPARTMENTS
 from .api import _limit, authenticate, need
 from .ledger import ledger
 
@@ -73,7 +73,7 @@ def add_classification(platform_id: str):  # type: ignore[no-untyped-def]
         abort(400, description="expected a JSON object")
     deadline = _deadline(body.get("deadline"))
     user = g.api_user
-    departments = None if user.role == "admin" else ROLE_DEPARTMENTS.get(user.role, ())
+    departments = officer_departments(services().settings, user.role)
     try:
         done = classify(ledger(), p.id, str(body.get("classification", "")), by=user.name,
                         departments=departments, reason=str(body.get("reason") or ""),
