@@ -92,23 +92,31 @@ def link(receipt: str):  # type: ignore[no-untyped-def]
     key = (request.form.get("platform") or "").strip()[:200]
     lg = ledger()
     platform = (lg.get(key) or lg.by_name(key) or lg.by_domain(key.lower())) if key else None
+    try:
+        platform = _link(record, user.name, platform, key)
+    except (LedgerError, ValueError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已关联平台 {platform.name}。", "ok")
+    return redirect(url_for("tips.tip", receipt=record.receipt))
+
+
+def _link(record, by: str, platform=None, name: str = ""):  # type: ignore[no-untyped-def]
+    """Link the tip to `platform`, or to the platform registered from the tip itself (its
+    platform name and the URL's host name), and record who did it."""
     if platform is None:
-        name = key or record.platform_name
         from urllib.parse import urlsplit
 
-        host = urlsplit(record.url).hostname if record.url else None
-        try:
-            platform, _ = register(lg, name=name or host or "", by=user.name,
-                                   source=f"tip:{record.receipt}",
-                                   domains=[host] if host else [])
-        except (LedgerError, ValueError) as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("tips.tip", receipt=record.receipt))
+        from platforms.intake import is_name_host
+
+        host = (urlsplit(record.url).hostname or "") if record.url else ""
+        platform, _ = register(ledger(), name=name or record.platform_name or host, by=by,
+                               source=f"tip:{record.receipt}",
+                               domains=[host] if is_name_host(host) else [])
     record.platform_id, record.status = platform.id, "linked"
-    record.handled_by, record.handled_at = user.name, utcnow()
-    lg.update_tip(record)
-    flash(f"已关联平台 {platform.name}。", "ok")
-    return redirect(url_for("tips.tip", receipt=record.receipt))
+    record.handled_by, record.handled_at = by, utcnow()
+    ledger().update_tip(record)
+    return platform
 
 
 @bp.post("/tips/<receipt>/patrol")
@@ -132,6 +140,11 @@ def patrol(receipt: str):  # type: ignore[no-untyped-def]
     except (OSError, ValueError) as exc:
         flash(f"无法启动巡查：{type(exc).__name__}", "error")
     else:
+        if not record.platform_id:   # the patrol's findings attach to it by domain
+            try:
+                _link(record, user.name)
+            except (LedgerError, ValueError):
+                pass
         record.status, record.handled_by, record.handled_at = "patrolled", user.name, utcnow()
         ledger().update_tip(record)
         flash("已开始巡查该网址，结果将出现在审核队列和平台台账中。", "ok")

@@ -117,6 +117,14 @@ def test_queue_link_patrol_close(console) -> None:  # type: ignore[no-untyped-de
     token = CSRF_RE.search(admin.get(f"/tips/{receipt}").get_data(as_text=True)).group(1)
     admin.post(f"/tips/{receipt}/patrol", data={"csrf_token": token})
     assert launched == ["https://jucai.example.test/invest"]
+    other = RECEIPT.search(_send(console.client(), url="https://pay.example.test/",
+                                 platform_name="某支付", text="无证支付").get_data(
+        as_text=True)).group(1)
+    admin.post(f"/tips/{other}/patrol", data={"csrf_token": token})
+    with open_ledger(console.settings) as ledger:
+        tip = ledger.get_tip(other)        # patrolled before anyone linked it: linked now
+        assert tip.status == "patrolled" and ledger.get(tip.platform_id).name == "某支付"
+        assert ledger.get(tip.platform_id).domains == ["pay.example.test"]
     with open_ledger(console.settings) as ledger:
         tip = ledger.get_tip(receipt)
         assert tip.status == "patrolled" and tip.handled_by == "admin"
