@@ -18,7 +18,7 @@ from flask import (
 )
 
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
-from platforms.ledger import LedgerError, classify, resolve
+from platforms.ledger import LedgerError, classify, merge, resolve, split
 from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
 from platforms.posture import Posture
 from platforms.score import platform_findings
@@ -118,10 +118,14 @@ def platform(platform_id: str):  # type: ignore[no-untyped-def]
     runs = sorted((r for t in record.targets[:20]
                    for r in services().store.list_runs(target=t, limit=10)),
                   key=lambda r: r.started_at, reverse=True)[:20]
+    merged_in = [m for m in (ledger().get(e.detail.get("merged", ""))
+                             for e in ledger().events(record.id) if e.action == "merged")
+                 if m is not None and m.merged_into == record.id]
     posts = [f for f in found if f.rule == "public_risk"]
     found = [f for f in found if f.rule != "public_risk"]
     return render_template(
         "ledger/platform.html", p=record, findings=found, scores=scores, runs=runs, posts=posts,
+        merged_in=merged_in,
         classes=ledger().classifications(record.id), events=ledger().events(record.id),
         licence=LICENCE_LABELS.get(record.licence, record.licence), all_classes=CLASSES,
         products=ledger().products(record.id), event_labels=EVENT_LABELS,
@@ -153,3 +157,51 @@ def classify_view(platform_id: str):  # type: ignore[no-untyped-def]
     else:
         flash(f"已将 {done.name} 分类为 {done.classification}。", "ok")
     return redirect(url_for("ledger.platform", platform_id=record.id))
+
+
+@bp.post("/<platform_id>/merge")
+@require("ledger.classify")
+def merge_view(platform_id: str):  # type: ignore[no-untyped-def]
+    """Fold another record of the same business into this one."""
+    record = ledger().get(platform_id[:40])
+    if record is None:
+        abort(404)
+    if not may_classify(record):
+        abort(403, description=f"只有牵头部门（{record.lead}）的人员或管理员可以合并该平台。")
+    user = current_user()
+    assert user is not None
+    key = (request.form.get("other") or "").strip()[:200]
+    lg = ledger()
+    other = (lg.get(key) or lg.by_name(key) or lg.by_domain(key.lower())) if key else None
+    try:
+        if other is None:
+            raise LedgerError(f"没有这个平台：{key}")
+        kept = merge(lg, record.id, other.id, user.name,
+                     (request.form.get("reason") or "").strip()[:2000])
+    except (LedgerError, ValueError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已将 {other.name} 合并入 {kept.name}。", "ok")
+    return redirect(url_for("ledger.platform", platform_id=record.id))
+
+
+@bp.post("/<platform_id>/split")
+@require("ledger.classify")
+def split_view(platform_id: str):  # type: ignore[no-untyped-def]
+    """Undo a merge: the merged record `platform_id` lives again on its own."""
+    record = ledger().get(platform_id[:40])
+    if record is None or not record.merged_into:
+        abort(404)
+    kept = ledger().get(record.merged_into)
+    if kept is None or not may_classify(kept):
+        abort(403)
+    user = current_user()
+    assert user is not None
+    try:
+        _, restored = split(ledger(), record.id, user.name,
+                            (request.form.get("reason") or "").strip()[:2000])
+    except LedgerError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("ledger.platform", platform_id=kept.id))
+    flash(f"已拆分，{restored.name} 恢复为独立平台。", "ok")
+    return redirect(url_for("ledger.platform", platform_id=restored.id))

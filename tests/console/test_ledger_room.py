@@ -102,3 +102,26 @@ def test_ledger_api(console) -> None:  # type: ignore[no-untyped-def]
     doc = api("admin", "GET", "/api/blacklist").get_json()
     assert doc["schema"] == "patrol.blacklist" and [p["name"] for p in doc["platforms"]] == ["聚财宝"]
     assert api("finance", "GET", "/api/tips").get_json() == {"items": []}
+
+
+def test_merge_and_split_in_the_room(console) -> None:  # type: ignore[no-untyped-def]
+    jcb, _ = _platforms(console)
+    with open_ledger(console.settings) as lg:
+        dup, _ = register(lg, name="聚财宝理财", by="t", source="manual", kind="P2P网贷",
+                          domains=["licai.example.test"])
+    finance = console.client("finance")
+    token = CSRF_RE.search(finance.get(f"/platforms/{jcb.id}").get_data(as_text=True)).group(1)
+    html = finance.post(f"/platforms/{jcb.id}/merge", follow_redirects=True, data={
+        "csrf_token": token, "other": "licai.example.test", "reason": "同一运营主体"}
+    ).get_data(as_text=True)
+    assert "已将 聚财宝理财 合并入 聚财宝" in html and "licai.example.test" in html
+    assert finance.get(f"/platforms/{dup.id}").headers["Location"].endswith(f"/platforms/{jcb.id}")
+    commerce = console.client("commerce")
+    other_token = CSRF_RE.search(commerce.get("/platforms").get_data(as_text=True)).group(1)
+    assert commerce.post(f"/platforms/{dup.id}/split",
+                         data={"csrf_token": other_token, "reason": "x"}).status_code == 403
+    html = finance.post(f"/platforms/{dup.id}/split", follow_redirects=True, data={
+        "csrf_token": token, "reason": "两家公司"}).get_data(as_text=True)
+    assert "已拆分，聚财宝理财 恢复为独立平台" in html
+    with open_ledger(console.settings) as lg:
+        assert lg.by_domain("licai.example.test").id == dup.id
