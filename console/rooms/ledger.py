@@ -76,8 +76,13 @@ def index():  # type: ignore[no-untyped-def]
 
 def _phase_figures():  # type: ignore[no-untyped-def]
     from platforms.phases import parse_phases, phase_report
+    from settings import ConfigError
 
-    return phase_report(ledger(), parse_phases(services().settings["ledger_phases"]))
+    try:
+        phases = parse_phases(services().settings["ledger_phases"])
+    except ConfigError as exc:
+        abort(500, description=f"整治阶段设置（ledger_phases）有误，请联系技术支持：{exc}")
+    return phase_report(ledger(), phases)
 
 
 @bp.get("/report")

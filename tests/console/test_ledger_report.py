@@ -48,3 +48,11 @@ def test_phase_figures_page_and_xlsx(console_factory) -> None:  # type: ignore[n
     leads = openpyxl.load_workbook(io.BytesIO(xlsx.data)).worksheets[1]
     rows = {(r[0], r[1]): r[2:] for r in leads.iter_rows(min_row=2, values_only=True)}
     assert rows[("摸底", "人民银行清远市中心支行")] == (0, 1, 0, 0)
+
+
+def test_bad_phase_setting_is_a_clear_error(console_factory) -> None:  # type: ignore[no-untyped-def]
+    console = console_factory(ledger_phases=["摸底:2026-13-01:2026-01-31"])
+    reply = console.client("finance").get("/platforms/report")
+    assert reply.status_code == 500
+    assert "ledger_phases" in reply.get_data(as_text=True) and "2026-13-01" in reply.get_data(
+        as_text=True)
