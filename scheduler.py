@@ -282,12 +282,10 @@ def fire_ledger_recheck(fingerprint: str = "", due: datetime | None = None) -> i
         return None
     import subprocess
 
-    from settings import ROOT
-
     command = [sys.executable, "-m", "cli.main", *service.runner.passthrough, "platforms",
                "recheck"]
     try:
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+        done = subprocess.run(command, cwd=service.settings.home, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL,
                               timeout=service.settings["patrol_time_limit"])
     except subprocess.TimeoutExpired:

@@ -25,7 +25,7 @@ def queue_overdue_rectification(store: Store, settings: Settings, *, platform_id
     dept = directory.get(lead)
     if dept is None:
         raise KeyError(f"unknown department {lead!r}")
-    tz = settings["alerts_timezone"]
+    tz = settings["time_zone"]
     msg = Message(f"【整改逾期】{clean(name, 60)}：整改期限已过，复查仍有 {len(finding_ids)} 条在案发现")
     msg.add("平台", name, limit=80)
     msg.add("整改期限", local_time(deadline, tz))

@@ -40,34 +40,35 @@ def command(app: Any, serve_only: bool) -> None:
 
 
 def _patrol(settings: Any, sites: list[Any], started: float) -> None:
-    from crawler.run import run_patrols
     from crawler.summary import format_summary
     from demo.targets import demo_targets
     from findings.open import store_from_settings
+    from patrols.service import patrol
 
     store = store_from_settings(settings)
     try:
-        results = run_patrols(settings, demo_targets(sites), store, trigger="demo",
-                              progress="log")
+        outcomes = patrol(settings, store, demo_targets(sites), trigger="demo", progress="log")
         click.echo("")
-        for result in results:
-            click.echo(format_summary(result.target.name, result.summary, result.run.status))
-        findings = [f for r in results for f in _findings(store, r.finding_ids)]
-        queued = _queue_alerts(store, settings, results)
-        _report(settings, store, results, findings, queued)
-        _ledger(settings, store, results)
+        for outcome in outcomes:
+            click.echo(format_summary(outcome.run.target, outcome.run.stats, outcome.run.status))
+        findings = [f for o in outcomes for f in _findings(store, o.report.finding_ids)]
+        queued = sum(o.alerts_queued for o in outcomes)
+        _report(settings, store, outcomes, findings, queued)
+        _ledger(settings, [o.run.target for o in outcomes])
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
         store.close()
 
 
-def _ledger(settings: Any, store: Any, results: list[Any]) -> None:
-    """Register the demo platforms and score them, so the 平台台账 room has content."""
-    from platforms.intake import ledger_step
+def _ledger(settings: Any, target_names: list[str]) -> None:
+    """What the patrol registered and scored in the ledger, so the 平台台账 room has content."""
+    from platforms import PlatformQuery, open_ledger
 
-    scored = ledger_step(settings, store, [r.target for r in results])
+    with open_ledger(settings) as ledger:
+        scored = [p for p in ledger.query(PlatformQuery(limit=10000))
+                  if set(p.targets) & set(target_names)]
     click.echo(f"\n== 平台台账：登记并评分 {len(scored)} 个平台 ==")
-    for p in sorted(scored, key=lambda p: -p.score):
+    for p in scored:
         click.echo(f"  {p.name}  评分 {p.score}  建议{p.proposed}  牵头部门 {p.lead}")
     click.echo("  查看：patrol platforms list，或控制台“平台台账”")
 
@@ -76,18 +77,7 @@ def _findings(store: Any, ids: set[str]) -> list[Any]:
     return [f for f in (store.get_finding(i) for i in sorted(ids)) if f is not None]
 
 
-def _queue_alerts(store: Any, settings: Any, results: list[Any]) -> int:
-    from alerts import queue_for_findings
-
-    total = 0
-    for result in results:
-        if result.new_findings:
-            total += queue_for_findings(store, settings, result.new_findings,
-                                        target_kind=result.target.kind, tags=result.target.tags)
-    return total
-
-
-def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
+def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
             queued: int) -> None:
     echo = click.echo
     echo(f"\n== 发现汇总：共 {len(findings)} 条 ==")
@@ -104,14 +94,14 @@ def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
         for f in chosen[:3]:
             echo(f"  [{f.rule}] {f.evidence} — {f.source}")
     echo("\n== 证据文件（位于数据目录 " + str(settings.data_dir) + "）==")
-    paths = [p for r in results for p in r.evidence_paths]
+    paths = [p for o in outcomes for p in o.report.evidence_paths]
     for path in [p for p in paths if p.endswith((".png", ".json"))][:6]:
         echo(f"  {path}")
     echo(f"  共 {len(paths)} 个文件")
     echo(f"\n== 告警：本次新排队 {queued} 条 ==")
-    try:
-        from alerts import queued_by_department
+    from alerts import queued_by_department
 
+    try:
         for department, kinds in sorted(queued_by_department(store, settings, findings).items()):
             detail = "，".join(f"{k} {v}" for k, v in sorted(kinds.items()))
             echo(f"  {department}：{detail}")
@@ -120,10 +110,9 @@ def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
     echo("  发送：patrol alerts send（或由调度器定时发送）")
     echo("\n== 查看结果 ==")
     echo(f"  启动控制台：patrol serve，然后在浏览器打开 {settings['console_base_url']}")
-    try:
-        from console.users import ensure_demo_account
+    from console.users import ensure_demo_account
 
-        name, password = ensure_demo_account(settings)
-        echo(f"  演示账号：{name}  密码：{password}")
-    except Exception as exc:  # noqa: BLE001 - console not installed or not ready
+    try:
+        echo("  " + ensure_demo_account(settings).message())
+    except Exception as exc:  # noqa: BLE001 - the accounts file cannot be written
         echo(f"  演示账号：请用 patrol users 创建（{type(exc).__name__}）")

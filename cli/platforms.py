@@ -12,10 +12,16 @@ from typing import Any
 
 import click
 
-from findings.export import clean, local_time, table
+from common.text import clean, table
+from common.timefmt import configured_zone, format_local
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
 from platforms.ledger import LedgerError, classify, merge, register, resolve, split
 from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
+
+
+def when(app: Any, value: datetime | None) -> str:
+    """A time in the configured time zone, empty for none."""
+    return format_local(value, configured_zone(app.settings), empty="")
 
 
 @contextmanager
@@ -80,7 +86,7 @@ def list_cmd(app: Any, klass: str | None, kind: str | None, lead: str | None,
             click.echo(json.dumps(p.to_dict(), ensure_ascii=False))
         return
     rows = [[p.id, clean(p.name), p.kind, p.lead, p.score, p.proposed, p.classification,
-             local_time(p.deadline), clean(" ".join(p.domains or p.targets))] for p in items]
+             when(app, p.deadline), clean(" ".join(p.domains or p.targets))] for p in items]
     click.echo(table(["编号", "名称", "类别", "牵头部门", "评分", "建议", "分类", "整改期限",
                       "域名/巡查目标"], rows))
     click.echo(f"共 {len(items)} 个平台")
@@ -103,7 +109,7 @@ def show_cmd(app: Any, key: str) -> None:
                          ("域名", " ".join(p.domains)), ("App", "、".join(p.apps)),
                          ("巡查目标", " ".join(p.targets)), ("类别", p.kind),
                          ("牵头部门", p.lead), ("持牌状态", LICENCE_LABELS.get(p.licence, p.licence)),
-                         ("分类", p.classification), ("整改期限", local_time(p.deadline)),
+                         ("分类", p.classification), ("整改期限", when(app, p.deadline)),
                          ("合并入", p.merged_into or "")):
         if value:
             echo(f"  {label}：{clean(value)}")
@@ -111,7 +117,7 @@ def show_cmd(app: Any, key: str) -> None:
     if scores:
         for r in scores[0].reasons:
             echo(f"  {r['points']:+d}  {clean(r['text'])}")
-        echo("评分变化：" + "，".join(f"{local_time(s.at)} {s.score}" for s in reversed(scores)))
+        echo("评分变化：" + "，".join(f"{when(app, s.at)} {s.score}" for s in reversed(scores)))
     if products:
         echo("\n产品：")
         for pr in products[:20]:
@@ -128,12 +134,12 @@ def show_cmd(app: Any, key: str) -> None:
     if classes:
         echo("\n分类记录：")
         for c in classes:
-            deadline = f"，期限 {local_time(c.deadline)}" if c.deadline else ""
-            echo(f"  {local_time(c.at)}  {c.classification}  {clean(c.by)}：{clean(c.reason)}"
+            deadline = f"，期限 {when(app, c.deadline)}" if c.deadline else ""
+            echo(f"  {when(app, c.at)}  {c.classification}  {clean(c.by)}：{clean(c.reason)}"
                  f"{deadline}（评分 {c.score}，建议 {c.proposed}）")
     echo("\n历史：")
     for e in events:
-        echo(f"  {local_time(e.at)}  {EVENT_LABELS.get(e.action, e.action)}  {clean(e.by)}  "
+        echo(f"  {when(app, e.at)}  {EVENT_LABELS.get(e.action, e.action)}  {clean(e.by)}  "
              f"{clean(json.dumps(e.detail, ensure_ascii=False))[:200]}")
 
 
@@ -159,15 +165,15 @@ def add_cmd(app: Any, name: str, operator: str, credit_code: str, icp: str,
     click.echo(f"{'已登记' if created else '已更新'} {clean(p.name)} [{p.id}]")
 
 
-def _deadline(value: str | None) -> datetime | None:
+def _deadline(app: Any, value: str | None) -> datetime | None:
     if not value:
         return None
     from cli.findings import parse_since
 
-    when = parse_since(value)
-    if when and len(value.strip()) == 10:       # a date alone: the end of that day
-        when += timedelta(days=1, microseconds=-1)
-    return when.astimezone(UTC) if when else None
+    at = parse_since(value, configured_zone(app.settings))
+    if at and len(value.strip()) == 10:       # a date alone: the end of that day
+        at += timedelta(days=1, microseconds=-1)
+    return at.astimezone(UTC) if at else None
 
 
 @command.command(name="classify")
@@ -184,9 +190,9 @@ def classify_cmd(app: Any, key: str, classification: str, reason: str, by: str,
     with ledger_of(app) as ledger:
         p = find(ledger, key)
         done = classify(ledger, p.id, classification, by=by, departments=departments,
-                        reason=reason, deadline=_deadline(deadline),
+                        reason=reason, deadline=_deadline(app, deadline),
                         rectify_days=app.settings["ledger_rectify_days"])
-    extra = f"，整改期限 {local_time(done.deadline)}" if done.deadline else ""
+    extra = f"，整改期限 {when(app, done.deadline)}" if done.deadline else ""
     click.echo(f"{clean(done.name)} 已分类为 {done.classification}{extra}")
 
 
@@ -293,7 +299,7 @@ def recheck_cmd(app: Any, as_of: str | None, no_patrol: bool) -> None:
     from platforms.score import ScoreSettings, platform_findings, rescore
 
     settings = app.settings
-    now = _deadline(as_of) if as_of else utcnow()
+    now = _deadline(app, as_of) if as_of else utcnow()
     cfg = ScoreSettings.from_settings(settings)
     store = store_from_settings(settings)
     try:
@@ -328,8 +334,9 @@ def recheck_cmd(app: Any, as_of: str | None, no_patrol: bool) -> None:
 
 def _repatrol(settings: Any, store: Any, platform: Platform) -> None:
     """Patrol the platform's targets again (its domains when it has no target)."""
-    from crawler.run import PatrolLocked, run_patrols
     from crawler.targets import adhoc_target, load_targets
+    from patrols.locks import PatrolLocked
+    from patrols.service import patrol
 
     known = load_targets(settings.path("targets_file"))
     targets = [known[t] for t in platform.targets if t in known]
@@ -339,6 +346,6 @@ def _repatrol(settings: Any, store: Any, platform: Platform) -> None:
         click.echo(f"  {clean(platform.name)}：没有可巡查的目标或域名，按已有发现复查", err=True)
         return
     try:
-        run_patrols(settings, targets, store, trigger="recheck", progress="log")
+        patrol(settings, store, targets, trigger="recheck", progress="log")
     except PatrolLocked as exc:
         click.echo(f"  {exc.target} 正在巡查中，按已有发现复查", err=True)

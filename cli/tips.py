@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from cli.platforms import ledger_of
-from findings.export import clean, local_time, table
+from cli.platforms import ledger_of, when
+from common.text import clean, table
 from platforms.tips import TIP_STATUS_LABELS, TIP_STATUSES, TipRefused, make_tip
 
 URL_COLUMNS = ("url", "网址", "链接")
@@ -49,7 +49,7 @@ def list_cmd(app: Any, status: str | None, limit: int) -> None:
     """列出举报，最新在前 (list tips, newest first)."""
     with ledger_of(app) as ledger:
         tips = ledger.list_tips(status or "", limit)
-    rows = [[t.receipt, local_time(t.at), TIP_STATUS_LABELS.get(t.status, t.status),
+    rows = [[t.receipt, when(app, t.at), TIP_STATUS_LABELS.get(t.status, t.status),
              clean(t.platform_name), clean(t.url), clean(t.text)] for t in tips]
     click.echo(table(["受理编号", "时间", "状态", "平台", "网址", "内容"], rows, max_width=30))
     click.echo(f"共 {len(tips)} 条")

@@ -10,6 +10,6 @@ def officer_departments(settings: Any, role: str) -> tuple[str, ...] | None:
     """The departments a role acts for; None for an administrator (every department)."""
     if role == "admin":
         return None
-    from .roles import ROLE_DEPARTMENTS
+    from .roles import role_departments
 
-    return ROLE_DEPARTMENTS.get(role, ())
+    return role_departments(settings, role)

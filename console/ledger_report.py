@@ -7,17 +7,20 @@ import io
 
 from openpyxl import Workbook
 
+from common.text import xlsx_text_cell
 from platforms.model import CLASSES
 from platforms.phases import PhaseFigures
 
-from .xlsx_report import _put
+
+def _put(ws, row: int, col: int, value):  # type: ignore[no-untyped-def]
+    return xlsx_text_cell(ws.cell(row=row, column=col), value)
 
 
 def phase_rows(fig: PhaseFigures) -> list[tuple[str, int]]:
     rows = [("发现登记平台", fig.found)]
-    rows += [(f"  其中 {kind}", n) for kind, n in sorted(fig.found_by_kind.items())]
+    rows += [(f"其中 {kind}", n) for kind, n in sorted(fig.found_by_kind.items())]
     rows.append(("完成分类平台", fig.classified))
-    rows += [(f"  分类为 {c}", fig.by_class.get(c, 0)) for c in CLASSES]
+    rows += [(f"分类为 {c}", fig.by_class.get(c, 0)) for c in CLASSES]
     rows += [("整改到期", fig.rectify_due), ("按期整改（改为合规）", fig.rectified_on_time),
              ("逾期未改", fig.overdue), ("整改期限未到", fig.pending), ("取缔", fig.closed)]
     return rows

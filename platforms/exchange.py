@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from findings.export import clean, spreadsheet_safe
+from common.text import FORMULA_STARTS, clean, spreadsheet_cell
 from findings.model import to_iso, utcnow
 
 from .base import PlatformQuery, PlatformStore
@@ -79,7 +79,7 @@ def export_csv(ledger: PlatformStore) -> tuple[str, int]:
     items = blacklisted(ledger)
     for item in items:
         rec = _record(*item)
-        writer.writerow([spreadsheet_safe(LIST_SEP.join(rec[f]) if f in LIST_FIELDS else
+        writer.writerow([spreadsheet_cell(LIST_SEP.join(rec[f]) if f in LIST_FIELDS else
                                           "" if rec[f] is None else str(rec[f])) for f in FIELDS])
     text = body.getvalue()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -87,7 +87,8 @@ def export_csv(ledger: PlatformStore) -> tuple[str, int]:
 
 
 def _unguard(value: str) -> str:
-    return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
+    return value[1:] if value[:1] == "'" and value[1:2] and value[1:].startswith(
+        FORMULA_STARTS) else value
 
 
 def parse(raw: bytes) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from findings.export import clean
+from common.text import clean
 from findings.model import utcnow
 
 from .base import PlatformStore

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from common.timefmt import day_start
 from settings import ConfigError
 
 from .base import PlatformQuery, PlatformStore
-
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -19,27 +18,28 @@ class Phase:
     name: str
     first: date
     last: date
+    tz: tzinfo = UTC          # the days are days in this zone (the configured time zone)
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.first, time(), CHINA)
+        return day_start(self.first, self.tz)
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.last + timedelta(days=1), time(), CHINA)
+        return day_start(self.last + timedelta(days=1), self.tz)
 
     def holds(self, when: datetime | None) -> bool:
         return when is not None and self.start <= when < self.end
 
 
-def parse_phases(items: list[str], where: str = "ledger_phases") -> list[Phase]:
+def parse_phases(items: list[str], tz: tzinfo, where: str = "ledger_phases") -> list[Phase]:
     phases = []
     for item in items:
         name, _, rest = item.partition(":")
         first, _, last = rest.partition(":")
         try:
             phase = Phase(name.strip(), date.fromisoformat(first.strip()),
-                          date.fromisoformat(last.strip()))
+                          date.fromisoformat(last.strip()), tz)
         except ValueError:
             raise ConfigError(where, "ledger_phases",
                               f"expected NAME:YYYY-MM-DD:YYYY-MM-DD, got {item!r}") from None
@@ -66,7 +66,7 @@ class PhaseFigures:
 
 def phase_report(ledger: PlatformStore, phases: list[Phase],
                  now: datetime | None = None) -> list[PhaseFigures]:
-    now = now or datetime.now(CHINA)
+    now = now or datetime.now(UTC)
     figures = [PhaseFigures(p) for p in phases]
     for platform in ledger.query(PlatformQuery(limit=100_000)):
         decisions = ledger.classifications(platform.id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from findings.export import clean
+from common.text import clean
 from findings.model import _Record, utcnow
 
 MAX_URL = 2000

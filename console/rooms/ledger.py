@@ -25,7 +25,7 @@ from platforms.score import platform_findings
 
 from ..context import current_user, services
 from ..ledger_access import officer_departments as departments_of
-from ..present import parse_local_date
+from ..present import console_zone, parse_local_date
 from ..security import require
 
 bp = Blueprint("ledger", __name__, url_prefix="/platforms")
@@ -36,11 +36,11 @@ PAGE_LIMIT = 500
 
 
 def ledger() -> PlatformStore:
-    extra = services().extra
+    held = services()
     with _open_lock:
-        if "ledger" not in extra:
-            extra["ledger"] = open_ledger(services().settings)
-    return extra["ledger"]
+        if held.ledger is None:
+            held.ledger = open_ledger(held.settings)
+    return held.ledger
 
 
 def officer_departments() -> tuple[str, ...] | None:
@@ -79,7 +79,7 @@ def _phase_figures():  # type: ignore[no-untyped-def]
     from settings import ConfigError
 
     try:
-        phases = parse_phases(services().settings["ledger_phases"])
+        phases = parse_phases(services().settings["ledger_phases"], console_zone())
     except ConfigError as exc:
         abort(500, description=f"整治阶段设置（ledger_phases）有误，请联系技术支持：{exc}")
     return phase_report(ledger(), phases)

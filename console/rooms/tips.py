@@ -132,7 +132,7 @@ def patrol(receipt: str):  # type: ignore[no-untyped-def]
     except TipRefused as exc:
         flash(str(exc), "error")
         return redirect(url_for("tips.tip", receipt=record.receipt))
-    launch = services().extra.get("launch_tip_patrol")
+    launch = services().launch_tip_patrol
     if launch is None:
         from ..runner import launch_tip_patrol as launch
     try:

@@ -41,8 +41,8 @@ def test_phase_figures_page_and_xlsx(console_factory) -> None:  # type: ignore[n
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
     table = {row[0]: row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert table["发现登记平台"] == (2, 1)
-    assert table["完成分类平台"] == (2, 2) and table["  分类为 整改"] == (2, 0)
-    assert table["  分类为 合规"] == (0, 1) and table["  分类为 取缔"] == (0, 1)
+    assert table["完成分类平台"] == (2, 2) and table["分类为 整改"] == (2, 0)
+    assert table["分类为 合规"] == (0, 1) and table["分类为 取缔"] == (0, 1)
     assert table["整改到期"] == (0, 2) and table["按期整改（改为合规）"] == (0, 1)
     assert table["逾期未改"] == (0, 1) and table["取缔"] == (0, 1)
     leads = openpyxl.load_workbook(io.BytesIO(xlsx.data)).worksheets[1]

@@ -100,7 +100,7 @@ def test_burst_from_one_address_and_overall_limit(console_factory) -> None:  # t
 def test_queue_link_patrol_close(console) -> None:  # type: ignore[no-untyped-def]
     launched: list[str] = []
     # Patrolling a public address cannot run here: record what would be launched.
-    console.app.extensions["patrol"].extra["launch_tip_patrol"] = \
+    console.app.extensions["patrol"].launch_tip_patrol = \
         lambda settings, url: launched.append(url) or {"pid": 0}
     done = _send(console.client(), url="https://jucai.example.test/invest", text="保本保息")
     receipt = RECEIPT.search(done.get_data(as_text=True)).group(1)

@@ -55,7 +55,7 @@ def test_register_matches_by_code_domain_and_name(ledger) -> None:  # type: igno
     assert ledger.by_name("坏代码") is None
     bidi, _ = register(ledger, name="\u202e宝财聚\x00 平台", by="t", source="operator:x",
                        operator="某某\u2066公司")
-    assert bidi.name == "宝财聚 平台" and bidi.operator == "某某 公司"
+    assert bidi.name == "宝财聚 平台" and bidi.operator == "某某公司"
 
 
 def test_merge_keeps_history_and_moves_domains(ledger) -> None:  # type: ignore[no-untyped-def]
