@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import queue
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -272,6 +273,29 @@ def fire_alerts(task: str, fingerprint: str = "") -> None:
         support.check_spikes(store, settings)
         support.run_digest(store, settings)
     support.send_due(store, settings)
+
+
+def fire_ledger_recheck(fingerprint: str = "", due: datetime | None = None) -> int | None:
+    """`patrol platforms recheck` in its own process (it patrols: one reactor per process)."""
+    service = _service
+    if service is None:
+        return None
+    import subprocess
+
+    command = [sys.executable, "-m", "cli.main", *service.runner.passthrough, "platforms",
+               "recheck"]
+    try:
+        done = subprocess.run(command, cwd=service.settings.home, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL,
+                              timeout=service.settings["patrol_time_limit"])
+    except subprocess.TimeoutExpired:
+        log.error("ledger recheck timed out")
+        return None
+    log.info("ledger recheck ended with status %s: %s", done.returncode,
+             done.stdout.strip()[-2000:])
+    if done.returncode:
+        log.error("ledger recheck failed: %s", done.stderr.strip()[-2000:])
+    return done.returncode
 
 
 if __name__ == "__main__":  # `python scheduler.py` is `patrol schedule run`

@@ -11,7 +11,7 @@ from common.timefmt import configured_zone
 from findings import AlertRecord
 from settings import ConfigError, Settings
 
-URGENT_KINDS = ("spike", "support", "test", "forward")
+URGENT_KINDS = ("spike", "support", "test", "forward", "rectification")
 _SPAN = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
 

@@ -33,6 +33,7 @@ BENCHMARKS: tuple[str, ...] = (
     "ocr_speed",
     "distributed_speed",
     "scheduler_overhead",
+    "ledger_speed",
 )
 # Modules of this folder that are not benchmarks run here, with the reason.
 NOT_RUN: dict[str, str] = {

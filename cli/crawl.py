@@ -24,8 +24,11 @@ from patrols import exit_codes
               help="When to render pages with Chromium.")
 @click.option("--kind", type=click.Choice(TARGET_KINDS), default="p2p",
               show_default=True, help="Kind of ad-hoc URLs (how the analyzers read them).")
-@click.option("--trigger", type=click.Choice(["manual", "schedule", "demo"]), default="manual",
-              show_default=True, help="Who started this run (recorded with it).")
+@click.option("--untrusted", is_flag=True,
+              help="The URLs come from outside (a tip): no start URL is exempt from the "
+                   "address guard, so a host resolving to a private address is refused.")
+@click.option("--trigger", type=click.Choice(["manual", "schedule", "demo", "tip", "recheck"]),
+              default="manual", show_default=True, help="Who started this run (recorded with it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--no-alerts", is_flag=True, help="Do not queue alerts for new findings.")
 @click.option("--distributed", is_flag=True,
@@ -34,7 +37,8 @@ from patrols import exit_codes
 @click.pass_obj
 def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url: str | None,
             max_pages: int | None, depth: int | None, render: str | None, kind: str,
-            trigger: str, as_json: bool, no_alerts: bool, distributed: bool) -> None:
+            untrusted: bool, trigger: str, as_json: bool, no_alerts: bool,
+            distributed: bool) -> None:
     """巡查网址或已配置的巡查目标（patrol URLs or a target of targets.yaml）.
 
     Exit status: 0 ok, 1 failed, 3 degraded (see the health checks), 75 target locked.
@@ -55,7 +59,8 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
     # Command-line limits win over the target's own.
     target = replace(target, max_pages=max_pages or target.max_pages,
                      depth=depth if depth is not None else target.depth,
-                     render=render or target.render)
+                     render=render or target.render,
+                     tags=[*target.tags, "untrusted"] if untrusted else target.tags)
     if distributed and not settings["redis_url"]:
         raise click.UsageError("--distributed needs the redis_url setting (the shared frontier)")
     if distributed and no_alerts:

@@ -56,6 +56,7 @@ def _patrol(settings: Any, sites: list[Any], started: float) -> None:
         queued = sum(o.alerts_queued for o in outcomes)
         _report(settings, store, outcomes, findings, queued)
         _spikes(store, settings)
+        _ledger(settings, [o.run.target for o in outcomes])
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
         store.close()
@@ -78,6 +79,19 @@ def _image_note(f: Any) -> str:
     x0, y0, x1, y1 = f.extra["box"]
     return (f"\n      图片文字“{f.extra.get('words', '')}”，位置 ({x0},{y0})–({x1},{y1})，"
             f"所在页面 {f.extra.get('page_url', '')}")
+
+
+def _ledger(settings: Any, target_names: list[str]) -> None:
+    """What the patrol registered and scored in the ledger, so the 平台台账 room has content."""
+    from platforms import PlatformQuery, open_ledger
+
+    with open_ledger(settings) as ledger:
+        scored = [p for p in ledger.query(PlatformQuery(limit=10000))
+                  if set(p.targets) & set(target_names)]
+    click.echo(f"\n== 平台台账：登记并评分 {len(scored)} 个平台 ==")
+    for p in scored:
+        click.echo(f"  {p.name}  评分 {p.score}  建议{p.proposed}  牵头部门 {p.lead}")
+    click.echo("  查看：patrol platforms list，或控制台“平台台账”")
 
 
 def _findings(store: Any, ids: set[str]) -> list[Any]:

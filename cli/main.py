@@ -30,6 +30,8 @@ SUBCOMMANDS: dict[str, str] = {
     "schedule": "cli.schedule:command",
     "serve": "cli.serve:command",
     "users": "cli.users:command",
+    "platforms": "cli.platforms:command",
+    "tips": "cli.tips:command",
     "config": "cli.config_cmd:command",
     "doctor": "cli.doctor:command",
     "worker": "cli.worker:command",

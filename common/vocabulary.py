@@ -46,10 +46,10 @@ RUN_STATUS_LABELS: dict[str, str] = {
 ALERT_STATUSES: tuple[str, ...] = ("pending", "sent", "dead")
 ALERT_STATUS_LABELS: dict[str, str] = {"pending": "待发送", "sent": "已发送", "dead": "发送失败"}
 ALERT_KINDS: tuple[str, ...] = ("finding", "digest", "digest_item", "spike", "support", "test",
-                                "forward")
+                                "forward", "rectification")
 ALERT_KIND_LABELS: dict[str, str] = {
     "finding": "线索", "digest": "汇总", "digest_item": "待汇总", "spike": "舆情突增",
-    "support": "运维", "test": "测试", "forward": "转办"}
+    "support": "运维", "test": "测试", "forward": "转办", "rectification": "整改逾期"}
 # What one delivery attempt came to (the sender's log of attempts).
 ALERT_OUTCOME_LABELS: dict[str, str] = {
     "sent": "已发送", "retry": "待重试", "dead": "发送失败", "deferred": "延后", "skipped": "演练"}

@@ -2,7 +2,7 @@
 
 `create_app(settings)` opens the store and the accounts file from the settings; tests pass
 their own store, accounts or launcher. Rooms: auth, review, opinion, patrols, search, reports,
-api, evidence (console/rooms/).
+api, evidence, ledger, tips (console/rooms/).
 """
 
 from __future__ import annotations
@@ -23,7 +23,19 @@ from .users import UserStore
 
 def create_app(settings: Settings, store: Store | None = None, users: UserStore | None = None,
                launch: Callable[[Settings, str], Any] | None = None) -> Flask:
-    from .rooms import api, auth, evidence, opinion, patrols, reports, review, search
+    from .rooms import (
+        api,
+        auth,
+        evidence,
+        ledger,
+        ledger_api,
+        opinion,
+        patrols,
+        reports,
+        review,
+        search,
+        tips,
+    )
 
     if store is None:
         from findings.open import store_from_settings
@@ -43,6 +55,7 @@ def create_app(settings: Settings, store: Store | None = None, users: UserStore 
     app.context_processor(template_context)
     security.install(app, settings, users)
     errors.install(app)
-    for room in (auth, review, opinion, patrols, search, reports, api, evidence):
+    for room in (auth, review, opinion, patrols, search, reports, api, evidence, ledger, tips,
+                 ledger_api):
         app.register_blueprint(room.bp)
     return app

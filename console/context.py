@@ -25,6 +25,8 @@ class Services:
     store: Store
     users: UserStore
     launch: Callable[[Settings, str], Any]          # starts a patrol of a target now
+    ledger: Any = None                              # platforms.PlatformStore, opened on first use
+    launch_tip_patrol: Callable[[Settings, str], Any] | None = None   # a tipped URL, once
 
 
 def services() -> Services:

@@ -79,7 +79,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
         _param("cursor", "next_cursor of the previous page"),
     ]
     finding_id = _param("finding_id", "Finding id", where="path", required=True)
-    return {
+    from .openapi_ledger import ledger_paths, ledger_schemas
+
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": "网络金融风险巡查系统 API", "version": "1",
                  "description": "Findings, review decisions and patrol runs of the patrol. "
@@ -162,3 +164,6 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             },
         },
     }
+    doc["paths"].update(ledger_paths())
+    doc["components"]["schemas"].update(ledger_schemas())
+    return doc

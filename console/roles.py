@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alerts.test": frozenset({"support", "admin"}),
     "search": ALL,
     "reports": ALL,
+    "ledger.read": REVIEWERS,             # 平台台账 (the lead-department check is per platform)
+    "ledger.classify": frozenset({"commerce", "finance", "admin"}),
+    "tips.review": REVIEWERS,             # the 举报 queue
 }
 
 

@@ -66,3 +66,23 @@ def launch_run_now(settings: Settings, target: str) -> dict[str, Any]:
     threading.Thread(target=proc.wait, name=f"run-now-{proc.pid}", daemon=True).start()
     log.info("run now: target %s started as pid %s (log %s)", target, proc.pid, log_path)
     return {"pid": proc.pid, "log": str(log_path)}
+
+
+def tip_patrol_command(settings: Settings, url: str) -> list[str]:
+    """`patrol crawl --untrusted URL`: a tipped URL gets no exemption from the address guard."""
+    return [sys.executable, "-m", "cli.main", "--config", str(settings_snapshot(settings)),
+            "crawl", "--untrusted", "--trigger", "tip", "--", url]
+
+
+def launch_tip_patrol(settings: Settings, url: str) -> dict[str, Any]:
+    """Start a one-off patrol of a tipped URL as its own process (the URL was checked by the
+    address guard at intake and again by the caller)."""
+    stamp = datetime.now(console_zone()).strftime("%Y%m%d-%H%M%S")
+    log_path = settings.data_path("logs", "console", f"tip-patrol-{stamp}.log")
+    with open(log_path, "ab") as out:
+        proc = subprocess.Popen(tip_patrol_command(settings, url), cwd=settings.home, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    threading.Thread(target=proc.wait, name=f"tip-patrol-{proc.pid}", daemon=True).start()
+    log.info("tip patrol of %s started as pid %s (log %s)", url, proc.pid, log_path)
+    return {"pid": proc.pid, "log": str(log_path)}

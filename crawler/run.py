@@ -80,9 +80,13 @@ def _context(settings: Settings, target: Target, run: PatrolRun, owner: str, sto
     from .browser_proxy import bind_proxy_socket
     from .resolver import GuardedResolver
 
-    guard = AddressGuard.for_start_urls(target.start_urls)
-    # the operator typed these names: the resolver may answer them with any address
-    GuardedResolver.exempt_names.update(h for h, _ in guard.allowed if parse_address(h) is None)
+    if "untrusted" in target.tags:   # a tipped URL: nothing is exempt from the address guard
+        guard = AddressGuard()
+    else:
+        guard = AddressGuard.for_start_urls(target.start_urls)
+        # the operator typed these names: the resolver may answer them with any address
+        GuardedResolver.exempt_names.update(h for h, _ in guard.allowed
+                                            if parse_address(h) is None)
     return PatrolContext(
         settings=settings, target=target, run=run, store=store, analyzer=analyzer,
         guard=guard, chromium=use_browser,

@@ -5,6 +5,7 @@ process, the console's run-now (through the scheduler) and distributed workers.
     crawl        crawler.run.crawl, in this process (Scrapy's reactor runs once a process)
     finish_run   record the outcome, judge the run's health (patrols.health), queue alerts for
                  new findings, tell support of a degraded run, release the lock
+    update_ledger register the targets' platforms in the ledger (台账) and score them again
 
 `patrol()` does all three. A run crawled elsewhere (by several distributed workers) calls
 `finish_run` once with `report_from_stats(merged stats, close reason, ...)`: exactly the same
@@ -128,7 +129,17 @@ def patrol(settings: Settings, store: Store, targets: list[Any], *, trigger: str
                     for item in started]
     for outcome, item in zip(outcomes, started, strict=True):
         outcome.target = item.target
+    update_ledger(settings, store, [item.target for item in started])
     return outcomes
+
+
+def update_ledger(settings: Settings, store: Store, targets: list[Any]) -> None:
+    """The ledger's step after the runs: register the targets' platforms and the operators
+    their pages named, score them again (platforms.intake; a ledger problem is logged, never
+    fails the runs). A run finished elsewhere calls this with its target after finish_run."""
+    from platforms.intake import ledger_step
+
+    ledger_step(settings, store, targets)
 
 
 def finish_run(settings: Settings, store: Store, run: PatrolRun, report: CrawlReport, *,

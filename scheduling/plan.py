@@ -123,6 +123,16 @@ def _plan_alert_jobs(plan: SchedulePlan, settings: Settings, tz: tzinfo) -> None
         plan.jobs["alerts:digest"] = PlannedJob(
             id="alerts:digest", func="scheduler:fire_alerts", trigger=trigger, spec=spec,
             kwargs={"task": "digest"}, fingerprint=_fingerprint("digest", spec, str(tz)))
+    recheck = settings["ledger_recheck_cron"]
+    if recheck:
+        try:
+            trigger, spec = cron_trigger(recheck, tz)
+        except ValueError as exc:
+            raise ConfigError(settings.source("ledger_recheck_cron"), "ledger_recheck_cron",
+                              str(exc)) from None
+        plan.jobs["ledger:recheck"] = PlannedJob(
+            id="ledger:recheck", func="scheduler:fire_ledger_recheck", trigger=trigger,
+            spec=spec, kwargs={}, fingerprint=_fingerprint("ledger-recheck", spec, str(tz)))
     trigger, spec = interval_trigger({"seconds": ALERT_SENDER_SECONDS}, tz)
     plan.jobs["alerts:send"] = PlannedJob(
         id="alerts:send", func="scheduler:fire_alerts", trigger=trigger, spec=spec,

@@ -237,6 +237,41 @@ SETTINGS: list[Setting] = [
       "and {data_dir}, e.g. to wrap the crawl in `nice`; it must behave like `patrol crawl "
       "--target` (lock, run record, exit status 75 when locked).",
       section="scheduler"),
+    # -- ledger --------------------------------------------------------------------------------
+    S("ledger_ban_score", 60, "int",
+      "Risk score (0-100) from which the ledger proposes 取缔 for a platform.",
+      section="ledger"),
+    S("ledger_rectify_score", 25, "int",
+      "Risk score from which the ledger proposes 整改 (below it, a patrolled platform is "
+      "proposed 合规).", section="ledger"),
+    S("ledger_recent_days", 30, "int",
+      "Findings last seen within this many days weigh fully in a platform's score; older ones "
+      "weigh half, and a quarter after three times as long.", section="ledger"),
+    S("ledger_rectify_days", 30, "int",
+      "Days a platform classified 整改 gets by default before it is patrolled again and, if "
+      "findings remain, its lead department is alerted.", section="ledger"),
+    S("ledger_lpr_one_year", 3.0, "float",
+      "One-year loan prime rate (LPR, percent) that product returns are compared with; "
+      "update it when the central bank publishes a new one.", section="ledger"),
+    S("ledger_rate_margin", 3.0, "float",
+      "Percentage points above the one-year LPR that still count as an ordinary return; the "
+      "return-deviation index measures offered rates above LPR plus this margin.",
+      section="ledger"),
+    S("ledger_phases", ["摸底排查:2016-06-01:2016-07-31", "清理整顿:2016-08-01:2016-11-05",
+                        "督查评估:2016-11-01:2016-11-05", "验收总结:2016-11-06:2016-11-30"], "list",
+      "Campaign phases for the phase reports, each NAME:FIRST-DAY:LAST-DAY (China dates). The "
+      "defaults are the 2016 plan's own (五); set the current campaign's dates.",
+      section="ledger"),
+    S("ledger_recheck_cron", "30 8 * * *", "cron",
+      "When the scheduler runs `patrol platforms recheck`: platforms classified 整改 whose "
+      "deadline passed are patrolled again and, if findings remain, their lead department is "
+      "alerted (empty: never; run the command by hand).", section="ledger"),
+    S("tips_per_address_hour", 5, "int",
+      "Tips (举报) one address may send on the public /tip page per hour; more are refused "
+      "with a please-try-later page.", section="ledger"),
+    S("tips_per_hour", 300, "int",
+      "Tips the public /tip page accepts per hour from everyone together (a flood cannot fill "
+      "the officers' queue).", section="ledger"),
     # -- console -------------------------------------------------------------------------------
     S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),
     S("console_port", 8600, "int", "Port the console listens on.", section="console"),

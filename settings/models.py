@@ -71,7 +71,8 @@ class Target:
         "texts", "words alert routes may name"))
     description: str = field(default="", metadata=key("text", "for people"))
     platform: str = field(default="", metadata=key(
-        "text", "the platform the target is about: public_risk looks for its name in posts"))
+        "text", "the ledger's platform the target covers (several targets may name one; default: "
+                "one platform per target); public_risk looks for its name in posts"))
     posts: dict[str, str] | None = field(default=None, metadata=key(
         "posts", "CSS selectors that split a page into posts: item, text (required), author, "
                  "time, id (crawler/posts.py); forum targets without them use common markup"))

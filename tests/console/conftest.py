@@ -136,3 +136,20 @@ def console(console_factory: Callable[..., Console]) -> Console:
 @pytest.fixture
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+# -- headless Chromium, one per session for every browser test of the console ---------------------
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()

@@ -30,22 +30,6 @@ from .conftest import PASSWORD, Console, make_finding
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
-
-
 class Live:
     """The console app served by werkzeug in a thread on a free loopback port."""
 

@@ -56,7 +56,7 @@ def test_groups_expand_to_one_job_per_target(env) -> None:
     patrols = sorted(j for j in plan.jobs if j.startswith("patrol:"))
     assert patrols == ["patrol:fast-ones:alpha", "patrol:fast-ones:beta",
                        "patrol:gamma-nightly:gamma"]
-    assert {"alerts:digest", "alerts:send"} <= plan.jobs.keys()
+    assert {"alerts:digest", "alerts:send", "ledger:recheck"} <= plan.jobs.keys()
     assert plan.time_limit("gamma-nightly", 60) == 120
     assert plan.time_limit("fast-ones", 60) == 60
 

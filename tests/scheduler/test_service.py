@@ -121,7 +121,7 @@ def test_schedule_now_and_list(env) -> None:
 
     synced = env.patrol("schedule", "sync")
     assert "新增  patrol:nightly:beta" in synced.stdout
-    assert "计划已同步：新增 4，修改 0，删除 0，未变 0。" in synced.stdout
+    assert "计划已同步：新增 5，修改 0，删除 0，未变 0。" in synced.stdout
     alpha = next(line for line in env.patrol("schedule", "list").stdout.splitlines()
                  if line.startswith("patrol:nightly:alpha"))
     assert " 02:30:00" in alpha

@@ -1,0 +1,134 @@
+"""The public /tip page and the officers' 举报 queue: hostile tips are refused or kept inert."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from platforms import open_ledger
+
+from .conftest import CSRF_RE
+
+RECEIPT = re.compile(r'id="receipt">(JB-\d{8}-[A-Z2-9]{8})<')
+
+
+def _send(client, **fields):  # type: ignore[no-untyped-def]
+    token = CSRF_RE.search(client.get("/tip").get_data(as_text=True)).group(1)
+    return client.post("/tip", data={"csrf_token": token, **fields})
+
+
+def test_public_tip_gets_a_receipt_without_login(console) -> None:  # type: ignore[no-untyped-def]
+    client = console.client()
+    page = client.get("/tip")
+    assert page.status_code == 200 and "举报互联网金融违法违规线索" in page.get_data(as_text=True)
+    assert client.post("/tip", data={"text": "x", "url": "https://a.example/"}).status_code == 400
+    done = _send(client, url="https://jucai.example.test/invest", platform_name="聚财宝",
+                 text="宣称年化 18% 保本保息")
+    receipt = RECEIPT.search(done.get_data(as_text=True)).group(1)
+    with open_ledger(console.settings) as ledger:
+        tip = ledger.get_tip(receipt)
+        assert tip.url == "https://jucai.example.test/invest" and tip.status == "new"
+        assert tip.addr_key and "127.0.0.1" not in tip.to_dict().values()
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://127.0.0.1:8600/admin", "内部或保留地址"),
+    ("http://10.1.2.3/", "内部或保留地址"),
+    ("http://169.254.169.254/latest/meta-data/", "内部或保留地址"),
+    ("http://[::1]/", "内部或保留地址"),
+    ("http://0x7f.1/", "内部或保留地址"),
+    ("http://localhost/", "内部或保留地址"),
+    ("http://metadata.google.internal/", "内部或保留地址"),
+    ("file:///etc/passwd", "只能以 http:// 或 https:// 开头"),
+    ("javascript:alert(1)", "只能以 http:// 或 https:// 开头"),
+    ("http://exa mple.com/", "格式不正确"),
+])
+def test_private_and_non_http_urls_are_refused(console, url: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    reply = _send(console.client(), url=url, text="看到可疑网站")
+    assert reply.status_code == 400 and message in reply.get_data(as_text=True)
+    with open_ledger(console.settings) as ledger:
+        assert ledger.list_tips() == []
+
+
+def test_size_limits(console) -> None:  # type: ignore[no-untyped-def]
+    client = console.client()
+    megabyte = _send(client, platform_name="聚财宝", text="a" * (1024 * 1024))
+    assert megabyte.status_code == 400 and "举报内容过长" in megabyte.get_data(as_text=True)
+    # 1 MB of Chinese text is 9 MB form-encoded: over the request limit, refused unread
+    too_big = _send(client, platform_name="聚财宝", text="字" * (1024 * 1024))
+    assert too_big.status_code == 413
+    assert _send(client, text="内容").status_code == 400          # neither URL nor name
+    assert _send(client, platform_name="名" * 201, text="内容").status_code == 400
+    with open_ledger(console.settings) as ledger:
+        assert ledger.list_tips() == []
+
+
+def test_script_payloads_stay_inert_for_officers(console) -> None:  # type: ignore[no-untyped-def]
+    payload = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    done = _send(console.client(), url="https://evil.example/\"><script>alert(2)</script>",
+                 platform_name=payload, text=payload, contact="javascript:alert(3)")
+    receipt = RECEIPT.search(done.get_data(as_text=True)).group(1)
+    officer = console.client("finance")
+    for path in ("/tips", f"/tips/{receipt}"):
+        html = officer.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+        assert 'href="https://evil.example' not in html and 'href="javascript' not in html
+
+
+def test_burst_from_one_address_and_overall_limit(console_factory) -> None:  # type: ignore[no-untyped-def]
+    console = console_factory(tips_per_address_hour=5, tips_per_hour=12)
+    client = console.client()
+    token = CSRF_RE.search(client.get("/tip").get_data(as_text=True)).group(1)
+    codes = [client.post("/tip", data={"csrf_token": token, "platform_name": "聚财宝",
+                                       "text": f"第 {n} 条"}).status_code for n in range(1000)]
+    assert codes.count(200) == 5 and codes.count(429) == 995 and codes[:5] == [200] * 5
+    others = []
+    for n in range(3):
+        other = console.app.test_client()
+        other.environ_base["REMOTE_ADDR"] = f"127.0.0.{n + 2}"
+        token = CSRF_RE.search(other.get("/tip").get_data(as_text=True)).group(1)
+        others += [other.post("/tip", data={"csrf_token": token, "platform_name": "鑫盈",
+                                            "text": "线索"}).status_code for _ in range(5)]
+    assert others.count(200) == 7 and "当前举报较多" in other.post(
+        "/tip", data={"csrf_token": token, "platform_name": "x", "text": "y"}).get_data(as_text=True)
+    with open_ledger(console.settings) as ledger:
+        assert len(ledger.list_tips(limit=2000)) == 12
+
+
+def test_queue_link_patrol_close(console) -> None:  # type: ignore[no-untyped-def]
+    launched: list[str] = []
+    # Patrolling a public address cannot run here: record what would be launched.
+    console.app.extensions["patrol"].launch_tip_patrol = \
+        lambda settings, url: launched.append(url) or {"pid": 0}
+    done = _send(console.client(), url="https://jucai.example.test/invest", text="保本保息")
+    receipt = RECEIPT.search(done.get_data(as_text=True)).group(1)
+    assert console.client("support").get("/tips").status_code == 403
+    assert console.client().get("/tips").status_code == 302                # login first
+    officer = console.client("finance")
+    assert receipt in officer.get("/tips").get_data(as_text=True)
+    token = CSRF_RE.search(officer.get(f"/tips/{receipt}").get_data(as_text=True)).group(1)
+    linked = officer.post(f"/tips/{receipt}/link", data={"csrf_token": token, "platform": ""},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "已关联平台 jucai.example.test" in linked
+    assert "巡查该网址" not in linked                       # finance may not start patrols
+    admin = console.client("admin")
+    token = CSRF_RE.search(admin.get(f"/tips/{receipt}").get_data(as_text=True)).group(1)
+    admin.post(f"/tips/{receipt}/patrol", data={"csrf_token": token})
+    assert launched == ["https://jucai.example.test/invest"]
+    other = RECEIPT.search(_send(console.client(), url="https://pay.example.test/",
+                                 platform_name="某支付", text="无证支付").get_data(
+        as_text=True)).group(1)
+    admin.post(f"/tips/{other}/patrol", data={"csrf_token": token})
+    with open_ledger(console.settings) as ledger:
+        tip = ledger.get_tip(other)        # patrolled before anyone linked it: linked now
+        assert tip.status == "patrolled" and ledger.get(tip.platform_id).name == "某支付"
+        assert ledger.get(tip.platform_id).domains == ["pay.example.test"]
+    with open_ledger(console.settings) as ledger:
+        tip = ledger.get_tip(receipt)
+        assert tip.status == "patrolled" and tip.handled_by == "admin"
+        assert ledger.get(tip.platform_id).domains == ["jucai.example.test"]
+    admin.post(f"/tips/{receipt}/close", data={"csrf_token": token, "note": "已处理"})
+    with open_ledger(console.settings) as ledger:
+        assert ledger.get_tip(receipt).status == "closed"
