@@ -32,3 +32,6 @@ class PageItem:
     site_findings: list[Any] = field(default_factory=list)   # restricted_name of the operator
     evidence: list[dict[str, Any]] = field(default_factory=list)
     live_page: Any = None         # the Playwright page, open until evidence is taken
+    wire: dict[str, Any] | None = None   # the exchange as received (size_limit.wire_of)
+    render_loaded_at: datetime | None = None   # when the browser load of rendered_html ended
+    warc: dict[str, Any] | None = None   # WarcPointer.to_dict() of this capture

@@ -37,7 +37,16 @@ def finding_record(f: Any, *, source: str, text: str, item: PageItem, ctx: Patro
         page_id=item.page_id, run_id=ctx.run.id, platform=f.platform, sentiment=f.sentiment,
         operator=item.operator,
         extra={**(f.extra or {}), "url": item.final_url, "rendered": item.rendered},
+        **warc_fields(item),
     )
+
+
+def warc_fields(item: PageItem) -> dict[str, Any]:
+    warc = item.warc or {}
+    if not warc:
+        return {}
+    return {"warc_file": warc["path"], "warc_offset": warc["offset"],
+            "warc_length": warc["length"]}
 
 
 class StorePipeline:
@@ -76,7 +85,7 @@ class StorePipeline:
             final_url=item.final_url, status=item.status, title=item.title, text=item.text,
             operator=item.operator, content_hash=item.content_hash, domain=item.host,
             target=ctx.target.name, run_id=ctx.run.id, rendered=item.rendered,
-            evidence=item.evidence))
+            evidence=item.evidence, **warc_fields(item)))
         records = [finding_record(f, source=item.url, text=item.text, item=item, ctx=ctx,
                                   kind=kind) for f in item.findings]
         records = list({r.id: r for r in records}.values())
