@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, str] = {
     "users": "cli.users:command",
     "config": "cli.config_cmd:command",
     "doctor": "cli.doctor:command",
+    "evidence": "cli.evidence:command",
 }
 
 
@@ -115,7 +116,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="patrol", standalone_mode=False)
+        # Without standalone mode click *returns* the code of a raised Exit(n) instead of
+        # exiting: pass it on, or `raise Exit(1)` in a command would end with status 0.
+        code = cli.main(args=args, prog_name="patrol", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

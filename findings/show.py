@@ -11,7 +11,7 @@ from .export import (
 )
 from .model import Decision, FindingRecord, PageRecord
 
-EVIDENCE_KINDS = {"body": "网页原文", "screenshot": "截图", "headers": "响应头"}
+EVIDENCE_KINDS = {"warc": "WARC网页存档", "body": "网页原文", "screenshot": "截图", "headers": "响应头"}
 
 
 def evidence_in_context(f: FindingRecord, color: bool = False) -> str:

@@ -1,0 +1,203 @@
+"""Check a case package: every file's hash and size, the WARC digests, the captures the findings
+name, and the timestamp token. Every problem is reported, each in one sentence naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from .package import FORMAT, MANIFEST, TOKEN, TSA_CA, WARC_NAME
+from .storage import sha256_hex
+from .timestamp import TimestampError, _openssl, inspect_token, verify_token
+
+MAX_MEMBER = 4 * 1024 * 1024 * 1024
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    findings: int = 0
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _read(z: zipfile.ZipFile, name: str, report: Report) -> bytes | None:
+    try:
+        info = z.getinfo(name)
+    except KeyError:
+        report.problems.append(f"{name}: listed in the manifest but missing from the package")
+        return None
+    if info.file_size > MAX_MEMBER:
+        report.problems.append(f"{name}: larger than 4 GiB, not read")
+        return None
+    try:
+        return z.read(name)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a changed byte: CRC mismatch
+        report.problems.append(f"{name}: damaged inside the zip ({exc})")
+        return None
+    except Exception as exc:  # noqa: BLE001 - zlib and lzma raise their own kinds
+        report.problems.append(f"{name}: cannot be decompressed ({exc})")
+        return None
+
+
+def _check_warc(data: bytes, report: Report) -> dict[int, tuple[str, str]]:
+    """Digest check of every record; returns offset -> (type, record id)."""
+    records: dict[int, tuple[str, str]] = {}
+    try:
+        it = ArchiveIterator(io.BytesIO(data), check_digests=True)
+        for record in it:
+            record.content_stream().read()
+            rid = record.rec_headers.get_header("WARC-Record-ID") or ""
+            offset = it.get_record_offset()
+            records[offset] = (record.rec_type, rid)
+            if record.digest_checker.passed is False:
+                detail = "; ".join(str(p) for p in record.digest_checker.problems)
+                report.problems.append(f"{WARC_NAME}: {record.rec_type} record {rid} at offset "
+                                       f"{offset} fails its digest ({detail})")
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        report.problems.append(f"{WARC_NAME}: not readable WARC ({exc})")
+    return records
+
+
+def _check_captures(manifest: dict[str, Any], records: dict[int, tuple[str, str]],
+                    report: Report) -> None:
+    for entry in manifest.get("findings") or []:
+        cap = entry.get("capture")
+        if not cap:
+            continue
+        at = records.get(int(cap.get("offset", -1)))
+        if at is None or at[0] != "response":
+            report.problems.append(f"finding {entry.get('id')}: no response record at offset "
+                                   f"{cap.get('offset')} of {WARC_NAME}")
+
+
+def _signer_certs(token: bytes) -> bytes | None:
+    """PEM certificates carried in the token (the TSA asked with -cert includes its own)."""
+    with tempfile.TemporaryDirectory(prefix="patrol-ts-") as tmp:
+        reply, der = Path(tmp) / "r.tsr", Path(tmp) / "t.der"
+        reply.write_bytes(token)
+        one = subprocess.run([_openssl(), "ts", "-reply", "-in", str(reply), "-token_out",
+                              "-out", str(der)], capture_output=True, timeout=30, check=False)
+        if one.returncode != 0:
+            return None
+        two = subprocess.run([_openssl(), "pkcs7", "-inform", "DER", "-in", str(der),
+                              "-print_certs"], capture_output=True, timeout=30, check=False)
+    return two.stdout if two.returncode == 0 and b"BEGIN CERTIFICATE" in two.stdout else None
+
+
+def _check_token(z: zipfile.ZipFile, manifest_sha: str, ca_pem: bytes | None,
+                 report: Report) -> None:
+    names = set(z.namelist())
+    if TOKEN not in names:
+        report.notes.append("没有时间戳：清单只受本包自身哈希保护（未配置 evidence_tsa_url）")
+        return
+    token = _read(z, TOKEN, report)
+    if token is None:
+        return
+    trusted = ca_pem is not None
+    if ca_pem is None and TSA_CA in names:
+        ca_pem = _read(z, TSA_CA, report)
+    try:
+        if ca_pem is None:
+            info = inspect_token(token)
+            ca_pem = _signer_certs(token) if info.ok else None
+            if ca_pem is None:
+                report.problems.append(f"{TOKEN}: {info.message if not info.ok else 'no certificate to check the signature with'}")
+                return
+        check = verify_token(token, manifest_sha, ca_pem) if trusted else \
+            _verify_untrusted(token, manifest_sha, ca_pem)
+    except (TimestampError, OSError, subprocess.SubprocessError) as exc:
+        report.problems.append(f"{TOKEN}: cannot be checked ({exc})")
+        return
+    if not check.ok:
+        report.problems.append(f"{TOKEN}: {check.message}")
+        return
+    report.notes.append(f"时间戳有效：{check.gen_time}，签发者 {check.tsa}")
+    if not trusted:
+        report.notes.append("时间戳签名者未用您信任的根证书核验（使用包内证书）；"
+                            "请用 --tsa-ca 指定时间戳机构的根证书")
+
+
+def _verify_untrusted(token: bytes, digest: str, pem: bytes) -> Any:
+    """Imprint and signature against the package's own certificates (integrity, not trust)."""
+    from .timestamp import TokenCheck
+
+    with tempfile.TemporaryDirectory(prefix="patrol-ts-") as tmp:
+        reply, ca = Path(tmp) / "r.tsr", Path(tmp) / "ca.pem"
+        reply.write_bytes(token)
+        ca.write_bytes(pem)
+        proc = subprocess.run([_openssl(), "ts", "-verify", "-digest", digest, "-in",
+                               str(reply), "-CAfile", str(ca), "-partial_chain"],
+                              capture_output=True, timeout=30, check=False)
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    info = inspect_token(token)
+    if proc.returncode == 0 and "Verification: OK" in out:
+        return TokenCheck(True, "ok", info.gen_time, info.tsa)
+    if "message imprint mismatch" in out:
+        return TokenCheck(False, "the token timestamps a different hash than this manifest's")
+    return TokenCheck(False, f"signature does not verify ({out.strip().splitlines()[-1][:200] if out.strip() else '?'})")
+
+
+def verify_package(path: Path, ca_pem: bytes | None = None) -> Report:
+    report = Report()
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        report.problems.append(f"{path.name}: not a readable zip ({exc})")
+        return report
+    with z:
+        raw = _read(z, MANIFEST, report)
+        if raw is None:
+            return report
+        try:
+            manifest = json.loads(raw)
+        except ValueError as exc:
+            report.problems.append(f"{MANIFEST}: not valid JSON ({exc})")
+            return report
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            report.problems.append(f"{MANIFEST}: not a case package manifest ({FORMAT})")
+            return report
+        manifest_sha = sha256_hex(raw)
+        listed = {MANIFEST, TOKEN, TSA_CA}
+        warc_data = None
+        for item in manifest.get("files") or []:
+            name = str(item.get("path", ""))
+            listed.add(name)
+            data = _read(z, name, report)
+            if data is None:
+                continue
+            report.files += 1
+            if len(data) != item.get("bytes"):
+                report.problems.append(f"{name}: {len(data)} bytes, the manifest says "
+                                       f"{item.get('bytes')}")
+            digest = sha256_hex(data)
+            if digest != item.get("sha256"):
+                report.problems.append(f"{name}: SHA-256 {digest} does not match the "
+                                       f"manifest's {item.get('sha256')}")
+            if name == WARC_NAME:
+                warc_data = data
+        for name in z.namelist():
+            if name not in listed:
+                report.problems.append(f"{name}: in the package but not in the manifest")
+        if warc_data is None:
+            report.problems.append(f"{WARC_NAME}: missing")
+        else:
+            records = _check_warc(warc_data, report)
+            _check_captures(manifest, records, report)
+        report.findings = len(manifest.get("findings") or [])
+        _check_token(z, manifest_sha, ca_pem, report)
+    return report
