@@ -123,6 +123,17 @@ class LocalStorage(EvidenceStorage):
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
+    def _existing(self, key: str) -> Path:
+        """The file of `key`; EvidenceError if absent or if a symlink leads out of the root."""
+        try:
+            path = self._path(key).resolve(strict=True)
+            inside = path.is_relative_to(self.root.resolve(strict=True))
+        except (OSError, RuntimeError):
+            raise EvidenceError(f"no evidence at {key}") from None
+        if not inside or not path.is_file():
+            raise EvidenceError(f"{key} is not a file inside {self.root}")
+        return path
+
     def put_blob(self, data: bytes, suffix: str) -> str:
         key = blob_key(sha256_hex(data), suffix)
         path = self._path(key)
@@ -140,8 +151,9 @@ class LocalStorage(EvidenceStorage):
             raise EvidenceError(f"nothing to commit at {key}")
 
     def read(self, key: str, offset: int = 0, length: int | None = None) -> bytes:
+        path = self._existing(key)
         try:
-            with open(self._path(key), "rb") as fh:
+            with open(path, "rb") as fh:
                 fh.seek(offset)
                 return fh.read() if length is None else fh.read(length)
         except OSError as exc:
@@ -167,8 +179,10 @@ class LocalStorage(EvidenceStorage):
                     yield StoredObject(key, st.st_size, st.st_mtime)
 
     def local_path(self, key: str) -> Path | None:
-        path = self._path(key)
-        return path if path.is_file() else None
+        try:
+            return self._existing(key)
+        except EvidenceError:
+            return None
 
 
 def open_storage(settings: Settings) -> EvidenceStorage:
