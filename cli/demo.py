@@ -55,9 +55,36 @@ def _patrol(settings: Any, sites: list[Any], started: float) -> None:
         findings = [f for r in results for f in _findings(store, r.finding_ids)]
         queued = _queue_alerts(store, settings, results)
         _report(settings, store, results, findings, queued)
+        _case_package(settings, store, findings)
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
         store.close()
+
+
+def _case_package(settings: Any, store: Any, findings: list[Any]) -> None:
+    """End the demo the way a case ends: one package of the high-severity findings, checked."""
+    from evidence.package import build_case
+    from evidence.storage import open_storage
+    from evidence.verify import verify_package
+
+    echo = click.echo
+    chosen = [f.id for f in findings if f.severity == "high"][:20] or [f.id for f in findings][:20]
+    echo("\n== 案件证据包 ==")
+    if not chosen:
+        echo("  （本次没有发现，不生成证据包）")
+        return
+    out = settings.data_path("cases", "demo-case.zip")
+    result = build_case(store, open_storage(settings), settings, chosen, out,
+                        title="演示案件：高风险发现", actor="demo",
+                        selection={"finding_ids": chosen, "from": "demo"})
+    report = verify_package(result.path)
+    echo(f"  已导出：{result.path}")
+    echo(f"  {result.findings} 条发现、{result.captures} 份网页存档；清单 SHA-256 "
+         f"{result.manifest_sha256[:16]}…")
+    verdict = "核验通过" if report.ok else "核验失败：" + "；".join(report.problems[:3])
+    echo(f"  {verdict}（patrol evidence verify {result.path}）")
+    if not report.ok:
+        raise click.ClickException("演示证据包核验失败")
 
 
 def _findings(store: Any, ids: set[str]) -> list[Any]:
@@ -91,11 +118,12 @@ def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
         echo(f"{title}：{len(chosen)} 条")
         for f in chosen[:3]:
             echo(f"  [{f.rule}] {f.evidence} — {f.source}")
-    echo("\n== 证据文件（位于数据目录 " + str(settings.data_dir) + "）==")
-    paths = [p for r in results for p in r.evidence_paths]
-    for path in [p for p in paths if p.endswith((".png", ".json"))][:6]:
-        echo(f"  {path}")
-    echo(f"  共 {len(paths)} 个文件")
+    echo("\n== 证据（位于数据目录 " + str(settings.data_dir) + "）==")
+    paths = sorted({p for r in results for p in r.evidence_paths})
+    warcs = [p for p in paths if p.endswith(".warc.gz")]
+    for path in warcs[:6]:
+        echo(f"  WARC 存档：{path}")
+    echo(f"  共 {len(warcs)} 个 WARC 文件、{len(paths) - len(warcs)} 张截图")
     echo(f"\n== 告警：本次新排队 {queued} 条 ==")
     try:
         from alerts import queued_by_department

@@ -265,3 +265,24 @@ def test_run_is_recorded(patrol: tuple[CrawlRun, Any], store: Any) -> None:
 def _url(run: CrawlRun, path: str) -> str:
     base = run.summary["start_urls"][0].rstrip("/")
     return base + path
+
+
+def test_crawl_then_export_then_verify(patrol: tuple[CrawlRun, Any], store: Any,
+                                       tmp_path: Path) -> None:
+    """The patrol's own captures make a package that `patrol evidence verify` accepts."""
+    import subprocess
+    import sys
+
+    from settings import ROOT
+
+    run, _ = patrol
+    ids = [f.id for f in findings_of(store, _url(run, "/utf8.html"))]
+    ids += [f.id for f in findings_of(store, _url(run, "/js/app.html"))]
+    out = tmp_path / "case.zip"
+    base = [sys.executable, "-m", "cli.main", "--data-dir", str(run.data_dir), "evidence"]
+    args = [*base, "export", "--out", str(out)] + sum((["--finding", i] for i in ids), [])
+    export = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert export.returncode == 0, export.stderr
+    check = subprocess.run([*base, "verify", str(out)], cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+    assert check.returncode == 0 and "核验通过" in check.stdout, check.stdout + check.stderr
