@@ -118,6 +118,11 @@ SETTINGS: list[Setting] = [
       section="evidence"),
     S("evidence_s3_secret_key", "", "str", "Secret key of the S3-compatible storage.",
       section="evidence", secret=True),
+    S("evidence_capture", "all", "choice",
+      "Which fetched pages are kept as WARC captures: all (every page, so a later finding "
+      "or dispute can be checked against what the page said), findings (only pages with a "
+      "finding), off (none; for measuring the crawler alone).", section="evidence",
+      choices=("all", "findings", "off")),
     S("evidence_warc_max_bytes", 1_000_000_000, "int",
       "A run's WARC file is closed and a new one started once it passes this many bytes.",
       section="evidence"),

@@ -31,6 +31,7 @@ class EvidencePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.ctx = ctx
+        self.capture = ctx.settings["evidence_capture"]
         self.writer = CaptureWriter(ctx.settings, ctx.target.name, ctx.run.id)
         self.screenshots = crawler.settings.getbool("PATROL_SCREENSHOTS")
         self.quiet_ms = crawler.settings.getint("PATROL_DOM_QUIET_MS", 500)
@@ -44,6 +45,8 @@ class EvidencePipeline:
         return cls(crawler, ctx)
 
     def close_spider(self) -> None:
+        if self.capture == "off":
+            return
         try:
             self.writer.close()
         except Exception as exc:  # noqa: BLE001 - the run's findings are stored already
@@ -52,6 +55,10 @@ class EvidencePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
+            return item
+        if self.capture == "off" or (self.capture == "findings"
+                                     and not (item.findings or item.site_findings)):
+            await self._close(item)
             return item
         try:
             shot, info, skips = None, {}, []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import struct
 import zlib
 from collections.abc import Callable
@@ -34,6 +35,21 @@ def tiny_png(seed: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+PHRASES = ["平台介绍与发展历程", "本地新闻与社区动态", "关于我们的服务承诺", "客户服务中心工作时间",
+           "常见问题解答汇总", "企业文化与团队建设", "合作伙伴与媒体报道", "理财产品说明书"]
+
+
+def _filler(seed: int, kb: int) -> str:
+    """About `kb` KB of varied page text (compresses like a real page, not like a repeat)."""
+    rng = random.Random(seed)
+    parts, size = [], 0
+    while size < kb * 1024:
+        part = f"{rng.choice(PHRASES)}第{rng.randrange(100000)}号。"
+        parts.append(part)
+        size += len(part.encode())
+    return "".join(parts)
+
+
 @dataclass
 class CaseData:
     settings: Settings
@@ -45,17 +61,21 @@ class CaseData:
 
 def seed_captures(settings: Settings, store: Store, storage: EvidenceStorage, n: int,
                   run_id: str = "run-1", at: datetime = T0, status: str = "new",
-                  max_bytes: int = 1_000_000_000) -> list[str]:
+                  max_bytes: int = 1_000_000_000, filler_kb: int = 0,
+                  shot_kb: int = 0) -> list[str]:
     """n pages with one finding each, captured into real WARC files; returns the finding ids."""
     writer = WarcRunWriter(storage, "demo", run_id, max_bytes=max_bytes)
     ids = []
     for i in range(n):
         url = f"http://127.0.0.1:9/{run_id}/p{i}.html"
         text = f"第{i}号产品，本平台承诺保本保息，年化收益{10 + i % 9}%。"
-        html = f"<html><head><title>理财{i}</title></head><body><p>{text}</p></body></html>"
+        html = (f"<html><head><title>理财{i}</title></head><body><p>{text}</p>"
+                f"<div>{_filler(i, filler_kb)}</div></body></html>")
         when = at + timedelta(seconds=i)
         pid = page_id(url, when)
-        shot = tiny_png(i % 2)
+        shot = tiny_png(i % 2) if i % 2 == 0 or n < 10 else None
+        if shot and shot_kb:  # a screenshot of realistic size (bytes after IEND are ignored)
+            shot += random.Random(i).randbytes(shot_kb * 1024)
         pointer = writer.write(Capture(
             page_id=pid, url=url, captured_at=when,
             exchange=HttpExchange("GET", url, [("User-Agent", "patrol-test")], 200,
@@ -63,13 +83,16 @@ def seed_captures(settings: Settings, store: Store, storage: EvidenceStorage, n:
                                   html.encode()),
             screenshot=shot, metadata={"run": run_id, "target": "demo", "page_id": pid,
                                        "screenshot": {"load": "second"}}))
-        shot_key = storage.put_blob(shot, "png")
+        shots = []
+        if shot:
+            key = storage.put_blob(shot, "png")
+            shots = [{"kind": "screenshot", "path": "evidence/" + key, "sha256": "",
+                      "bytes": len(shot)}]
         store.save_page(PageRecord(
             id=pid, url=url, captured_at=when, final_url=url, status=200, title=f"理财{i}",
             text=text, target="demo", run_id=run_id, warc_file=pointer.path,
             warc_offset=pointer.offset, warc_length=pointer.length,
-            evidence=[{"kind": "screenshot", "path": "evidence/" + shot_key, "sha256": "",
-                       "bytes": len(shot)}]))
+            evidence=shots))
         f = FindingRecord(
             id=finding_id(url, "guaranteed_principal", "保本保息"), rule="guaranteed_principal",
             severity="high", evidence="保本保息", start=text.index("保本保息"),
