@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import responses as REASONS
@@ -48,12 +49,42 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 HOP_BY_HOP = {"transfer-encoding", "connection", "keep-alive"}
 
 
+GZIP_LEVEL = 1
+
+
+class _Gzip:
+    """One gzip member per record at level 1. warcio's own wrapper uses level 9: on the crawl
+    benchmark's pages level 1 writes a capture in 0.50 ms instead of 0.70 ms (level 6) for 2%
+    more bytes, and WARC writing must stay under 10% of a patrol's time."""
+
+    def __init__(self, out: IO[bytes], level: int = GZIP_LEVEL) -> None:
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
 class PatrolWARCWriter(WARCWriter):
-    """warcio's writer with SHA-256 digests (warcio's default is SHA-1)."""
+    """warcio's writer with SHA-256 digests (warcio's default is SHA-1) and gzip level 1."""
 
     @staticmethod
     def _create_digester() -> Digester:
         return Digester("sha256")
+
+    def _write_warc_record(self, out: IO[bytes], record: Any) -> None:
+        if not self.gzip:
+            super()._write_warc_record(out, record)
+            return
+        self.gzip = False   # warcio would wrap `out` in its own level-9 compressor
+        try:
+            super()._write_warc_record(_Gzip(out), record)   # ends with flush(): member done
+        finally:
+            self.gzip = True
 
 
 @dataclass

@@ -10,6 +10,7 @@ closed here.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from scrapy import Request
@@ -65,7 +66,10 @@ class EvidencePipeline:
             if self.screenshots and any(f.severity == "high" for f in
                                         [*item.findings, *item.site_findings]):
                 shot, info, skips = await self._screenshot(item)
+            started = time.perf_counter()
             item.evidence = self.writer.write(item, shot, info, skips)
+            # what writing the capture costs the patrol (reported in the run's summary)
+            self.stats.inc_value("patrol/evidence_seconds", time.perf_counter() - started)
             self.ctx.evidence_paths.extend(e["path"] for e in item.evidence)
             self.stats.inc_value("patrol/evidence_pages")
         except Exception as exc:  # noqa: BLE001 - a full disk must not lose the findings
