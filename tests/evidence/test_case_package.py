@@ -236,3 +236,17 @@ def test_verify_of_something_that_is_not_a_package(case_data: Any, patrol_cmd: A
     junk.write_bytes(b"PK not really")
     code, out = _verify(patrol_cmd, case_data, junk)
     assert code == 1 and "not a readable zip" in out
+
+
+def test_doctor_checks_evidence_storage_and_the_tsa(case_data: Any, patrol_cmd: Any,
+                                                    tsa: Any) -> None:
+    from tests.services.ports import free_port
+
+    code, out, _ = patrol_cmd(*data_args(case_data.settings, evidence_tsa_url=tsa.url),
+                              "doctor")
+    assert "[正常] 证据存储" in out and "[正常] 可信时间戳" in out
+    code, out, _ = patrol_cmd(*data_args(
+        case_data.settings, evidence_tsa_url=f"http://127.0.0.1:{free_port()}/tsa"), "doctor")
+    assert "[缺失] 可信时间戳" in out and "unreachable" in out
+    code, out, _ = patrol_cmd(*data_args(case_data.settings), "doctor")
+    assert "[未配置] 可信时间戳" in out

@@ -82,6 +82,8 @@ def test_server_down_then_up_loses_nothing(s3_settings: Settings, s3: Any,
     code, out, _ = patrol_cmd(*data_args(s3_settings, **s3.settings(bucket)), "evidence",
                               "sync")
     assert code == 1 and "仍暂存" in out
+    _, out, _ = patrol_cmd(*data_args(s3_settings, **s3.settings(bucket)), "doctor")
+    assert "[缺失] 证据存储" in out and "本地暂存" in out
 
     s3.start()
     code, out, err = patrol_cmd(*data_args(s3_settings, **s3.settings(bucket)), "evidence",
@@ -89,6 +91,8 @@ def test_server_down_then_up_loses_nothing(s3_settings: Settings, s3: Any,
     assert code == 0, out + err
     assert storage.pending() == 0 and storage.local_path(key) is None
     assert storage.read(key) == waiting     # the very bytes that waited
+    _, out, _ = patrol_cmd(*data_args(s3_settings, **s3.settings(bucket)), "doctor")
+    assert "[正常] 证据存储" in out
 
 
 def test_bad_evidence_url_is_a_clear_error(make_settings: Callable[..., Settings]) -> None:
