@@ -174,7 +174,8 @@ class S3Storage(EvidenceStorage):
             raise EvidenceError(f"cannot delete {key} from {self.url}: {exc}") from None
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
-        start = self._name(prefix) if prefix else (self.prefix + "/" if self.prefix else "")
+        # a listing prefix ("cases/") is not a key: only the stored prefix is put before it
+        start = f"{self.prefix}/{prefix}" if self.prefix else prefix
         cut = len(self.prefix) + 1 if self.prefix else 0
         paginator = self.client.get_paginator("list_objects_v2")
         try:

@@ -62,6 +62,10 @@ def test_captures_live_on_the_server_and_a_case_exports_from_it(
     code, out, _ = patrol_cmd(*data_args(s3_settings), "evidence", "verify",
                               str(tmp_path / "case.zip"))
     assert code == 0 and "核验通过" in out
+    # the case is recorded on the server, where pruning on any machine finds it
+    assert [o.key for o in storage.list("cases/")]
+    code, out, err = patrol_cmd(*data_args(s3_settings, **sets), "evidence", "prune")
+    assert code == 0 and "已清理 0 个" in out, err
 
 
 def test_server_down_then_up_loses_nothing(s3_settings: Settings, s3: Any,
