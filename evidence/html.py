@@ -94,6 +94,7 @@ def render_index(case_id: str, title: str, created: datetime, entries: list[dict
             f"（{_t(SEVERITY_LABELS.get(e.get('severity'), e.get('severity')))}）</h2>",
             "<table>",
             f"<tr><th>发现编号</th><td><code>{_t(e.get('id'))}</code></td></tr>",
+            f"<tr><th>证据</th><td><mark>{_t(e.get('evidence'))}</mark></td></tr>",
             f"<tr><th>来源</th><td><code>{_t(e.get('url'))}</code></td></tr>",
             f"<tr><th>方案条款</th><td>{_t(e.get('clause'))}</td></tr>",
             f"<tr><th>牵头部门</th><td>{_t(e.get('lead'))}</td></tr>",

@@ -250,3 +250,28 @@ def test_doctor_checks_evidence_storage_and_the_tsa(case_data: Any, patrol_cmd: 
     assert "[缺失] 可信时间戳" in out and "unreachable" in out
     code, out, _ = patrol_cmd(*data_args(case_data.settings), "doctor")
     assert "[未配置] 可信时间戳" in out
+
+
+def test_hostile_crawled_text_stays_inert_in_index_html(case_data: Any, patrol_cmd: Any,
+                                                        tmp_path: Path) -> None:
+    from findings import FindingRecord
+
+    hostile = FindingRecord(
+        id="hostile0000000000000000", rule="promised_return", severity="high",
+        evidence='<script>alert(1)</script>', start=0, end=25, clause="二(一)1",
+        lead="市金融局", source="javascript:alert(document.cookie)",
+        captured_at=case_data.store.get_finding(case_data.finding_ids[0]).captured_at,
+        context='年化 <img src=x onerror="alert(2)"> x\u202emoc.evil 收益',
+        rule_name="<b>承诺收益</b>", kind="enterprise",
+        extra={"url": "javascript:alert(3)"})
+    case_data.store.upsert_findings([hostile])
+    out = tmp_path / "hostile.zip"
+    code, _, err = patrol_cmd(*data_args(case_data.settings), "evidence", "export", "--out",
+                              str(out), "--finding", hostile.id, "--finding",
+                              case_data.finding_ids[0])
+    assert code == 0, err
+    html = unzip(out)["index.html"].decode()
+    assert "<script" not in html and "onerror=\"" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<b>承诺收益" not in html
+    assert "\u202e" not in html and 'href="javascript' not in html
+    assert _verify(patrol_cmd, case_data, out)[0] == 0
