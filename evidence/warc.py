@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -164,6 +165,9 @@ class WarcRunWriter:
         self.max_bytes = max(1, max_bytes)
         self.info = dict(info or {})
         self.seq = 0
+        # Several workers (processes, machines) may write captures of one run into the same
+        # shared storage: each writer's files carry its own id, so no two ever share a name.
+        self.writer_id = secrets.token_hex(3)
         self.key = ""
         self._fh: IO[bytes] | None = None
         self._writer: PatrolWARCWriter | None = None
@@ -173,7 +177,8 @@ class WarcRunWriter:
     def _open(self, when: datetime) -> None:
         self.seq += 1
         day = when.astimezone(UTC).strftime("%Y-%m-%d")
-        self.key = f"warc/{self.target}/{day}/{self.run_id}-{self.seq:05d}.warc.gz"
+        self.key = (f"warc/{self.target}/{day}/{self.run_id}-{self.writer_id}-"
+                    f"{self.seq:05d}.warc.gz")
         self._fh = open(self.storage.staging_path(self.key), "wb")  # noqa: SIM115 - kept open
         self._writer = PatrolWARCWriter(self._fh, gzip=True, warc_version=WARC_VERSION)
         info = {"software": SOFTWARE, "format": "WARC File Format 1.1",
