@@ -33,6 +33,7 @@ class EvidencePipeline:
         self.stats = crawler.stats
         self.ctx = ctx
         self.capture = ctx.settings["evidence_capture"]
+        self.listed: set[str] = set()
         self.writer = CaptureWriter(ctx.settings, ctx.target.name, ctx.run.id)
         self.screenshots = crawler.settings.getbool("PATROL_SCREENSHOTS")
         self.quiet_ms = crawler.settings.getint("PATROL_DOM_QUIET_MS", 500)
@@ -70,7 +71,10 @@ class EvidencePipeline:
             item.evidence = self.writer.write(item, shot, info, skips)
             # what writing the capture costs the patrol (reported in the run's summary)
             self.stats.inc_value("patrol/evidence_seconds", time.perf_counter() - started)
-            self.ctx.evidence_paths.extend(e["path"] for e in item.evidence)
+            for e in item.evidence:   # a run's WARC file holds many pages: list it once
+                if e["path"] not in self.listed:
+                    self.listed.add(e["path"])
+                    self.ctx.evidence_paths.append(e["path"])
             self.stats.inc_value("patrol/evidence_pages")
         except Exception as exc:  # noqa: BLE001 - a full disk must not lose the findings
             logger.exception("evidence failed for %s", item.url)
