@@ -90,7 +90,7 @@ def export(app, finding_ids, platform, rules, targets, statuses, title, actor, o
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
 def verify(app, package: str, tsa_ca: str | None, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    from evidence.verify import verify_package
+    from evidence.verify import check_against_record, verify_package
 
     path = Path(package)
     if not path.is_file():
@@ -103,6 +103,8 @@ def verify(app, package: str, tsa_ca: str | None, fmt: str) -> None:  # type: ig
     except OSError as exc:
         raise click.ClickException(f"无法读取根证书 {ca_path}：{exc.strerror}") from None
     report = verify_package(path, ca_pem)
+    if report.case_id:
+        check_against_record(report, _case_record(app, report.case_id))
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "problems": report.problems,
                                "notes": report.notes, "files": report.files,
@@ -118,6 +120,22 @@ def verify(app, package: str, tsa_ca: str | None, fmt: str) -> None:  # type: ig
             click.echo(f"核验失败：{len(report.problems)} 处不符。")
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+def _case_record(app, case_id: str) -> dict | None:  # type: ignore[no-untyped-def]
+    """This installation's record of an exported case, if it has one (and can reach it)."""
+    import re
+
+    from evidence.storage import EvidenceError
+
+    if not re.fullmatch(r"case-[0-9TZ]+-[0-9a-f]+", case_id):
+        return None
+    try:
+        storage = _storage(app)
+        key = f"cases/{case_id}.json"
+        return json.loads(storage.read(key)) if storage.exists(key) else None
+    except (EvidenceError, ValueError):
+        return None
 
 
 @command.command(name="prune", help="清理超过保存期限（evidence_retention_days）的证据。")

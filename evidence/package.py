@@ -109,7 +109,8 @@ def _pointer(store: Store, f: FindingRecord) -> tuple[str, int, int] | None:
 
 def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
                finding_ids: list[str], out: Path, *, title: str = "",
-               actor: str = "", selection: dict[str, Any] | None = None) -> CaseResult:
+               actor: str = "", selection: dict[str, Any] | None = None,
+               delivered: str = "") -> CaseResult:
     """Build the case package of `finding_ids` at `out` (a .zip); EvidenceError on failure."""
     ids = list(dict.fromkeys(finding_ids))
     if not ids:
@@ -205,7 +206,7 @@ def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
                        compress_type=zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED)
     write_atomic(out, buf.getvalue())
     os.chmod(out, 0o640)
-    record_case(storage, case_id, manifest_sha, out, findings,
+    record_case(storage, case_id, manifest_sha, delivered or str(out), findings,
                 sorted({p for p, _ in captures}), now)
     return CaseResult(out, case_id, manifest_sha, len(findings), len(captures),
                       TOKEN in extra, warnings)
@@ -217,10 +218,10 @@ def _entry(name: str, when: Any) -> zipfile.ZipInfo:
     return info
 
 
-def record_case(storage: EvidenceStorage, case_id: str, manifest_sha: str, out: Path,
+def record_case(storage: EvidenceStorage, case_id: str, manifest_sha: str, out: str,
                 findings: list[FindingRecord], warc_files: list[str], when: Any) -> None:
     record = {"case_id": case_id, "created_at": to_iso(when), "manifest_sha256": manifest_sha,
-              "package": str(out), "finding_ids": [f.id for f in findings],
+              "package": out, "finding_ids": [f.id for f in findings],
               "warc_files": warc_files}
     data = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
     key = f"cases/{case_id}.json"

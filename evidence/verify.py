@@ -29,6 +29,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     findings: int = 0
     files: int = 0
+    case_id: str = ""
+    manifest_sha256: str = ""
 
     @property
     def ok(self) -> bool:
@@ -152,6 +154,18 @@ def _verify_untrusted(token: bytes, digest: str, pem: bytes) -> Any:
     return TokenCheck(False, f"signature does not verify ({out.strip().splitlines()[-1][:200] if out.strip() else '?'})")
 
 
+def check_against_record(report: Report, record: dict[str, Any] | None) -> None:
+    """Compare with the exporting installation's record of the case (cases/<id>.json), which
+    holds the manifest's hash as exported: a rewritten manifest without a timestamp shows here."""
+    if record is None:
+        report.notes.append("本机没有该证据包的导出记录（在其他系统导出，或记录已不在）")
+    elif record.get("manifest_sha256") != report.manifest_sha256:
+        report.problems.append(f"{MANIFEST}: SHA-256 {report.manifest_sha256} differs from the "
+                               f"one recorded at export ({record.get('manifest_sha256')})")
+    else:
+        report.notes.append(f"清单哈希与导出记录一致（{record.get('created_at', '')} 导出）")
+
+
 def verify_package(path: Path, ca_pem: bytes | None = None) -> Report:
     report = Report()
     try:
@@ -172,6 +186,7 @@ def verify_package(path: Path, ca_pem: bytes | None = None) -> Report:
             report.problems.append(f"{MANIFEST}: not a case package manifest ({FORMAT})")
             return report
         manifest_sha = sha256_hex(raw)
+        report.case_id, report.manifest_sha256 = str(manifest.get("case_id", "")), manifest_sha
         listed = {MANIFEST, TOKEN, TSA_CA}
         warc_data = None
         for item in manifest.get("files") or []:

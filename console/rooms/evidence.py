@@ -182,7 +182,8 @@ def case_package(finding_id: str):  # type: ignore[no-untyped-def]
     try:
         build_case(services().store, storage(), services().settings, [finding.id], out,
                    title=f"发现 {finding.id}", actor=user.name if user else "",
-                   selection={"finding_ids": [finding.id], "from": "console"})
+                   selection={"finding_ids": [finding.id], "from": "console"},
+                   delivered=f"控制台下载（{user.name if user else ''}）")
     except EvidenceError as exc:
         abort(503, description=f"无法生成证据包：{exc}")
     data = out.read_bytes()

@@ -79,7 +79,7 @@ def test_verify_passes_on_the_package_as_built(package: Path, case_data: Any,
                                                patrol_cmd: Any) -> None:
     code, out = _verify(patrol_cmd, case_data, package)
     assert code == 0, out
-    assert "核验通过" in out and "没有时间戳" in out
+    assert "核验通过" in out and "没有时间戳" in out and "清单哈希与导出记录一致" in out
 
 
 @pytest.mark.parametrize("name", ["captures.warc.gz", "screenshot", "manifest.json",
@@ -275,3 +275,19 @@ def test_hostile_crawled_text_stays_inert_in_index_html(case_data: Any, patrol_c
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<b>承诺收益" not in html
     assert "\u202e" not in html and 'href="javascript' not in html
     assert _verify(patrol_cmd, case_data, out)[0] == 0
+
+
+def test_a_manifest_rewritten_consistently_fails_against_the_export_record(
+        package: Path, case_data: Any, patrol_cmd: Any) -> None:
+    """Without a timestamp, someone rewrites a screenshot and fixes its hash in the manifest:
+    every hash in the package agrees, but the manifest is not the one that was exported."""
+    files = unzip(package)
+    manifest = json.loads(files["manifest.json"])
+    shot = next(f for f in manifest["files"] if f["path"].startswith("screenshots/"))
+    forged = files[shot["path"]] + b"forged"
+    files[shot["path"]] = forged
+    shot["sha256"], shot["bytes"] = hashlib.sha256(forged).hexdigest(), len(forged)
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    rezip(package, files)
+    code, out = _verify(patrol_cmd, case_data, package)
+    assert code == 1 and "differs from the one recorded at export" in out, out
