@@ -95,8 +95,11 @@ def inspect_token(response: bytes) -> TokenCheck:
                       tsa.group(1).strip() if tsa else "")
 
 
-def verify_token(response: bytes, digest_hex: str, ca_pem: bytes) -> TokenCheck:
-    """Does `response` timestamp exactly `digest_hex`, signed by a TSA that `ca_pem` trusts?"""
+def verify_token(response: bytes, digest_hex: str, ca_pem: bytes,
+                 partial_chain: bool = False) -> TokenCheck:
+    """Does `response` timestamp exactly `digest_hex`, signed by a TSA that `ca_pem` trusts?
+    `partial_chain` accepts `ca_pem` itself as the anchor even if it is not a root (used with
+    the token's own certificates: integrity, not trust)."""
     info = inspect_token(response)
     if not info.ok:
         return info
@@ -105,7 +108,7 @@ def verify_token(response: bytes, digest_hex: str, ca_pem: bytes) -> TokenCheck:
         reply.write_bytes(response)
         ca.write_bytes(ca_pem)
         proc = _run(["ts", "-verify", "-digest", digest_hex, "-in", str(reply),
-                     "-CAfile", str(ca)])
+                     "-CAfile", str(ca), *(["-partial_chain"] if partial_chain else [])])
     out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
     if proc.returncode == 0 and "Verification: OK" in out:
         return TokenCheck(True, f"timestamp valid: {info.gen_time}", info.gen_time, info.tsa)
@@ -114,8 +117,20 @@ def verify_token(response: bytes, digest_hex: str, ca_pem: bytes) -> TokenCheck:
     elif "certificate verify error" in out or "unable to get local issuer" in out:
         reason = "the token's signer is not trusted by the given CA certificate"
     else:
-        reason = _first_line(out.encode())
+        reason = f"signature does not verify ({_first_line(out.encode())})"
     return TokenCheck(False, reason, info.gen_time, info.tsa)
+
+
+def signer_certs(response: bytes) -> bytes | None:
+    """PEM certificates carried in the token (a query made with -cert makes the TSA include
+    its own), or None."""
+    with tempfile.TemporaryDirectory(prefix="patrol-ts-") as tmp:
+        reply, der = Path(tmp) / "r.tsr", Path(tmp) / "t.der"
+        reply.write_bytes(response)
+        if _run(["ts", "-reply", "-in", str(reply), "-token_out", "-out", str(der)]).returncode:
+            return None
+        proc = _run(["pkcs7", "-inform", "DER", "-in", str(der), "-print_certs"])
+    return proc.stdout if proc.returncode == 0 and b"BEGIN CERTIFICATE" in proc.stdout else None
 
 
 def _first_line(err: bytes) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .package import FORMAT, MANIFEST, TOKEN, TSA_CA, WARC_NAME
 from .storage import sha256_hex
-from .timestamp import TimestampError, _openssl, inspect_token, verify_token
+from .timestamp import TimestampError, inspect_token, signer_certs, verify_token
 
 MAX_MEMBER = 4 * 1024 * 1024 * 1024
 
@@ -87,20 +86,6 @@ def _check_captures(manifest: dict[str, Any], records: dict[int, tuple[str, str]
                                    f"{cap.get('offset')} of {WARC_NAME}")
 
 
-def _signer_certs(token: bytes) -> bytes | None:
-    """PEM certificates carried in the token (the TSA asked with -cert includes its own)."""
-    with tempfile.TemporaryDirectory(prefix="patrol-ts-") as tmp:
-        reply, der = Path(tmp) / "r.tsr", Path(tmp) / "t.der"
-        reply.write_bytes(token)
-        one = subprocess.run([_openssl(), "ts", "-reply", "-in", str(reply), "-token_out",
-                              "-out", str(der)], capture_output=True, timeout=30, check=False)
-        if one.returncode != 0:
-            return None
-        two = subprocess.run([_openssl(), "pkcs7", "-inform", "DER", "-in", str(der),
-                              "-print_certs"], capture_output=True, timeout=30, check=False)
-    return two.stdout if two.returncode == 0 and b"BEGIN CERTIFICATE" in two.stdout else None
-
-
 def _check_token(z: zipfile.ZipFile, manifest_sha: str, ca_pem: bytes | None,
                  report: Report) -> None:
     names = set(z.namelist())
@@ -116,12 +101,14 @@ def _check_token(z: zipfile.ZipFile, manifest_sha: str, ca_pem: bytes | None,
     try:
         if ca_pem is None:
             info = inspect_token(token)
-            ca_pem = _signer_certs(token) if info.ok else None
-            if ca_pem is None:
-                report.problems.append(f"{TOKEN}: {info.message if not info.ok else 'no certificate to check the signature with'}")
+            if not info.ok:
+                report.problems.append(f"{TOKEN}: {info.message}")
                 return
-        check = verify_token(token, manifest_sha, ca_pem) if trusted else \
-            _verify_untrusted(token, manifest_sha, ca_pem)
+            ca_pem = signer_certs(token)
+            if ca_pem is None:
+                report.problems.append(f"{TOKEN}: carries no certificate to check it with")
+                return
+        check = verify_token(token, manifest_sha, ca_pem, partial_chain=not trusted)
     except (TimestampError, OSError, subprocess.SubprocessError) as exc:
         report.problems.append(f"{TOKEN}: cannot be checked ({exc})")
         return
@@ -132,26 +119,6 @@ def _check_token(z: zipfile.ZipFile, manifest_sha: str, ca_pem: bytes | None,
     if not trusted:
         report.notes.append("时间戳签名者未用您信任的根证书核验（使用包内证书）；"
                             "请用 --tsa-ca 指定时间戳机构的根证书")
-
-
-def _verify_untrusted(token: bytes, digest: str, pem: bytes) -> Any:
-    """Imprint and signature against the package's own certificates (integrity, not trust)."""
-    from .timestamp import TokenCheck
-
-    with tempfile.TemporaryDirectory(prefix="patrol-ts-") as tmp:
-        reply, ca = Path(tmp) / "r.tsr", Path(tmp) / "ca.pem"
-        reply.write_bytes(token)
-        ca.write_bytes(pem)
-        proc = subprocess.run([_openssl(), "ts", "-verify", "-digest", digest, "-in",
-                               str(reply), "-CAfile", str(ca), "-partial_chain"],
-                              capture_output=True, timeout=30, check=False)
-    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
-    info = inspect_token(token)
-    if proc.returncode == 0 and "Verification: OK" in out:
-        return TokenCheck(True, "ok", info.gen_time, info.tsa)
-    if "message imprint mismatch" in out:
-        return TokenCheck(False, "the token timestamps a different hash than this manifest's")
-    return TokenCheck(False, f"signature does not verify ({out.strip().splitlines()[-1][:200] if out.strip() else '?'})")
 
 
 def check_against_record(report: Report, record: dict[str, Any] | None) -> None:
