@@ -19,6 +19,7 @@ was built from, the manifest's hash) keeps pruning away from what an exported ca
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -55,6 +56,7 @@ class CaseResult:
     captures: int
     timestamped: bool
     warnings: list[str] = field(default_factory=list)
+    warc_files: list[str] = field(default_factory=list)   # the patrol WARC files it drew on
 
 
 def finding_ids_for_platform(store: Store, platform: str, limit: int = MAX_FINDINGS) -> list[str]:
@@ -107,109 +109,161 @@ def _pointer(store: Store, f: FindingRecord) -> tuple[str, int, int] | None:
     return None
 
 
-def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
-               finding_ids: list[str], out: Path, *, title: str = "",
-               actor: str = "", selection: dict[str, Any] | None = None,
-               delivered: str = "") -> CaseResult:
-    """Build the case package of `finding_ids` at `out` (a .zip); EvidenceError on failure."""
+class _CaseZip:
+    """The package being written: members go to a temporary zip on disk as they come (memory
+    stays bounded by one capture), each member's SHA-256 and size are kept for the manifest."""
+
+    def __init__(self, out: Path, when: Any) -> None:
+        self.out = out
+        self.when = when
+        self.tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        self.zip = zipfile.ZipFile(self.tmp, "w")
+        self.files: dict[str, dict[str, Any]] = {}
+
+    def add(self, name: str, data: bytes, listed: bool = True) -> None:
+        packed = name.endswith((".json", ".html", ".pem"))
+        self.zip.writestr(_entry(name, self.when), data, compress_type=(
+            zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED))
+        if listed:
+            self.files[name] = {"path": name, "sha256": sha256_hex(data), "bytes": len(data)}
+
+    def add_file(self, name: str, path: Path, digest: str, size: int) -> None:
+        self.zip.write(path, name,
+                       compress_type=zipfile.ZIP_STORED)
+        self.files[name] = {"path": name, "sha256": digest, "bytes": size}
+
+    def finish(self) -> None:
+        self.zip.close()
+        os.chmod(self.tmp, 0o640)
+        os.replace(self.tmp, self.out)   # never a half-written package under the final name
+
+    def abandon(self) -> None:
+        self.zip.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _load_findings(store: Store, finding_ids: list[str]) -> list[FindingRecord]:
     ids = list(dict.fromkeys(finding_ids))
     if not ids:
         raise EvidenceError("no findings selected: a case needs at least one finding")
     if len(ids) > MAX_FINDINGS:
         raise EvidenceError(f"{len(ids)} findings selected; a case holds at most {MAX_FINDINGS}")
-    findings = []
-    missing = []
-    for fid in ids:
-        f = store.get_finding(fid)
-        (findings.append(f) if f is not None else missing.append(fid))
+    found = {fid: store.get_finding(fid) for fid in ids}
+    missing = [fid for fid, f in found.items() if f is None]
     if missing:
         raise EvidenceError(f"unknown finding id(s): {', '.join(missing[:10])}")
+    return [f for f in found.values() if f is not None]
+
+
+def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
+               finding_ids: list[str], out: Path, *, title: str = "",
+               actor: str = "", selection: dict[str, Any] | None = None,
+               delivered: str = "") -> CaseResult:
+    """Build the case package of `finding_ids` at `out` (a .zip); EvidenceError on failure."""
+    findings = _load_findings(store, finding_ids)
     now = utcnow()
     case_id = f"case-{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
     title = title or f"{len(findings)} 条发现"
+    out = out if out.suffix == ".zip" else out.with_suffix(".zip")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    package = _CaseZip(out, now)
+    try:
+        result = _write_case(package, store, storage, settings, findings, case_id, title, now,
+                             actor, selection)
+        package.finish()
+    except BaseException:
+        package.abandon()
+        raise
+    record_case(storage, case_id, result.manifest_sha256, delivered or str(out), findings,
+                result.warc_files, now)
+    return result
+
+
+def _write_case(package: _CaseZip, store: Store, storage: EvidenceStorage, settings: Settings,
+                findings: list[FindingRecord], case_id: str, title: str, now: Any, actor: str,
+                selection: dict[str, Any] | None) -> CaseResult:
     warnings: list[str] = []
-
-    warc = io.BytesIO()
-    warc.write(_warcinfo(case_id, title))
     captures: dict[tuple[str, int], dict[str, Any]] = {}
-    screenshots: dict[str, bytes] = {}
     entries = []
-    for f in findings:
-        entry = _finding_entry(f, store.decisions(f.id))
-        pointer = _pointer(store, f)
-        if pointer is None:
-            entry["capture"] = None
-            if f.kind not in ("enterprise",):
-                warnings.append(f"finding {f.id}: no WARC capture recorded")
-        else:
-            path, offset, length = pointer
-            known = captures.get((path, offset))
-            if known is None:
-                raw = read_raw(storage, path, offset, length)
-                parsed = parse_capture(raw)
-                if "response" not in parsed.types:
-                    raise EvidenceError(f"{path} at {offset}: no response record")
-                shot = ""
-                if parsed.screenshot:
-                    shot = f"screenshots/{sha256_hex(parsed.screenshot)}.png"
-                    screenshots[shot] = parsed.screenshot
-                known = {
-                    "offset": warc.tell(), "length": len(raw), "source_file": path,
-                    "source_offset": offset, "target_uri": parsed.target_uri,
-                    "warc_date": parsed.date, "status": parsed.response_status,
-                    "body_sha256": sha256_hex(parsed.body), "screenshot": shot,
-                    "screenshot_load": (parsed.metadata.get("screenshot") or {}),
-                    "rendered": bool(parsed.dom is not None),
-                    "record_types": parsed.types,
-                }
-                warc.write(raw)
-                captures[(path, offset)] = known
-            entry["capture"] = dict(known)
-        entries.append(entry)
-
-    files: dict[str, bytes] = {WARC_NAME: warc.getvalue(), **screenshots}
-    files["index.html"] = render_index(case_id, title, now, entries, captures)
+    warc_path = package.tmp.with_name(package.tmp.name + ".warc")
+    warc_digest = hashlib.sha256()
+    try:
+        with open(warc_path, "wb") as warc:
+            head = _warcinfo(case_id, title)
+            warc.write(head)
+            warc_digest.update(head)
+            for f in findings:
+                entry = _finding_entry(f, store.decisions(f.id))
+                pointer = _pointer(store, f)
+                if pointer is None:
+                    entry["capture"] = None
+                    if f.kind != "enterprise":
+                        warnings.append(f"finding {f.id}: no WARC capture recorded")
+                    entries.append(entry)
+                    continue
+                path, offset, length = pointer
+                known = captures.get((path, offset))
+                if known is None:
+                    raw = read_raw(storage, path, offset, length)
+                    parsed = parse_capture(raw)
+                    if "response" not in parsed.types:
+                        raise EvidenceError(f"{path} at {offset}: no response record")
+                    shot = ""
+                    if parsed.screenshot:
+                        shot = f"screenshots/{sha256_hex(parsed.screenshot)}.png"
+                        if shot not in package.files:
+                            package.add(shot, parsed.screenshot)
+                    known = {
+                        "offset": warc.tell(), "length": len(raw), "source_file": path,
+                        "source_offset": offset, "target_uri": parsed.target_uri,
+                        "warc_date": parsed.date, "status": parsed.response_status,
+                        "body_sha256": sha256_hex(parsed.body), "screenshot": shot,
+                        "screenshot_load": (parsed.metadata.get("screenshot") or {}),
+                        "rendered": parsed.dom is not None, "record_types": parsed.types,
+                    }
+                    warc.write(raw)
+                    warc_digest.update(raw)
+                    captures[(path, offset)] = known
+                entry["capture"] = dict(known)
+                entries.append(entry)
+            warc_size = warc.tell()
+        package.add_file(WARC_NAME, warc_path, warc_digest.hexdigest(), warc_size)
+    finally:
+        warc_path.unlink(missing_ok=True)
+    package.add("index.html", render_index(case_id, title, now, entries, captures))
     manifest = {
         "format": FORMAT, "case_id": case_id, "title": title, "created_at": to_iso(now),
-        "created_by": actor, "selection": selection or {"finding_ids": ids},
+        "created_by": actor,
+        "selection": selection or {"finding_ids": [f.id for f in findings]},
         "plan": "清远市互联网金融风险专项整治工作实施方案（2016）",
-        "files": [{"path": name, "sha256": sha256_hex(data), "bytes": len(data)}
-                  for name, data in sorted(files.items())],
+        "files": [package.files[name] for name in sorted(package.files)],
         "findings": entries,
         "verify": "patrol evidence verify PACKAGE.zip",
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1,
                                 sort_keys=True).encode("utf-8")
     manifest_sha = sha256_hex(manifest_bytes)
-    extra: dict[str, bytes] = {}
-    tsa_url = str(settings["evidence_tsa_url"] or "")
-    if tsa_url:
-        try:
-            extra[TOKEN] = request_token(tsa_url, manifest_sha)
-        except TimestampError as exc:
-            raise EvidenceError(f"no timestamp for the package: {exc}") from None
-        ca_file = settings.path("evidence_tsa_ca_file") if settings["evidence_tsa_ca_file"] \
-            else None
-        if ca_file is not None:
-            try:
-                extra[TSA_CA] = ca_file.read_bytes()
-            except OSError as exc:
-                raise EvidenceError(f"evidence_tsa_ca_file {ca_file}: {exc.strerror}") from None
+    package.add(MANIFEST, manifest_bytes, listed=False)
+    timestamped = _timestamp(package, settings, manifest_sha)
+    return CaseResult(package.out, case_id, manifest_sha, len(findings), len(captures),
+                      timestamped, warnings, sorted({p for p, _ in captures}))
 
-    out = out if out.suffix == ".zip" else out.with_suffix(".zip")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in [(MANIFEST, manifest_bytes), *sorted(files.items()),
-                           *sorted(extra.items())]:
-            packed = name.endswith((".json", ".html", ".pem"))
-            z.writestr(_entry(name, now), data,
-                       compress_type=zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED)
-    write_atomic(out, buf.getvalue())
-    os.chmod(out, 0o640)
-    record_case(storage, case_id, manifest_sha, delivered or str(out), findings,
-                sorted({p for p, _ in captures}), now)
-    return CaseResult(out, case_id, manifest_sha, len(findings), len(captures),
-                      TOKEN in extra, warnings)
+
+def _timestamp(package: _CaseZip, settings: Settings, manifest_sha: str) -> bool:
+    tsa_url = str(settings["evidence_tsa_url"] or "")
+    if not tsa_url:
+        return False
+    try:
+        package.add(TOKEN, request_token(tsa_url, manifest_sha), listed=False)
+    except TimestampError as exc:
+        raise EvidenceError(f"no timestamp for the package: {exc}") from None
+    if settings["evidence_tsa_ca_file"]:
+        ca_file = settings.path("evidence_tsa_ca_file")
+        try:
+            package.add(TSA_CA, ca_file.read_bytes(), listed=False)
+        except OSError as exc:
+            raise EvidenceError(f"evidence_tsa_ca_file {ca_file}: {exc.strerror}") from None
+    return True
 
 
 def _entry(name: str, when: Any) -> zipfile.ZipInfo:

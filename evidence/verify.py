@@ -4,13 +4,13 @@ name, and the timestamp token. Every problem is reported, each in one sentence n
 
 from __future__ import annotations
 
-import io
+import hashlib
 import json
 import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -19,7 +19,8 @@ from .package import FORMAT, MANIFEST, TOKEN, TSA_CA, WARC_NAME
 from .storage import sha256_hex
 from .timestamp import TimestampError, inspect_token, signer_certs, verify_token
 
-MAX_MEMBER = 4 * 1024 * 1024 * 1024
+MAX_SMALL = 64 * 1024 * 1024   # manifest, token, certificate: read whole
+CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -37,29 +38,46 @@ class Report:
 
 
 def _read(z: zipfile.ZipFile, name: str, report: Report) -> bytes | None:
+    """A small member, whole (manifest, token, certificate)."""
     try:
         info = z.getinfo(name)
     except KeyError:
-        report.problems.append(f"{name}: listed in the manifest but missing from the package")
+        report.problems.append(f"{name}: missing from the package")
         return None
-    if info.file_size > MAX_MEMBER:
-        report.problems.append(f"{name}: larger than 4 GiB, not read")
+    if info.file_size > MAX_SMALL:
+        report.problems.append(f"{name}: larger than 64 MiB, not read")
         return None
     try:
         return z.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a changed byte: CRC mismatch
+    except Exception as exc:  # noqa: BLE001 - CRC mismatch, zlib and lzma errors alike
         report.problems.append(f"{name}: damaged inside the zip ({exc})")
         return None
-    except Exception as exc:  # noqa: BLE001 - zlib and lzma raise their own kinds
-        report.problems.append(f"{name}: cannot be decompressed ({exc})")
+
+
+def _digest(z: zipfile.ZipFile, name: str, report: Report) -> tuple[str, int] | None:
+    """SHA-256 and size of a member, streamed (a package may hold gigabytes of captures)."""
+    try:
+        z.getinfo(name)
+    except KeyError:
+        report.problems.append(f"{name}: listed in the manifest but missing from the package")
         return None
+    digest, size = hashlib.sha256(), 0
+    try:
+        with z.open(name) as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except Exception as exc:  # noqa: BLE001 - a changed byte: CRC mismatch, or a zlib error
+        report.problems.append(f"{name}: damaged inside the zip ({exc})")
+        return None
+    return digest.hexdigest(), size
 
 
-def _check_warc(data: bytes, report: Report) -> dict[int, tuple[str, str]]:
+def _check_warc(stream: IO[bytes], report: Report) -> dict[int, tuple[str, str]]:
     """Digest check of every record; returns offset -> (type, record id)."""
     records: dict[int, tuple[str, str]] = {}
     try:
-        it = ArchiveIterator(io.BytesIO(data), check_digests=True)
+        it = ArchiveIterator(stream, check_digests=True)
         for record in it:
             record.content_stream().read()
             rid = record.rec_headers.get_header("WARC-Record-ID") or ""
@@ -155,30 +173,34 @@ def verify_package(path: Path, ca_pem: bytes | None = None) -> Report:
         manifest_sha = sha256_hex(raw)
         report.case_id, report.manifest_sha256 = str(manifest.get("case_id", "")), manifest_sha
         listed = {MANIFEST, TOKEN, TSA_CA}
-        warc_data = None
+        warc_listed = False
         for item in manifest.get("files") or []:
             name = str(item.get("path", ""))
             listed.add(name)
-            data = _read(z, name, report)
-            if data is None:
+            found = _digest(z, name, report)
+            if found is None:
                 continue
+            digest, size = found
             report.files += 1
-            if len(data) != item.get("bytes"):
-                report.problems.append(f"{name}: {len(data)} bytes, the manifest says "
+            if size != item.get("bytes"):
+                report.problems.append(f"{name}: {size} bytes, the manifest says "
                                        f"{item.get('bytes')}")
-            digest = sha256_hex(data)
             if digest != item.get("sha256"):
                 report.problems.append(f"{name}: SHA-256 {digest} does not match the "
                                        f"manifest's {item.get('sha256')}")
-            if name == WARC_NAME:
-                warc_data = data
+            warc_listed |= name == WARC_NAME
         for name in z.namelist():
             if name not in listed:
                 report.problems.append(f"{name}: in the package but not in the manifest")
-        if warc_data is None:
+        if not warc_listed or WARC_NAME not in z.namelist():
             report.problems.append(f"{WARC_NAME}: missing")
         else:
-            records = _check_warc(warc_data, report)
+            try:
+                with z.open(WARC_NAME) as stream:
+                    records = _check_warc(stream, report)
+            except Exception as exc:  # noqa: BLE001 - already reported by _digest above
+                records = {}
+                report.problems.append(f"{WARC_NAME}: cannot be read ({exc})")
             _check_captures(manifest, records, report)
         report.findings = len(manifest.get("findings") or [])
         _check_token(z, manifest_sha, ca_pem, report)
