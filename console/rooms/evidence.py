@@ -11,13 +11,14 @@ gets a 404 whatever it says. A finding's case package is built on request for do
 from __future__ import annotations
 
 import gzip
+import io
 import mimetypes
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from flask import Blueprint, Response, abort, render_template, send_file
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from evidence.package import build_case
+from evidence.package import build_case, finding_ids_for_platform
 from evidence.read import read_capture
 from evidence.storage import EvidenceError, EvidenceStorage, key_of, open_storage
 from findings import FindingQuery, PageRecord, utcnow
@@ -30,6 +31,7 @@ bp = Blueprint("evidence", __name__)
 MAX_BODY = 20 * 1024 * 1024
 TYPES = {"screenshot": "image/png", "headers": "text/plain; charset=utf-8"}
 SERVED_AREAS = ("evidence", "logs")
+PLATFORM_CASE_LIMIT = 1000
 
 
 def confined(data_dir: Path, rel: str, area: str | None = None) -> Path | None:
@@ -169,32 +171,42 @@ def evidence_file(page_id: str, rel: str):  # type: ignore[no-untyped-def]
     return _sandboxed(data, mimetype)
 
 
+def _download_case(ids: list[str], title: str, selection: dict, name: str):  # type: ignore[no-untyped-def]
+    """Build the case package of `ids` now (the builder of `patrol evidence export`) and send
+    it; the temporary file is gone before the response leaves."""
+    user = current_user()
+    actor = user.name if user else ""
+    with tempfile.TemporaryDirectory(prefix="patrol-case-") as tmp:
+        out = Path(tmp) / "case.zip"
+        try:
+            build_case(services().store, storage(), services().settings, ids, out, title=title,
+                       actor=actor, selection={**selection, "from": "console"},
+                       delivered=f"控制台下载（{actor}）")
+        except EvidenceError as exc:
+            abort(503, description=f"无法生成证据包：{exc}")
+        data = out.read_bytes()
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=f"case-{name}-{stamp}.zip")
+
+
 @bp.get("/findings/<finding_id>/case.zip")
 @require("findings.read")
 def case_package(finding_id: str):  # type: ignore[no-untyped-def]
-    """The finding's case package, built now (the same builder as `patrol evidence export`)."""
+    """One finding's case package."""
     finding = services().store.get_finding(finding_id[:64])
     if finding is None:
         abort(404)
-    user = current_user()
-    tmp = Path(tempfile.mkdtemp(prefix="patrol-case-"))
-    out = tmp / f"case-{finding.id}.zip"
-    try:
-        build_case(services().store, storage(), services().settings, [finding.id], out,
-                   title=f"发现 {finding.id}", actor=user.name if user else "",
-                   selection={"finding_ids": [finding.id], "from": "console"},
-                   delivered=f"控制台下载（{user.name if user else ''}）")
-    except EvidenceError as exc:
-        abort(503, description=f"无法生成证据包：{exc}")
-    data = out.read_bytes()
-    out.unlink(missing_ok=True)
-    tmp.rmdir()
-    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-    return send_file(_bytes_io(data), mimetype="application/zip", as_attachment=True,
-                     download_name=f"case-{finding.id}-{stamp}.zip")
+    return _download_case([finding.id], f"发现 {finding.id}", {"finding_ids": [finding.id]},
+                          finding.id)
 
 
-def _bytes_io(data: bytes):  # type: ignore[no-untyped-def]
-    import io
-
-    return io.BytesIO(data)
+@bp.get("/platform-case.zip")
+@require("findings.read")
+def platform_case():  # type: ignore[no-untyped-def]
+    """The case package of every finding about a platform (`?name=`)."""
+    name = (request.args.get("name") or "").strip()[:200]
+    ids = finding_ids_for_platform(services().store, name, PLATFORM_CASE_LIMIT) if name else []
+    if not ids:
+        abort(404, description="该平台没有可导出的发现。")
+    return _download_case(ids, f"平台：{name}", {"platform": name}, "platform")
