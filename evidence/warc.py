@@ -30,6 +30,7 @@ import io
 import json
 import re
 import secrets
+import threading
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -172,6 +173,7 @@ class WarcRunWriter:
         self._fh: IO[bytes] | None = None
         self._writer: PatrolWARCWriter | None = None
         self.files: list[str] = []
+        self._handovers: list[threading.Thread] = []
 
     # -- files ---------------------------------------------------------------------------------
     def _open(self, when: datetime) -> None:
@@ -191,19 +193,30 @@ class WarcRunWriter:
 
     def _rotate_if_needed(self, when: datetime) -> None:
         if self._fh is not None and self._fh.tell() >= self.max_bytes:
-            self.close_file()
+            self.close_file(wait=False)
         if self._fh is None:
             self._open(when)
 
-    def close_file(self) -> None:
+    def close_file(self, wait: bool = True) -> None:
         if self._fh is None:
             return
         self._fh.close()
         self._fh, self._writer = None, None
-        self.storage.commit(self.key)
+        if wait:
+            self.storage.commit(self.key)
+            return
+        # A rotated file is handed over beside the crawl: uploading a gigabyte to object
+        # storage must not stall the reactor thread that writes the next captures.
+        handover = threading.Thread(target=self.storage.commit, args=(self.key,),
+                                    name=f"warc-commit-{self.seq}", daemon=True)
+        handover.start()
+        self._handovers.append(handover)
 
     def close(self) -> None:
         self.close_file()
+        for handover in self._handovers:
+            handover.join()
+        self._handovers.clear()
 
     # -- records -------------------------------------------------------------------------------
     def write(self, capture: Capture) -> WarcPointer:

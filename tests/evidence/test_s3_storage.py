@@ -106,3 +106,17 @@ def test_bad_evidence_url_is_a_clear_error(make_settings: Callable[..., Settings
         open_storage(make_settings(evidence_url="s3://"))
     with pytest.raises(EvidenceError, match="expected empty, a directory or s3://"):
         open_storage(make_settings(evidence_url="ftp://x"))
+
+
+def test_rotated_warc_files_are_all_uploaded_and_readable(s3_settings: Settings) -> None:
+    storage = open_storage(s3_settings)
+    with store_from_settings(s3_settings) as store:
+        ids = seed_captures(s3_settings, store, storage, 6, max_bytes=2000)
+        pointers = [store.get_finding(i) for i in ids]
+    files = {f.warc_file for f in pointers}
+    assert len(files) >= 3                    # rotated past the size limit
+    assert storage.pending() == 0 and {o.key for o in storage.list("warc/")} == \
+        {f.removeprefix("evidence/") for f in files}
+    for f in pointers:
+        data = storage.read(f.warc_file.removeprefix("evidence/"), f.warc_offset, f.warc_length)
+        assert len(data) == f.warc_length
