@@ -99,13 +99,16 @@ def test_server_down_then_up_loses_nothing(s3_settings: Settings, s3: Any,
     assert "[正常] 证据存储" in out
 
 
-def test_bad_evidence_url_is_a_clear_error(make_settings: Callable[..., Settings]) -> None:
-    from evidence.storage import EvidenceError
+def test_bad_evidence_url_is_a_clear_error(make_settings: Callable[..., Settings],
+                                           patrol_cmd: Any, tmp_path: Path) -> None:
+    from settings import ConfigError
 
-    with pytest.raises(EvidenceError, match="no bucket"):
-        open_storage(make_settings(evidence_url="s3://"))
-    with pytest.raises(EvidenceError, match="expected empty, a directory or s3://"):
-        open_storage(make_settings(evidence_url="ftp://x"))
+    for url in ("s3://", "ftp://x", "relative/dir", "s3://Bad_Bucket/x"):
+        with pytest.raises(ConfigError, match="s3://BUCKET/PREFIX"):
+            make_settings(evidence_url=url)
+    code, _, err = patrol_cmd("--data-dir", str(tmp_path), "--set", "evidence_url=ftp://x",
+                              "evidence", "sync")
+    assert code == 2 and "evidence_url" in err and err.count("\n") == 1
 
 
 def test_rotated_warc_files_are_all_uploaded_and_readable(s3_settings: Settings) -> None:
