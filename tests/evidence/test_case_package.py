@@ -291,3 +291,18 @@ def test_a_manifest_rewritten_consistently_fails_against_the_export_record(
     rezip(package, files)
     code, out = _verify(patrol_cmd, case_data, package)
     assert code == 1 and "differs from the one recorded at export" in out, out
+
+
+def test_verify_json_output_lists_problems(package: Path, case_data: Any,
+                                           patrol_cmd: Any) -> None:
+    code, out = _verify(patrol_cmd, case_data, package, "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True and report["problems"] == []
+    assert report["findings"] == 3 and report["files"] >= 3
+    files = unzip(package)
+    files["index.html"] = files["index.html"] + b" "
+    rezip(package, files)
+    code, out = _verify(patrol_cmd, case_data, package, "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    assert [p for p in report["problems"] if p.startswith("index.html: ")]
