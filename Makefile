@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup lint clean
+.PHONY: run test setup lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,12 +22,21 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# Each benchmark once at its tiny size, so that none rots (figures printed, never asserted),
+# before the suite, whose summary stays the last line.
 test: setup
 	scripts/install-system-deps test
 	scripts/searchnode/build opensearch elasticsearch
 	scripts/s3proxy/build
 	$(BIN)/ruff check .
+	$(BIN)/python -m benchmarks --size tiny
 	$(BIN)/python -m pytest
+
+# Every benchmark at a size that takes a few minutes in all; one table at the end.
+bench: setup
+	scripts/install-system-deps test
+	scripts/searchnode/build opensearch
+	$(BIN)/python -m benchmarks --size bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

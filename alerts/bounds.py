@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from common.timefmt import configured_zone
 from findings import AlertRecord
 from settings import ConfigError, Settings
 
@@ -15,12 +16,8 @@ _SPAN = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$
 
 
 def timezone_of(settings: Settings) -> ZoneInfo:
-    name = settings["alerts_timezone"]
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(settings.source("alerts_timezone"), "alerts_timezone",
-                          f"unknown time zone {name!r}; expected e.g. Asia/Shanghai") from None
+    """The configured zone (setting time_zone): quiet hours are local times there."""
+    return configured_zone(settings)
 
 
 def parse_quiet_hours(settings: Settings) -> tuple[time, time] | None:

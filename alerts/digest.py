@@ -65,7 +65,7 @@ def run_digest(store: Store, settings: Settings, now: datetime | None = None,
         digest_id = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
         data = [a.payload.get("item", {}) for a in items]
         data = [d for d in data if isinstance(d, dict) and d.get("rule")]
-        msg = digest_message(dept.name, data, since, now, settings["alerts_timezone"])
+        msg = digest_message(dept.name, data, since, now, settings["time_zone"])
         finding_ids = [fid for a in items for fid in a.finding_ids]
         written += enqueue_for_department(
             store, "digest", f"digest:{dept_id}:{digest_id}", dept, msg, now,

@@ -15,20 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
+from common.text import clean as clean_text
+from common.text import marked
+from common.timefmt import SECONDS, format_local, zone
+from common.vocabulary import KIND_LABELS, RULE_NAMES, SEVERITY_LABELS, SEVERITY_ORDER
+from common.vocabulary import label as label_of
 from findings import FindingRecord
-from settings.spec import RULE_NAMES
 
-SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
-KIND_NAMES = {
-    "ad": "广告", "page": "网页", "post": "帖子/评论", "news": "新闻", "notice": "公告",
-    "enterprise": "企业登记信息", "site": "网站", "forum": "论坛", "app": "移动应用",
-}
 SYSTEM_NAME = "清远市网络金融风险巡查系统"
 TRUNCATED = "……（内容过长已截断，请在巡查控制台查看全文）"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _MD_SPECIAL = str.maketrans({
     "*": "＊", "_": "＿", "[": "［", "]": "］", "(": "（", ")": "）", "#": "＃", "`": "｀",
     "<": "＜", ">": "＞", "|": "｜", "~": "～", "!": "！", "@": "＠", "\\": "＼", "$": "＄",
@@ -37,10 +34,8 @@ _MD_SPECIAL = str.maketrans({
 
 
 def clean(text: object, limit: int = 300) -> str:
-    """One line of display text: no control or invisible characters, no line breaks, bounded."""
-    s = _CONTROL.sub("", str(text if text is not None else ""))
-    s = re.sub(r"\s+", " ", s).strip()
-    return s if len(s) <= limit else s[: limit - 1] + "…"
+    """One line of display text: no control, bidi or invisible characters, bounded."""
+    return clean_text(text, limit)
 
 
 @dataclass
@@ -134,11 +129,7 @@ def truncate_utf8(text: str, max_bytes: int) -> str:
 # -- building -----------------------------------------------------------------------------------
 
 def local_time(value: datetime | None, tz_name: str) -> str:
-    if value is None:
-        return "未知"
-    tz = ZoneInfo(tz_name)
-    zone = "北京时间" if tz_name in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else tz_name
-    return f"{value.astimezone(tz):%Y-%m-%d %H:%M:%S}（{zone}）"
+    return format_local(value, zone(tz_name), SECONDS, empty="未知", with_zone=True)
 
 
 def console_link(base_url: str, finding_id: str) -> str:
@@ -151,24 +142,14 @@ def rule_name(finding: FindingRecord) -> str:
 
 def evidence_in_context(finding: FindingRecord, around: int = 80) -> str:
     """The context with the evidence marked 【like this】, cut to `around` characters each side."""
-    ctx, ev = finding.context or "", finding.evidence or ""
-    if not ctx:
-        return f"【{ev}】"
-    i = finding.start - finding.context_start
-    if not (0 <= i <= len(ctx) and ctx[i:i + len(ev)] == ev):
-        i = ctx.find(ev) if ev else -1
-    if i < 0:
-        return ctx[: 2 * around]
-    head = ctx[max(0, i - around):i]
-    tail = ctx[i + len(ev):i + len(ev) + around]
-    return ("…" if i > around else "") + head + f"【{ev}】" + tail + (
-        "…" if i + len(ev) + around < len(ctx) else "")
+    return marked(finding.context or "", finding.evidence or "",
+                  finding.start - finding.context_start, around)
 
 
 def finding_message(finding: FindingRecord, department: str, others: list[str],
                     console_base_url: str, tz_name: str) -> Message:
     """The immediate alert about one (high-severity) finding, for one department."""
-    sev = SEVERITY_NAMES.get(finding.severity, finding.severity)
+    sev = label_of(SEVERITY_LABELS, finding.severity)
     where = clean(finding.domain or finding.source, 80)
     msg = Message(f"【{sev}风险】{rule_name(finding)}：{where}")
     msg.add("规则", f"{rule_name(finding)}（{finding.rule}）")
@@ -182,7 +163,7 @@ def finding_message(finding: FindingRecord, department: str, others: list[str],
     if finding.operator:
         msg.add("经营者", finding.operator, limit=80)
     msg.add("来源", finding.source, url=finding.source if finding.source.startswith("http") else "")
-    msg.add("来源类型", KIND_NAMES.get(finding.kind, finding.kind))
+    msg.add("来源类型", label_of(KIND_LABELS, finding.kind))
     msg.add("整治方案条款", finding.clause or "—")
     msg.add("牵头部门", finding.lead or "—")
     msg.add("本提醒发送至", department)
@@ -217,14 +198,13 @@ def digest_message(department: str, items: list[dict[str, Any]], since: datetime
         per[item["severity"]] = per.get(item["severity"], 0) + 1
         names[item["rule"]] = item.get("rule_name") or RULE_NAMES.get(item["rule"], item["rule"])
     for rule, per in sorted(counts.items(), key=lambda kv: -sum(kv[1].values())):
-        detail = "，".join(f"{SEVERITY_NAMES.get(s, s)} {n}" for s, n in per.items() if n)
+        detail = "，".join(f"{label_of(SEVERITY_LABELS, s)} {n}" for s, n in per.items() if n)
         msg.add(names[rule], f"{sum(per.values())} 条（{detail}）")
-    order = {"high": 0, "medium": 1, "low": 2}
     # Most severe first, newest first within a severity (two stable sorts).
     ranked = sorted(items, key=lambda it: str(it.get("captured_at") or ""), reverse=True)
-    ranked = sorted(ranked, key=lambda it: order.get(it["severity"], 3))
+    ranked = sorted(ranked, key=lambda it: SEVERITY_ORDER.get(it["severity"], 3))
     for n, item in enumerate(ranked[:top], 1):
-        sev = SEVERITY_NAMES.get(item["severity"], item["severity"])
+        sev = label_of(SEVERITY_LABELS, item["severity"])
         msg.add(f"{n}", f"[{sev}] {item.get('rule_name', '')}：“{item.get('evidence', '')}” "
                         f"— {item.get('source', '')}", url=item.get("link", ""))
     if len(items) > top:

@@ -96,7 +96,7 @@ def queue_for_findings(store: Store, settings: Settings, findings: list[FindingR
             if finding.severity == "high":
                 others = directory.names(d for d in depts if d != dept_id)
                 msg = finding_message(finding, dept.name, others, settings["console_base_url"],
-                                      settings["alerts_timezone"])
+                                      settings["time_zone"])
                 payload = {"severity": "high", "rule": finding.rule, "finding_id": finding.id,
                            "source": finding.source, "routed_to": depts}
                 written += enqueue_for_department(store, "finding", f"finding:{finding.id}:"
@@ -145,7 +145,7 @@ def queue_forward(store: Store, settings: Settings, finding: FindingRecord, depa
     if dept is None:
         raise KeyError(f"unknown department {department!r}")
     msg = finding_message(finding, dept.name, [], settings["console_base_url"],
-                          settings["alerts_timezone"])
+                          settings["time_zone"])
     msg.subject = f"【转办】{msg.subject}"
     msg.lines.insert(0, ("转办人", clean(by, 60), ""))
     if note.strip():
@@ -166,7 +166,7 @@ def queue_test(store: Store, settings: Settings, department: str,
     now = now or utcnow()
     ids = []
     for channel in channels_of(dept):
-        msg = test_message(dept.name, channel.id, now, settings["alerts_timezone"])
+        msg = test_message(dept.name, channel.id, now, settings["time_zone"])
         key = f"test:{dept.id}:{now.strftime('%Y%m%dT%H%M%S%f')}:{channel.id}"
         alert = make_alert(key, "test", dept, channel, msg, now, {"severity": "high"})
         if store.enqueue_alert(alert):

@@ -60,7 +60,7 @@ class SendReport:
     def summary(self) -> str:
         if self.busy:
             return "另一个发送进程正在运行，本次未发送。"
-        return (f"已发送 {self.sent} 条，待重试 {self.retried} 条，无法送达（死信）{self.dead} 条，"
+        return (f"已发送 {self.sent} 条，待重试 {self.retried} 条，发送失败 {self.dead} 条，"
                 f"延后 {self.deferred} 条，演练未发送 {self.skipped} 条。")
 
 

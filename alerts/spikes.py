@@ -107,7 +107,7 @@ def check_spikes(store: Store, settings: Settings, now: datetime | None = None) 
         samples = sorted(c.current.values(), key=seen_at, reverse=True)[:SAMPLES]
         mass = sorted(c.words)
         msg = spike_message(platform, current, baseline, minutes, samples, mass,
-                            settings["console_base_url"], settings["alerts_timezone"], now)
+                            settings["console_base_url"], settings["time_zone"], now)
         depts = list(directory.spike_to) + ([d for d in directory.spike_mass_incident_to
                                              if d not in directory.spike_to] if mass else [])
         tag = hashlib.sha256(platform.encode("utf-8")).hexdigest()[:12]

@@ -1,6 +1,6 @@
 """Speed of the analyzers on one core: jieba.lcut (the baseline) against the full pipeline.
 
-    .venv/bin/python benchmarks/analyzer_speed.py [--mb 20] [--seed 7]
+    python -m benchmarks.analyzer_speed [--size tiny|bench|full] [--mb 20] [--seed 7]
 
 Builds a corpus of realistic page text (navigation, footers with 版权所有 and ICP lines,
 paragraphs of the city's plan in traditional and simplified characters, everyday filler, and the
@@ -19,7 +19,6 @@ with tracemalloc on a sample (tracemalloc slows everything, so not on the timed 
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -29,12 +28,15 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PLAN = ROOT / "tests" / "analyzers" / "data" / "qingyuan-internet-finance-rectification-plan-2016.txt"
 CORPUS = ROOT / "tests" / "corpus" / "texts.jsonl"
+
+from benchmarks.common import Row, main, preset  # noqa: E402
 
 NAV = ["首页", "新闻中心", "通知公告", "政务公开", "办事服务", "互动交流", "关于我们", "联系我们",
        "产品中心", "会员中心", "帮助中心", "网站地图", "理财学院", "信息披露", "招贤纳士"]
@@ -128,15 +130,19 @@ def run_pipeline(analyzer: object, jsonl: str) -> int:
     return n
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (UTF-8)")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+SIZES = {  # corpus size in MB (UTF-8) and the seed of its generator
+    "tiny": {"mb": 0.2, "seed": 7},
+    "bench": {"mb": 4.0, "seed": 7},
+    "full": {"mb": 20.0, "seed": 7},
+}
+
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = preset(SIZES, size, options)
     print(pin_one_core())
 
     t0 = time.process_time()
-    pages = build_pages(int(args.mb * 1_000_000), args.seed)
+    pages = build_pages(int(args["mb"] * 1_000_000), args["seed"])
     size = sum(len(t.encode("utf-8")) for _, t in pages)
     mb = size / 1e6
     jsonl = "".join(json.dumps({"id": i, "text": t, "kind": k}, ensure_ascii=False) + "\n"
@@ -183,8 +189,12 @@ def main() -> int:
     print(f"peak memory: process RSS {rss_mb():.0f} MB (the corpus itself is held in memory); "
           f"pipeline Python allocations peak {peak / 1e6:.1f} MB on a "
           f"{len(sample.encode()) / 1e6:.1f} MB sample")
-    return 0
+    return [
+        Row("patrol analyze vs jieba.lcut", mb / pipe_s, mb / jieba_s, "MB/s", ">= 10x"),
+        Row("bare Aho-Corasick (ceiling) vs jieba.lcut", mb / ac_s, mb / jieba_s, "MB/s"),
+        Row("load: rules, automaton, jieba dictionary", load, None, "s"),
+    ]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

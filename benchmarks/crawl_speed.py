@@ -1,6 +1,6 @@
 """Crawl speed: a bare Scrapy spider vs. the full patrol, the rendered rate, peak memory.
 
-    .venv/bin/python benchmarks/crawl_speed.py [--pages 5000] [--rendered 200]
+    python -m benchmarks.crawl_speed [--size tiny|bench|full] [--pages 5000] [--rendered 200]
 
 Serves a generated local site (static pages /p/N.html, each linking to ten others, about 5%
 carrying a violation; script-built pages /js/N.html) from a subprocess on 127.0.0.1, then in
@@ -19,7 +19,6 @@ Prints every figure; never fails on a figure (a benchmark reports, tests assert)
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -29,8 +28,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # also when started as a script (the site and the bare spider)
+
+from benchmarks.common import Row, main, preset  # noqa: E402
+
 PHRASES = ["平台介绍与发展历程", "本地新闻与社区动态", "关于我们的服务承诺", "客户服务中心工作时间",
            "常见问题解答汇总", "清远市区交通出行指南", "企业文化与团队建设", "合作伙伴与媒体报道"]
 VIOLATIONS = ["保本保息，年化收益18%", "股票配资1:10杠杆", "首付贷零首付买房", "注册送888元现金红包"]
@@ -149,11 +154,17 @@ def patrol_cmd(data: Path, url: str, pages: int, render: str, extra: list[str]) 
             "--render", render]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=5000)
-    parser.add_argument("--rendered", type=int, default=200)
-    args = parser.parse_args()
+# pages: static pages of the site; rendered: script-built pages rendered in Chromium.
+SIZES = {
+    "tiny": {"pages": 40, "rendered": 3},
+    "bench": {"pages": 800, "rendered": 30},
+    "full": {"pages": 5000, "rendered": 200},
+}
+
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
+    rows: list[Row] = []
 
     server = subprocess.Popen([sys.executable, __file__, "serve", str(args.pages),
                                str(args.rendered)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -215,6 +226,14 @@ def main() -> None:
               f"1 - (b)/(b0) = {cost:.1%}   (goal <= 10%: {'met' if cost <= 0.10 else 'NOT met'})")
         print(f"    peak memory {rss_b:.0f} MB   (goal < 400 MB: "
               f"{'met' if rss_b < 400 else 'NOT met'})")
+        rows.append(Row("full patrol vs bare Scrapy spider", rate_b, rate_a, "pages/s",
+                        ">= 0.5x"))
+        rows.append(Row("full patrol peak memory vs bare spider", rss_b, rss_a, "MB",
+                        "< 400 MB"))
+        rows.append(Row("patrol with WARC captures vs without (best runs)", best_b, rate_b0,
+                        "pages/s", ">= 0.9x"))
+        rows.append(Row("CPU per page with WARC vs without", min(cpu_with) * 1000,
+                        min(cpu_without) * 1000, "ms", ""))
 
         chromium = shutil.which("chromium")
         if chromium:
@@ -227,6 +246,7 @@ def main() -> None:
                   f"{c['elapsed_seconds']:.1f} s = {rate_c:.2f} pages/s (goal >= 3: "
                   f"{'met' if rate_c >= 3 else 'NOT met'}), peak RSS {rss_c:.0f} MB "
                   "(crawler process; Chromium not included)")
+            rows.append(Row("rendered patrol", rate_c, None, "pages/s", ">= 3"))
         else:
             print("(c) rendered patrol:     skipped, no chromium on PATH")
     finally:
@@ -234,6 +254,7 @@ def main() -> None:
             server.stdin.close()
         server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":
@@ -242,4 +263,4 @@ if __name__ == "__main__":
     elif len(sys.argv) > 1 and sys.argv[1] == "bare":
         bare(sys.argv[2], int(sys.argv[3]))
     else:
-        main()
+        sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

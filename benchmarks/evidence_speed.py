@@ -1,19 +1,18 @@
 """Case package speed: export of N findings and its verification, against a raw-copy baseline.
 
-    .venv/bin/python benchmarks/evidence_speed.py [--findings 100] [--body-kb 40]
+    python -m benchmarks.evidence_speed [--size tiny|bench|full] [--findings 100]
 
-Writes N captures (a page of about --body-kb KB of varied text each, a --shot-kb KB screenshot for
-every other one) into real
-WARC files under a temporary data home with a real SQLite store, then measures in this process:
+Writes N captures (a page of about `body_kb` KB of varied text each, a `shot_kb` KB screenshot
+for every other one) into real WARC files under a temporary data home with a real SQLite
+store, then measures in this process:
   (base) the floor: read every capture's bytes from the WARC files and zip them as they are;
   (e)    `build_case` of all N findings (read, parse, copy, manifest, index.html, zip);
   (v)    `verify_package` of the result (every hash, every WARC record's digest).
-Goals: (e) < 5 s and (v) < 2 s for 100 findings. Prints figures; never fails on one.
+Goals (full size, 100 findings): (e) < 5 s and (v) < 2 s. Figures printed, never asserted.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
 import sys
@@ -21,18 +20,23 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Row, main, preset  # noqa: E402
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--findings", type=int, default=100)
-    parser.add_argument("--body-kb", type=int, default=60)
-    parser.add_argument("--shot-kb", type=int, default=300)
-    args = parser.parse_args()
+SIZES = {
+    "tiny": {"findings": 10, "body_kb": 20, "shot_kb": 50},
+    "bench": {"findings": 100, "body_kb": 60, "shot_kb": 300},
+    "full": {"findings": 100, "body_kb": 60, "shot_kb": 300},
+}
 
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
     from evidence.package import build_case
     from evidence.storage import open_storage
     from evidence.verify import verify_package
@@ -47,9 +51,9 @@ def main() -> None:
         started = time.perf_counter()
         ids = seed_captures(settings, store, storage, args.findings, filler_kb=args.body_kb,
                             shot_kb=args.shot_kb)
+        warc_mb = sum(p.stat().st_size for p in (work / "var").rglob("*.warc.gz")) / 1e6
         print(f"{args.findings} captures written in {time.perf_counter() - started:.2f} s "
-              f"({sum(p.stat().st_size for p in (work / 'var').rglob('*.warc.gz')) / 1e6:.1f} "
-              f"MB of WARC)")
+              f"({warc_mb:.1f} MB of WARC)")
 
         started = time.perf_counter()
         buf = io.BytesIO()
@@ -77,7 +81,9 @@ def main() -> None:
         store.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return [Row(f"export of {args.findings} findings vs raw copy", export, base, "s", "< 5 s"),
+            Row(f"verify of {args.findings} findings vs raw copy", verify, base, "s", "< 2 s")]
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

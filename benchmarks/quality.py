@@ -1,7 +1,9 @@
 """Per-rule precision and recall on the hand-labeled corpus: the engine against a naive baseline.
 
-    .venv/bin/python benchmarks/quality.py [--corpus tests/corpus] [--rules config/rules.yaml]
-    .venv/bin/python benchmarks/quality.py --corpus tests/corpus/heldout.jsonl
+    python -m benchmarks.quality [--corpus tests/corpus] [--rules config/rules.yaml]
+    python -m benchmarks.quality --corpus tests/corpus/heldout.jsonl
+
+The corpus is small: every size runs all of it.
 
 --corpus is a directory (texts.jsonl, enterprises.jsonl and licensed.txt inside it) or one texts
 file; for a file, the enterprise records are the sibling `<stem>_enterprises.jsonl` (e.g.
@@ -14,9 +16,9 @@ the raw text, no normalization, no context, no rates. The engine is the analyzer
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,6 +34,7 @@ from analyzers.evaluate import (  # noqa: E402
     rate_misses,
     score,
 )
+from benchmarks.common import Row, main, preset  # noqa: E402
 
 
 def side_by_side(engine: dict[str, Score], naive: dict[str, Score]) -> str:
@@ -56,20 +59,25 @@ def corpus_files(corpus: Path, enterprises: Path | None, licensed: Path | None
     return texts, enterprises or ents, licensed or folder / "licensed.txt"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus",
-                        help="corpus directory, or one texts .jsonl file")
-    parser.add_argument("--enterprises", type=Path, default=None,
-                        help="enterprise records .jsonl (default: found next to the corpus)")
-    parser.add_argument("--licensed", type=Path, default=None,
-                        help="licensed-institution list (default: licensed.txt next to the corpus)")
-    parser.add_argument("--rules", type=Path, default=ROOT / "config" / "rules.yaml")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list the ids of errors")
-    args = parser.parse_args()
+_DEFAULTS = {"corpus": str(ROOT / "tests" / "corpus"), "enterprises": "", "licensed": "",
+             "rules": str(ROOT / "config" / "rules.yaml"), "verbose": False}
+SIZES = {"tiny": _DEFAULTS, "bench": _DEFAULTS, "full": _DEFAULTS}
 
-    texts_path, ents_path, licensed = corpus_files(args.corpus, args.enterprises, args.licensed)
-    analyzer = Analyzer(args.rules, licensed if licensed.is_file() else None)
+
+def _macro(scores: dict[str, Score]) -> tuple[float, float]:
+    """Mean precision and mean recall over the rules."""
+    return (sum(s.precision for s in scores.values()) / len(scores),
+            sum(s.recall for s in scores.values()) / len(scores))
+
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    """--corpus is a directory or one texts .jsonl file; --enterprises and --licensed default
+    to the files found next to it; --verbose lists the ids of errors."""
+    args = preset(SIZES, size, options)
+    texts_path, ents_path, licensed = corpus_files(
+        Path(args["corpus"]), Path(args["enterprises"]) if args["enterprises"] else None,
+        Path(args["licensed"]) if args["licensed"] else None)
+    analyzer = Analyzer(args["rules"], licensed if licensed.is_file() else None)
     texts = load_jsonl(texts_path)
     engine = score(texts, engine_text_predictor(analyzer), TEXT_RULES)
     naive = score(texts, naive_predictor(analyzer, TEXT_RULES), TEXT_RULES)
@@ -85,7 +93,7 @@ def main() -> int:
     expected = sum(len(t.get("rates", [])) for t in texts)
     print(f"\nrates: {expected - len(missing)}/{expected} expected rates found, "
           f"{len(extra)} unexpected")
-    if args.verbose:
+    if args["verbose"]:
         for rid, s in engine.items():
             if s.fp_ids or s.fn_ids:
                 print(f"engine {rid}: FP {s.fp_ids} FN {s.fn_ids}")
@@ -93,8 +101,14 @@ def main() -> int:
             print(f"missing rate {rate} in {rec_id}")
         for rec_id, rate in extra:
             print(f"unexpected rate {rate} in {rec_id}")
-    return 0
+    (p_engine, r_engine), (p_naive, r_naive) = _macro(engine), _macro(naive)
+    return [
+        Row("mean precision over rules vs keyword list", p_engine, p_naive),
+        Row("mean recall over rules vs keyword list", r_engine, r_naive),
+        Row("expected rates found", (expected - len(missing)) / max(1, expected), None, "",
+            "1.0"),
+    ]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

@@ -1,6 +1,6 @@
 """What the scheduler adds to a patrol: start lateness and wall time against a bare process.
 
-    .venv/bin/python benchmarks/scheduler_overhead.py [--runs 10] [--real]
+    python -m benchmarks.scheduler_overhead [--size tiny|bench|full] [--runs 10] [--real]
 
 Measures in one run, against a local http.server site on 127.0.0.1:
 
@@ -17,7 +17,6 @@ takes the crawl lock, records its run and fetches one page); `--real` uses `patr
 
 from __future__ import annotations
 
-import argparse
 import re
 import shlex
 import statistics
@@ -26,10 +25,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Row, main, preset  # noqa: E402
 from findings import open_store  # noqa: E402
 from findings.model import from_iso  # noqa: E402
 from scheduler import PatrolScheduler  # noqa: E402
@@ -38,11 +40,16 @@ from settings import load_settings  # noqa: E402
 FAKE = ROOT / "tests" / "scheduler" / "fake_patrol.py"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--real", action="store_true", help="patrol with the real `patrol crawl`")
-    args = parser.parse_args()
+# runs: patrols measured each way; real: the real `patrol crawl` instead of the stand-in.
+SIZES = {
+    "tiny": {"runs": 2, "real": False},
+    "bench": {"runs": 5, "real": False},
+    "full": {"runs": 10, "real": False},
+}
+
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         (tmp / "site").mkdir()
@@ -52,13 +59,13 @@ def main() -> None:
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             port = re.search(r"port (\d+)", server.stdout.readline()).group(1)  # type: ignore[union-attr]
-            measure(tmp, f"http://127.0.0.1:{port}/", args.runs, args.real)
+            return measure(tmp, f"http://127.0.0.1:{port}/", args.runs, args.real)
         finally:
             server.terminate()
             server.wait()
 
 
-def measure(tmp: Path, site: str, runs: int, real: bool) -> None:
+def measure(tmp: Path, site: str, runs: int, real: bool) -> list[Row]:
     (tmp / "targets.yaml").write_text(
         f"targets:\n  - name: alpha\n    start_urls: ['{site}']\n    render: never\n"
         "    depth: 0\n    schedule_group: bench\n", encoding="utf-8")
@@ -116,7 +123,13 @@ def measure(tmp: Path, site: str, runs: int, real: bool) -> None:
     print(f"  ratio scheduled/baseline (spawn->exit) "
           f"{statistics.median(process) / statistics.median(bare):.2f}"
           f"   statuses: {', '.join(sorted(statuses))}")
+    return [
+        Row("scheduled patrol spawn->exit vs started directly", statistics.median(process),
+            statistics.median(bare), "s"),
+        Row("scheduled patrol lateness due->spawn (median)", statistics.median(lateness), None,
+            "s"),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

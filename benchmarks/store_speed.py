@@ -2,8 +2,9 @@
 `helpers.bulk` of the same documents, and p50/p95 of a filtered Chinese full-text query over
 200,000 findings on both backends.
 
-    .venv/bin/python benchmarks/store_speed.py                 # starts its own OpenSearch node
-    .venv/bin/python benchmarks/store_speed.py --url http://127.0.0.1:9200 --count 50000
+    python -m benchmarks.store_speed                 # starts its own OpenSearch node
+    python -m benchmarks.store_speed --url http://127.0.0.1:9200 --count 50000
+    python -m benchmarks.store_speed --size tiny --skip-cluster
 
 Goals: SQLite >= 5,000 findings/s; store >= 0.8x raw bulk; query p95 < 200 ms.
 Figures are printed, never asserted: speed depends on the machine.
@@ -11,7 +12,6 @@ Figures are printed, never asserted: speed depends on the machine.
 
 from __future__ import annotations
 
-import argparse
 import random
 import shutil
 import statistics
@@ -21,10 +21,13 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Row, main, preset  # noqa: E402
 from findings import FindingQuery, FindingRecord, Store, finding_id, open_store  # noqa: E402
 
 EVIDENCE = ["保本保息", "年化收益率15%", "稳赚不赔", "首付贷", "股票配资", "提现困难", "资金池",
@@ -151,14 +154,21 @@ def compare_indexing(store: Store, url: str, kind: str, prefix: str,
     return len(findings) / store_time, len(findings) / raw_time
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--url", help="Elasticsearch/OpenSearch URL (default: start a node)")
-    parser.add_argument("--kind", default="opensearch", help="node kind to start")
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--skip-cluster", action="store_true")
-    args = parser.parse_args()
+# count: findings stored; url: a running Elasticsearch/OpenSearch (empty: start a node of
+# `kind`); queries: filtered full-text queries timed; skip_cluster: SQLite only.
+SIZES = {
+    "tiny": {"count": 2_000, "url": "", "kind": "opensearch", "queries": 20,
+             "skip_cluster": False},
+    "bench": {"count": 30_000, "url": "", "kind": "opensearch", "queries": 100,
+              "skip_cluster": False},
+    "full": {"count": 200_000, "url": "", "kind": "opensearch", "queries": 200,
+             "skip_cluster": False},
+}
+
+
+def run(size: str = "full", **options: Any) -> list[Row]:
+    args = SimpleNamespace(**preset(SIZES, size, options))
+    rows: list[Row] = []
 
     work = Path(tempfile.mkdtemp(prefix="store-speed-"))
     print(f"generating {args.count:,} findings ...", flush=True)
@@ -169,6 +179,7 @@ def main() -> None:
     with open_store("", data_dir=work / "sqlite") as store:
         rate = timed_inserts(store, findings, 500)
         print(f"  insert, batches of 500: {rate:,.0f} findings/s  (goal >= 5,000)")
+        rows.append(Row("SQLite insert, batches of 500", rate, None, "findings/s", ">= 5,000"))
         small = make_findings(5_000, seed=99)
         print(f"  insert, batches of 10 (one page at a time): "
               f"{timed_inserts(store, small, 10):,.0f} findings/s")
@@ -178,10 +189,12 @@ def main() -> None:
         print(f"  filtered full-text query over {args.count:,}: p50 {p50:.1f} ms, "
               f"p95 {p95:.1f} ms (goal p95 < 200 ms); page 31-40 via cursor: {deep:.1f} ms")
         sqlite_p95 = p95
+        rows.append(Row(f"SQLite full-text query p95, {args.count:,} findings", p95, None, "ms",
+                        "< 200 ms"))
 
     if args.skip_cluster:
         shutil.rmtree(work, ignore_errors=True)
-        return
+        return rows
     node = None
     url = args.url
     if not url:
@@ -201,6 +214,8 @@ def main() -> None:
             print(f"  indexing through the store, 10,000 per call: {store_rate:,.0f} findings/s")
             print(f"  raw helpers.bulk, same documents: {raw_rate:,.0f} docs/s")
             print(f"  ratio store/raw: {store_rate / raw_rate:.2f}x (goal >= 0.8x)")
+            rows.append(Row("cluster indexing via the store vs raw bulk", store_rate, raw_rate,
+                            "docs/s", ">= 0.8x"))
             pages = make_findings(3_000, seed=123)
             print(f"  through the store, 10 findings per call (one page at a time): "
                   f"{timed_inserts(cstore, pages, 10):,.0f} findings/s")
@@ -208,12 +223,15 @@ def main() -> None:
             print(f"  filtered full-text query over {args.count + 5_000:,}: p50 {p50:.1f} ms, "
                   f"p95 {p95:.1f} ms; page 31-40 via cursor: {deep:.1f} ms")
             print(f"\n  p95 cluster/SQLite: {p95 / sqlite_p95:.2f}x")
+            rows.append(Row("cluster full-text query p95 vs SQLite", p95, sqlite_p95, "ms",
+                            "< 200 ms"))
             cstore.drop_indexes()  # type: ignore[attr-defined]
     finally:
         if node is not None:
             node.stop()
         shutil.rmtree(work, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run, SIZES, __doc__.splitlines()[0]))

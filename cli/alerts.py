@@ -6,11 +6,12 @@ from datetime import datetime
 
 import click
 
-STATUS_TEXT = {"pending": "待发送", "sent": "已发送", "dead": "死信"}
-KIND_TEXT = {"finding": "线索", "digest": "汇总", "digest_item": "待汇总", "spike": "舆情突增",
-             "support": "运维", "test": "测试", "forward": "转办"}
-OUTCOME_TEXT = {"sent": "已发送", "retry": "待重试", "dead": "死信", "deferred": "延后",
-                "skipped": "演练"}
+from common.text import clean
+from common.timefmt import format_local, zone
+from common.vocabulary import ALERT_KIND_LABELS as KIND_TEXT
+from common.vocabulary import ALERT_OUTCOME_LABELS as OUTCOME_TEXT
+from common.vocabulary import ALERT_STATUS_LABELS as STATUS_TEXT
+from patrols import exit_codes
 
 
 def _open(app, store_url: str | None):  # type: ignore[no-untyped-def]
@@ -23,9 +24,7 @@ def _open(app, store_url: str | None):  # type: ignore[no-untyped-def]
 
 
 def _when(value: datetime | None, tz_name: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(tz_name)).strftime("%m-%d %H:%M:%S") if value else "-"
+    return format_local(value, zone(tz_name), "%m-%d %H:%M:%S", empty="-")
 
 
 def _echo_report(report, directory) -> None:  # type: ignore[no-untyped-def]
@@ -62,11 +61,11 @@ def list_alerts(app, status: str | None, department: str | None, kind: str | Non
         dept_id = dept.id
     with store:
         rows = store.list_alerts(status=status, department=dept_id, kind=kind, limit=limit)
-    tz = settings["alerts_timezone"]
+    tz = settings["time_zone"]
     for a in rows:
         click.echo(f"{a.id}  {STATUS_TEXT.get(a.status, a.status)}  "
                    f"{KIND_TEXT.get(a.kind, a.kind)}  {directory.name(a.department)}/{a.channel}  "
-                   f"尝试{a.attempts}次  {_when(a.created_at, tz)}  {a.subject}"
+                   f"尝试{a.attempts}次  {_when(a.created_at, tz)}  {clean(a.subject)}"
                    + (f"  错误：{a.last_error[:80]}" if a.last_error and a.status != "sent" else ""))
     click.echo(f"共 {len(rows)} 条。")
 
@@ -84,7 +83,7 @@ def send(app, dry_run: bool, store_url: str | None) -> None:  # type: ignore[no-
         report = Sender(store, settings, echo=click.echo, dry_run=dry_run or None).run()
     _echo_report(report, directory)
     if report.busy:
-        raise click.exceptions.Exit(75)
+        raise click.exceptions.Exit(exit_codes.LOCKED)  # another sender is running
 
 
 @command.command("test")
@@ -103,7 +102,7 @@ def test(app, department: str, store_url: str | None) -> None:  # type: ignore[n
         report = send_test(settings, store, department, echo=click.echo)
     _echo_report(report, directory)
     if report.dead or report.retried:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(exit_codes.FAILED)
 
 
 @command.command("retry")
@@ -111,7 +110,7 @@ def test(app, department: str, store_url: str | None) -> None:  # type: ignore[n
 @store_option
 @click.pass_obj
 def retry(app, alert_id: str, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
-    """把一条死信（或待发送的告警）重新放回队列并立即发送。"""
+    """把一条发送失败（或待发送）的告警重新放回队列并立即发送。"""
     from alerts import Sender
     from findings import utcnow
     from findings.model import to_iso

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-KIND_CHOICES = ("ad", "page", "post", "news", "notice")
+from common.text import clean, pad
+from common.vocabulary import SEVERITY_LABELS, label
+from common.vocabulary import TEXT_KINDS as KIND_CHOICES
 
 
 def _open(file: str) -> IO[str]:
@@ -66,26 +67,12 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
 def _cell(s: str, width: int) -> str:
-    out, w = "", 0
-    for c in s.replace("\n", " "):
-        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        if w + cw > width:
-            out = out[:-1] + "…" if out else out
-            w = _width(out)
-            break
-        out += c
-        w += cw
-    return out + " " * (width - w)
+    return pad(clean(s), width)
 
 
 TABLE_COLUMNS = (("编号", 10), ("规则", 22), ("级别", 4), ("证据", 28), ("位置", 11),
                  ("年化%", 7), ("平台", 12), ("牵头部门", 30))
-SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 
 def table_header() -> str:
@@ -98,7 +85,7 @@ def table_rows(record_id: Any, findings: list[dict[str, Any]]) -> list[str]:
         rate = f.get("annual_rate")
         values = (
             str(record_id), f.get("rule_name") or f["rule"],
-            SEVERITY_ZH.get(f["severity"], f["severity"]), f["evidence"],
+            label(SEVERITY_LABELS, f["severity"]), f["evidence"],
             f"{f['start']}-{f['end']}", "" if rate is None else f"{rate:g}",
             f.get("platform") or "", f["lead"],
         )

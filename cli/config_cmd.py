@@ -51,7 +51,9 @@ def settings_markdown() -> str:
         "Layers, lowest first: these defaults, `config/settings.yaml`, a site file given by",
         "`--config FILE` or `PATROL_CONFIG`, environment variables `PATROL_<NAME>` (upper case),",
         "and command-line options (`--set NAME=VALUE` and each command's own options).",
-        "Relative paths resolve against the project root.",
+        "Relative paths resolve against the home directory: the checkout when run from a",
+        "source checkout, otherwise the current directory. A default marked *(shipped)* is the",
+        "file of that name inside the installed package (`config/` ships with the patrol).",
         "",
     ]
     section = None
@@ -60,9 +62,11 @@ def settings_markdown() -> str:
             section = s.section
             lines += [f"## {section}", "", "| name | type | default | help |", "|---|---|---|---|"]
         kind = s.type + (f" ({', '.join(s.choices)})" if s.choices else "")
-        default = json.dumps(s.default, ensure_ascii=False)
+        default = f"`{json.dumps(s.default, ensure_ascii=False)}`"
+        if s.shipped:
+            default += " *(shipped)*"
         help_text = s.help.replace("|", "\\|")
-        lines.append(f"| `{s.name}` | {kind} | `{default}` | {help_text} |")
+        lines.append(f"| `{s.name}` | {kind} | {default} | {help_text} |")
         if SETTINGS.index(s) + 1 == len(SETTINGS) or SETTINGS[SETTINGS.index(s) + 1].section != section:
             lines.append("")
     return "\n".join(lines)

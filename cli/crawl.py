@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-LOCKED_EXIT = 3
+from common.vocabulary import TARGET_KINDS
+from patrols import exit_codes
 
 
 @click.command(name="crawl")
@@ -21,7 +22,7 @@ LOCKED_EXIT = 3
 @click.option("--depth", type=click.IntRange(min=0), help="Link depth from the start URLs.")
 @click.option("--render", type=click.Choice(["auto", "always", "never"]),
               help="When to render pages with Chromium.")
-@click.option("--kind", type=click.Choice(["p2p", "ads", "forum", "news"]), default="p2p",
+@click.option("--kind", type=click.Choice(TARGET_KINDS), default="p2p",
               show_default=True, help="Kind of ad-hoc URLs (how the analyzers read them).")
 @click.option("--trigger", type=click.Choice(["manual", "schedule", "demo"]), default="manual",
               show_default=True, help="Who started this run (recorded with it).")
@@ -31,13 +32,17 @@ LOCKED_EXIT = 3
 def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url: str | None,
             max_pages: int | None, depth: int | None, render: str | None, kind: str,
             trigger: str, as_json: bool, no_alerts: bool) -> None:
-    """巡查网址或已配置的巡查目标（patrol URLs or a target of targets.yaml）."""
+    """巡查网址或已配置的巡查目标（patrol URLs or a target of targets.yaml）.
+
+    Exit status: 0 ok, 1 failed, 3 degraded (see the health checks), 75 target locked.
+    """
     from dataclasses import replace
 
-    from crawler.run import PatrolLocked, run_patrols
     from crawler.summary import format_summary
     from crawler.targets import adhoc_target, get_target
     from findings.open import store_from_settings
+    from patrols.locks import PatrolLocked
+    from patrols.service import patrol
 
     if bool(urls) == bool(target_name):
         raise click.UsageError("give either URLs or --target NAME")
@@ -52,29 +57,25 @@ def command(app: Any, urls: tuple[str, ...], target_name: str | None, store_url:
     try:
         progress = "tty" if sys.stderr.isatty() and not as_json else "log"
         try:
-            (result,) = run_patrols(settings, [target], store, trigger=trigger, progress=progress)
+            (outcome,) = patrol(settings, store, [target], trigger=trigger, progress=progress,
+                                queue_alerts=not no_alerts)
         except PatrolLocked as exc:
             click.echo(f"patrol: 拒绝巡查：目标 {exc.target} 正在由 {exc.holder or '另一进程'} "
                        "巡查，请等它结束后再试（patrol lock held）", err=True)
-            sys.exit(LOCKED_EXIT)
-        queued = 0 if no_alerts else queue_alerts(store, settings, result)
+            raise click.exceptions.Exit(exit_codes.LOCKED) from None
+        run = outcome.run
         if as_json:
-            click.echo(json.dumps({"target": result.target.name, "run_id": result.run.id,
-                                   "status": result.run.status, "alerts_queued": queued,
-                                   "start_urls": result.target.start_urls,
-                                   **result.summary}, ensure_ascii=False, sort_keys=True))
+            click.echo(json.dumps({"target": run.target, "run_id": run.id,
+                                   "status": run.status, "alerts_queued": outcome.alerts_queued,
+                                   "start_urls": outcome.target.start_urls,
+                                   **run.stats}, ensure_ascii=False, sort_keys=True))
         else:
-            click.echo(format_summary(result.target.name, result.summary, result.run.status))
-            click.echo(f"  已排队告警 {queued} 条；巡查记录 {result.run.id}")
+            click.echo(format_summary(run.target, run.stats, run.status))
+            for verdict in outcome.verdicts:
+                if not verdict.ok:
+                    click.echo(f"  状况异常：{verdict.message}")
+            click.echo(f"  已排队告警 {outcome.alerts_queued} 条；巡查记录 {run.id}")
     finally:
         store.close()
-
-
-def queue_alerts(store: Any, settings: Any, result: Any) -> int:
-    """Queue alerts for the run's new findings (alerts.queue_for_findings)."""
-    if not result.new_findings:
-        return 0
-    from alerts import queue_for_findings
-
-    return queue_for_findings(store, settings, result.new_findings,
-                              target_kind=result.target.kind, tags=result.target.tags)
+    if run.exit_code:
+        raise click.exceptions.Exit(run.exit_code)

@@ -40,21 +40,20 @@ def command(app: Any, serve_only: bool) -> None:
 
 
 def _patrol(settings: Any, sites: list[Any], started: float) -> None:
-    from crawler.run import run_patrols
     from crawler.summary import format_summary
     from demo.targets import demo_targets
     from findings.open import store_from_settings
+    from patrols.service import patrol
 
     store = store_from_settings(settings)
     try:
-        results = run_patrols(settings, demo_targets(sites), store, trigger="demo",
-                              progress="log")
+        outcomes = patrol(settings, store, demo_targets(sites), trigger="demo", progress="log")
         click.echo("")
-        for result in results:
-            click.echo(format_summary(result.target.name, result.summary, result.run.status))
-        findings = [f for r in results for f in _findings(store, r.finding_ids)]
-        queued = _queue_alerts(store, settings, results)
-        _report(settings, store, results, findings, queued)
+        for outcome in outcomes:
+            click.echo(format_summary(outcome.run.target, outcome.run.stats, outcome.run.status))
+        findings = [f for o in outcomes for f in _findings(store, o.report.finding_ids)]
+        queued = sum(o.alerts_queued for o in outcomes)
+        _report(settings, store, outcomes, findings, queued)
         _case_package(settings, store, findings)
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
@@ -91,18 +90,7 @@ def _findings(store: Any, ids: set[str]) -> list[Any]:
     return [f for f in (store.get_finding(i) for i in sorted(ids)) if f is not None]
 
 
-def _queue_alerts(store: Any, settings: Any, results: list[Any]) -> int:
-    from alerts import queue_for_findings
-
-    total = 0
-    for result in results:
-        if result.new_findings:
-            total += queue_for_findings(store, settings, result.new_findings,
-                                        target_kind=result.target.kind, tags=result.target.tags)
-    return total
-
-
-def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
+def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
             queued: int) -> None:
     echo = click.echo
     echo(f"\n== 发现汇总：共 {len(findings)} 条 ==")
@@ -119,15 +107,15 @@ def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
         for f in chosen[:3]:
             echo(f"  [{f.rule}] {f.evidence} — {f.source}")
     echo("\n== 证据（位于数据目录 " + str(settings.data_dir) + "）==")
-    paths = sorted({p for r in results for p in r.evidence_paths})
+    paths = sorted({p for o in outcomes for p in o.report.evidence_paths})
     warcs = [p for p in paths if p.endswith(".warc.gz")]
     for path in warcs[:6]:
         echo(f"  WARC 存档：{path}")
     echo(f"  共 {len(warcs)} 个 WARC 文件、{len(paths) - len(warcs)} 张截图")
     echo(f"\n== 告警：本次新排队 {queued} 条 ==")
-    try:
-        from alerts import queued_by_department
+    from alerts import queued_by_department
 
+    try:
         for department, kinds in sorted(queued_by_department(store, settings, findings).items()):
             detail = "，".join(f"{k} {v}" for k, v in sorted(kinds.items()))
             echo(f"  {department}：{detail}")
@@ -136,10 +124,9 @@ def _report(settings: Any, store: Any, results: list[Any], findings: list[Any],
     echo("  发送：patrol alerts send（或由调度器定时发送）")
     echo("\n== 查看结果 ==")
     echo(f"  启动控制台：patrol serve，然后在浏览器打开 {settings['console_base_url']}")
-    try:
-        from console.users import ensure_demo_account
+    from console.users import ensure_demo_account
 
-        name, password = ensure_demo_account(settings)
-        echo(f"  演示账号：{name}  密码：{password}")
-    except Exception as exc:  # noqa: BLE001 - console not installed or not ready
+    try:
+        echo("  " + ensure_demo_account(settings).message())
+    except Exception as exc:  # noqa: BLE001 - the accounts file cannot be written
         echo(f"  演示账号：请用 patrol users 创建（{type(exc).__name__}）")

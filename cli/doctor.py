@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from settings import Settings
+from settings import ConfigError, Settings
 
 
 @dataclass
@@ -90,6 +90,21 @@ def check_search_engine(settings: Settings) -> Check:
                      "直接写入集群（写入暂存在本地队列，恢复后重放）")
 
 
+def check_config(settings: Settings) -> Check:
+    """The targets, schedules and departments files, read by the config model as the patrol,
+    the scheduler and the alerts read them."""
+    from alerts import load_directory
+    from scheduling.plan import load_plan
+
+    try:
+        plan = load_plan(settings)
+        directory = load_directory(settings)
+    except ConfigError as exc:
+        return Check("配置文件", False, str(exc), "巡查、定时巡查和告警", essential=True)
+    return Check("配置文件", True, f"巡查目标 {len(plan.targets)} 个，定时计划 "
+                 f"{len(plan.schedules)} 个，部门 {len(directory.departments)} 个", essential=True)
+
+
 def check_tcp(name: str, url_or_host: str, port: int | None, disables: str) -> Check:
     if not url_or_host:
         return Check(name, None, "未配置")
@@ -136,6 +151,7 @@ def check_tsa(settings: Settings) -> Check:
 
 CHECKS: list[Callable[[Settings], Check]] = [
     check_data_dir,
+    check_config,
     check_store,
     check_search_engine,
     check_evidence,

@@ -10,14 +10,15 @@ import importlib
 import logging
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
+from patrols import exit_codes
 from settings import ConfigError, Settings, load_settings
 
-# name -> "module:attribute". A module that is not written yet shows as unavailable in --help.
+# name -> "module:attribute", imported only when the subcommand runs.
 SUBCOMMANDS: dict[str, str] = {
     "analyze": "cli.analyze:command",
     "enterprises": "cli.enterprises:command",
@@ -50,7 +51,6 @@ class App:
 
     settings: Settings
     debug: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def with_options(self, **overrides: Any) -> Settings:
         """Apply a subcommand's options as the command-line layer (None means not given)."""
@@ -58,7 +58,31 @@ class App:
         return self.settings
 
 
+class ExitStatus(click.ClickException):
+    """A command's `click.exceptions.Exit(status)`, carried past click to main().
+
+    Without standalone mode click turns that Exit into the return value of `cli.main`, which
+    cannot be told from a command's own return value; this exception cannot be mistaken.
+    (In standalone mode, as under click's test runner, click exits with the status.)
+    """
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"exit status {status}")
+        self.status = self.exit_code = status
+
+    def show(self, file: Any = None) -> None:
+        """The command has said what went wrong already."""
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.Exit as exc:
+            if exc.exit_code == 0:
+                raise
+            raise ExitStatus(exc.exit_code) from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 
@@ -67,21 +91,8 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            return _unavailable(name)
-        return getattr(module, attr)
-
-
-def _unavailable(name: str) -> click.Command:
-    @click.command(name=name, help="(not available in this version)")
-    def cmd() -> None:
-        raise click.ClickException(f"'patrol {name}' is not available in this version")
-
-    return cmd
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,20 +123,22 @@ def cli(ctx: click.Context, config_file: str | None, sets: tuple[str, ...],
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command; without --debug any failure is one line on stderr and exit status 1."""
+    """Run the command; without --debug any failure is one line on stderr and exit status 1.
+
+    Exit statuses are those of patrols.exit_codes; a command's `click.exceptions.Exit(N)`
+    reaches here as ExitStatus (see there).
+    """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        # Without standalone mode click *returns* the code of a raised Exit(n) instead of
-        # exiting: pass it on, or `raise Exit(1)` in a command would end with status 0.
-        code = cli.main(args=args, prog_name="patrol", standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        cli.main(args=args, prog_name="patrol", standalone_mode=False)
+    except ExitStatus as exc:
+        sys.exit(exc.status)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("patrol: aborted", err=True)
-        sys.exit(130)
+        sys.exit(exit_codes.INTERRUPTED)
     except click.ClickException as exc:
         click.echo(f"patrol: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
@@ -133,17 +146,17 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(f"patrol: error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(exit_codes.USAGE)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(exit_codes.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
         if debug:
             raise
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         click.echo(f"patrol: error: {message} ({type(exc).__name__}; --debug shows more)",
                    err=True)
-        sys.exit(1)
-    sys.exit(0)
+        sys.exit(exit_codes.for_exception(exc))
+    sys.exit(exit_codes.OK)
 
 
 if __name__ == "__main__":

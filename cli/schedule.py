@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, tzinfo
 
 import click
 
-STATUS_TEXT = {"ok": "成功", "failed": "失败", "timeout": "超时", "interrupted": "中断",
-               "running": "运行中"}
-EXIT_LOCKED = 75
+from common.text import display_width, pad
+from common.timefmt import SECONDS, format_local
+from common.vocabulary import RUN_STATUS_LABELS
+from common.vocabulary import label as label_of
+from patrols import exit_codes
 
 
 def _quiet_apscheduler() -> None:
@@ -20,7 +21,7 @@ def _quiet_apscheduler() -> None:
 
 
 def _when(value: datetime | None, tz: tzinfo) -> str:
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+    return format_local(value, tz, SECONDS, empty="-")
 
 
 @click.group(name="schedule", help="定时巡查：按 schedules 文件定时运行巡查（见 docs/scheduler.md）。")
@@ -91,7 +92,7 @@ def list_jobs(app) -> None:  # type: ignore[no-untyped-def]
                 runs = service.store.list_runs(kwargs["target"], limit=1)
                 if runs:
                     r = runs[0]
-                    last = (f"{STATUS_TEXT.get(r.status, r.status)} {_when(r.started_at, tz)}"
+                    last = (f"{label_of(RUN_STATUS_LABELS, r.status)} {_when(r.started_at, tz)}"
                             f"（页面 {r.pages}，问题 {r.findings}）")
             rows.append((job_id, target, describe(spec), nxt, last))
     finally:
@@ -99,15 +100,10 @@ def list_jobs(app) -> None:  # type: ignore[no-untyped-def]
     if len(rows) == 1:
         click.echo("没有定时任务（schedules 文件为空）。")
         return
-    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(4)]
     for row in rows:
-        cells = [c + " " * (w - _width(c)) for c, w in zip(row[:4], widths, strict=True)]
+        cells = [pad(c, w) for c, w in zip(row[:4], widths, strict=True)]
         click.echo("  ".join([*cells, row[4]]))
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 @command.command("now")
@@ -123,9 +119,10 @@ def now(app, target: str) -> None:  # type: ignore[no-untyped-def]
         if result.skipped.startswith("locked"):
             holder = result.skipped.removeprefix("locked by ")
             click.echo(f"patrol: 目标 {target} 正在巡查中（{holder}），本次未启动。", err=True)
-            sys.exit(EXIT_LOCKED)  # click's Exit would be swallowed without standalone mode
+            raise click.exceptions.Exit(exit_codes.LOCKED)
         raise click.ClickException(f"目标 {target} 的巡查未启动（{result.skipped}）")
-    click.echo(f"巡查 {run.id}：{STATUS_TEXT.get(run.status, run.status)}，"
+    click.echo(f"巡查 {run.id}：{label_of(RUN_STATUS_LABELS, run.status)}，"
                f"页面 {run.pages}，问题 {run.findings}，日志 {run.log_path}")
     if run.status != "ok":
-        sys.exit(1)
+        raise click.exceptions.Exit(exit_codes.DEGRADED if run.status == "degraded"
+                                    else exit_codes.FAILED)

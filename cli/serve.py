@@ -18,14 +18,12 @@ def command(app, host: str | None, port: int | None) -> None:  # type: ignore[no
     """启动网页控制台 (start the web console)."""
     # waitress, not werkzeug's development server: a console that officers use all day
     # behind the city's reverse proxy needs a production WSGI server.
-    from waitress.server import create_server
-
     from console import create_app
+    from console.server import make_server
 
     settings = app.with_options(console_host=host, console_port=port)
     flask_app = create_app(settings)
-    server = create_server(flask_app, host=settings["console_host"],
-                           port=settings["console_port"], threads=8, ident="patrol")
+    server = make_server(flask_app, settings, settings["console_host"], settings["console_port"])
     host_shown, port_shown = server.effective_host, server.effective_port
     click.echo(f"控制台已启动：http://{host_shown}:{port_shown}/ （Ctrl+C 停止）")
     users = flask_app.extensions["patrol"].users

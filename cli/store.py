@@ -6,14 +6,13 @@ import json
 
 import click
 
-from findings.export import STATUS_LABELS
+from common.vocabulary import ALERT_STATUS_LABELS, FINDING_STATUS_LABELS, label
 
 store_option = click.option("--store", "store_url", metavar="URL",
                             help="Store to use instead of the store_url setting.")
 
 KIND_LABELS = {"findings": "发现", "pages": "页面", "decisions": "审核记录", "runs": "巡查记录",
                "alerts": "告警"}
-ALERT_LABELS = {"pending": "待发送", "sent": "已发送", "dead": "发送失败"}
 
 
 @click.group(name="store", help="存储管理 (migrate, sync to a cluster, statistics).")
@@ -76,11 +75,11 @@ def stats(app, fmt: str, store_url: str | None) -> None:  # type: ignore[no-unty
         return
     lines = [f"存储：{data['url']}（{data['backend']}）",
              f"发现：{data['findings']} 条（仍在页面上 {data['live']} 条）"]
-    lines += [f"  {STATUS_LABELS.get(k, k)}：{n}" for k, n in data["by_status"].items()]
+    lines += [f"  {label(FINDING_STATUS_LABELS, k)}：{n}" for k, n in data["by_status"].items()]
     lines.append("按规则：")
     lines += [f"  {k}：{n}" for k, n in data["by_rule"].items()]
     lines.append(f"页面：{data['pages']}  巡查记录：{data['runs']}  审核记录：{data['decisions']}")
-    alerts = "，".join(f"{ALERT_LABELS.get(k, k)} {n}" for k, n in data["alerts"].items())
+    alerts = "，".join(f"{label(ALERT_STATUS_LABELS, k)} {n}" for k, n in data["alerts"].items())
     lines.append(f"告警：{alerts or '无'}")
     if "schema_version" in data:
         lines.append(f"模式版本：{data['schema_version']}  文件大小：{data['file_bytes']} 字节")

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 import click
 
-from console.roles import ROLES
+from common.vocabulary import ROLE_IDS
+from console.roles import role_name
 from console.users import UserError, UserStore
 
 
@@ -40,7 +41,7 @@ def command() -> None:
 
 @command.command(name="add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(list(ROLES)),
+@click.option("--role", required=True, type=click.Choice(ROLE_IDS),
               help="support, commerce, opinion, finance or admin.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
@@ -50,7 +51,7 @@ def add(app, name: str, role: str, password_stdin: bool) -> None:  # type: ignor
         if users.get(name) is not None:
             raise UserError(f"用户 {name} 已存在")
         users.add(name, role, _password(password_stdin))
-    click.echo(f"已添加用户 {name}（{ROLES[role]}）")
+    click.echo(f"已添加用户 {name}（{role_name(app.settings, role)}）")
 
 
 @command.command(name="list")
@@ -64,7 +65,7 @@ def list_users(app) -> None:  # type: ignore[no-untyped-def]
         return
     for user in rows:
         state = "（已停用）" if user.disabled else ""
-        click.echo(f"{user.name}\t{user.role}\t{ROLES.get(user.role, '')}{state}")
+        click.echo(f"{user.name}\t{user.role}\t{role_name(app.settings, user.role)}{state}")
 
 
 @command.command(name="passwd")
@@ -80,13 +81,13 @@ def passwd(app, name: str, password_stdin: bool) -> None:  # type: ignore[no-unt
 
 @command.command(name="role")
 @click.argument("name")
-@click.argument("role", type=click.Choice(list(ROLES)))
+@click.argument("role", type=click.Choice(ROLE_IDS))
 @click.pass_obj
 def set_role(app, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
     """Change an account's role."""
     with _users(app, must_exist=name) as users:
         users.set_role(name, role)
-    click.echo(f"{name} 的角色改为 {ROLES[role]}")
+    click.echo(f"{name} 的角色改为 {role_name(app.settings, role)}")
 
 
 @command.command(name="disable")
@@ -114,3 +115,26 @@ def token(app, name: str, revoke: bool) -> None:  # type: ignore[no-untyped-def]
         value = users.issue_token(name)
     click.echo("新的 API 令牌（只显示这一次）：", err=True)
     click.echo(value)
+
+
+@command.command(name="logout")
+@click.argument("name")
+@click.pass_obj
+def logout(app, name: str) -> None:  # type: ignore[no-untyped-def]
+    """End every console session of NAME at once (e.g. a lost laptop)."""
+    with _users(app, must_exist=name) as users:
+        count = users.end_sessions(name)
+    click.echo(f"已结束 {name} 的 {count} 个会话")
+
+
+@command.command(name="rotate-key")
+@click.pass_obj
+def rotate_key(app) -> None:  # type: ignore[no-untyped-def]
+    """Make a new console signing key; the previous one still verifies sessions until the next
+    rotation, so nobody is logged out. Restart the console to use it."""
+    from console.security import rotate_secret_key
+
+    if app.settings["console_secret_key"]:
+        raise click.ClickException("console_secret_key 已在配置中设定：请在配置中更换密钥")
+    rotate_secret_key(app.settings)
+    click.echo("已生成新的控制台签名密钥；重启控制台后生效，旧密钥在下次轮换前仍可验证现有会话。")

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from findings import Store
-from settings import Settings
+from settings import Settings, shipped_path
 
 from . import errors, security
 from .context import Services, template_context
@@ -32,16 +32,16 @@ def create_app(settings: Settings, store: Store | None = None, users: UserStore 
     if launch is None:
         from .runner import launch_run_now as launch
 
-    app = Flask(__name__)
+    # Templates and static files are package data: found the same way in a checkout and a wheel.
+    app = Flask(__name__, root_path=str(shipped_path("console")))
     app.url_map.merge_slashes = False  # no redirect that turns //abs/path into a relative one
-    app.extensions["patrol"] = Services(settings=settings, store=store,
-                                        users=users or UserStore.from_settings(settings),
-                                        launch=launch)
+    users = users or UserStore.from_settings(settings)
+    app.extensions["patrol"] = Services(settings=settings, store=store, users=users, launch=launch)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.autoescape = True  # every template, whatever its file name
     install_filters(app.jinja_env)
     app.context_processor(template_context)
-    security.install(app, settings)
+    security.install(app, settings, users)
     errors.install(app)
     for room in (auth, review, opinion, patrols, search, reports, api, evidence):
         app.register_blueprint(room.bp)

@@ -1,35 +1,25 @@
 """Targets, schedules and departments as the console shows them, read from the configured files.
 
-The files belong to the crawler, the scheduler and the alerts; the console only reads them.
-Schedules come from the scheduler's own plan reader (scheduling.plan, which checks them the way
-the scheduler will), targets from the targets file (its `targets:` list), departments from the
-alerts directory. A missing or broken file never breaks a page: the room shows what it could
-read and says what it could not.
+The files belong to the crawler, the scheduler and the alerts; the console reads them through
+the same config model (settings.models) and plan reader (scheduling.plan), so a target the
+crawler refuses is refused here too. A missing or broken file never breaks a page: the room
+shows what it could read and says what it could not.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import yaml
+from pathlib import Path
+from typing import TypeVar
 
 from settings import ConfigError, Settings
-
-from .roles import DEPARTMENTS
+from settings.models import Directory, Target, load_targets_file
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Target:
-    name: str
-    urls: list[str] = field(default_factory=list)
-    group: str = ""
-    kind: str = ""
-    note: str = ""
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,61 +38,42 @@ class ConfigView:
     problems: list[str]
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
+def _read(settings: Settings, setting: str, what: str, read: Callable[[Path], T],
+          problems: list[str]) -> T | None:
+    """`read(path)` of the file a setting names; a missing or broken file becomes a problem
+    the room shows (in Chinese, with file, line and key), never an error page."""
+    path = settings.path(setting)
+    if not path.is_file():
+        problems.append(f"未找到{what}文件 {path}（设置项 {setting}）")
+        return None
+    try:
+        return read(path)
+    except ConfigError as exc:
+        problems.append(f"{what}有误：{exc}")
+        return None
 
 
 def load_targets(settings: Settings, problems: list[str]) -> list[Target]:
-    path = settings.path("targets_file")
-    if not path.is_file():
-        problems.append(f"未找到巡查目标文件 {path}（设置项 targets_file）")
-        return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        problems.append(f"无法读取巡查目标文件 {path}：{type(exc).__name__}")
-        return []
-    items = data.get("targets") if isinstance(data, dict) else None
-    targets = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or not item.get("name"):
-            continue
-        targets.append(Target(name=str(item["name"]),
-                              urls=_as_list(item.get("start_urls") or item.get("urls")),
-                              group=str(item.get("schedule_group") or "default"),
-                              kind=str(item.get("kind") or ""),
-                              note=str(item.get("description") or "")))
-    return targets
+    found = _read(settings, "targets_file", "巡查目标", load_targets_file, problems)
+    return list(found.targets.values()) if found else []
 
 
 def load_schedules(settings: Settings, problems: list[str]) -> list[Schedule]:
-    path = settings.path("schedules_file")
-    if not path.is_file():
-        problems.append(f"未找到巡查计划文件 {path}（设置项 schedules_file）")
-        return []
-    try:
-        from scheduling.plan import load_plan
+    from scheduling.plan import load_plan
 
-        plan = load_plan(settings)
-    except ConfigError as exc:
-        problems.append(f"巡查计划有误：{exc}")
+    plan = _read(settings, "schedules_file", "巡查计划", lambda _: load_plan(settings), problems)
+    if plan is None:
         return []
     now = datetime.now(plan.timezone)
     schedules = []
     for name, entry in plan.schedules.items():
         jobs = [j for j in plan.jobs.values() if j.kwargs.get("schedule") == name]
         times = [t for t in (j.trigger.get_next_fire_time(None, now) for j in jobs) if t]
-        targets = [str(j.kwargs.get("target")) for j in jobs]
-        if not targets:
-            targets = _as_list(entry.get("target") or entry.get("group"))
-        when = jobs[0].spec if jobs else str(entry.get("cron") or entry.get("interval") or "")
+        targets = [str(j.kwargs.get("target")) for j in jobs] or list(entry.covers)
+        when = jobs[0].spec if jobs else str(entry.cron or entry.interval or "")
         schedules.append(Schedule(name=name, targets=targets, when=when,
                                   next_run=min(times) if times else None,
-                                  enabled=bool(entry.get("enabled", True))))
+                                  enabled=entry.enabled))
     return schedules
 
 
@@ -112,28 +83,24 @@ def load_config_view(settings: Settings) -> ConfigView:
                       schedules=load_schedules(settings, problems), problems=problems)
 
 
-def departments(settings: Settings) -> list[str]:
-    """Departments a finding can be forwarded to: the plan's, plus the alerts directory's."""
-    names = list(DEPARTMENTS)
-    try:
-        from alerts import load_directory
+def directory(settings: Settings) -> Directory | None:
+    """The departments file as the alerts read it, or None (logged) when it cannot be read."""
+    from alerts import load_directory
 
-        directory = load_directory(settings)
-    except (ConfigError, ImportError, OSError) as exc:
-        log.debug("departments file not read: %s", exc)
-        return names
-    for dept in directory.departments.values():
-        if dept.name and dept.name not in names:
-            names.append(dept.name)
-    return names
+    try:
+        return load_directory(settings)
+    except (ConfigError, OSError) as exc:
+        log.warning("departments file not read: %s", exc)
+        return None
+
+
+def departments(settings: Settings) -> list[str]:
+    """Departments a finding can be forwarded to (their Chinese names, in the file's order)."""
+    found = directory(settings)
+    return [dept.name for dept in found.departments.values()] if found else []
 
 
 def department_names(settings: Settings) -> dict[str, str]:
-    """Department id -> Chinese name from the alerts directory (alerts name departments by id)."""
-    try:
-        from alerts import load_directory
-
-        directory = load_directory(settings)
-    except (ConfigError, ImportError, OSError):
-        return {}
-    return {dept_id: dept.name for dept_id, dept in directory.departments.items()}
+    """Department id -> Chinese name (alerts name departments by id)."""
+    found = directory(settings)
+    return {dept_id: dept.name for dept_id, dept in found.departments.items()} if found else {}

@@ -7,11 +7,12 @@ globals, and a test builds an app around its own store and data home.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g
 
+from evidence.storage import EvidenceStorage
 from findings import Store
 from settings import Settings
 
@@ -25,7 +26,7 @@ class Services:
     store: Store
     users: UserStore
     launch: Callable[[Settings, str], Any]          # starts a patrol of a target now
-    extra: dict[str, Any] = field(default_factory=dict)
+    evidence: EvidenceStorage | None = None         # opened on first use (evidence_url)
 
 
 def services() -> Services:
@@ -45,4 +46,6 @@ def template_context() -> dict[str, Any]:
     """What every template may use: who is asking and what that role may do."""
     from .roles import role_name
 
-    return {"user": current_user(), "can": can, "role_name": role_name}
+    settings = services().settings
+    return {"user": current_user(), "can": can,
+            "role_name": lambda role: role_name(settings, role)}

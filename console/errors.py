@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .present import BadDate
 
 MESSAGES = {
     400: "请求无效。", 401: "需要登录或有效的 API 令牌。", 403: "您的角色无权执行此操作。",
@@ -26,5 +28,10 @@ def _handle(exc: HTTPException):  # type: ignore[no-untyped-def]
                            message=message or MESSAGES.get(code, exc.name)), code
 
 
+def _bad_date(exc: BadDate):  # type: ignore[no-untyped-def]
+    return _handle(BadRequest(description=str(exc)))
+
+
 def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle)
+    app.register_error_handler(BadDate, _bad_date)

@@ -1,50 +1,25 @@
-"""Tell a department that a finding was forwarded to it, through the alerts outbox.
+"""Support's "send a test message" button: queue and send a test on a department's channels.
 
-The decision itself is already in the audit log when this runs; a failure to queue the alert
-is logged and shown in the console, never undoes the decision.
+(Forwarding a finding is a review decision: decisions.service queues that alert.)
 """
 
 from __future__ import annotations
 
 import logging
 
-from findings import FindingRecord
+from alerts import send_test
 
 from .context import Services
 
 log = logging.getLogger(__name__)
 
 
-def notify_forward(services: Services, finding: FindingRecord, department: str, by: str,
-                   note: str) -> bool:
-    """Queue a message to `department` about `finding`; True when an alert was queued."""
-    try:
-        import alerts
-    except ImportError:
-        return False
-    forward = getattr(alerts, "forward_finding", None)
-    if forward is None:
-        return False
-    try:
-        return bool(forward(services.settings, services.store, finding, department, by=by,
-                            note=note))
-    except Exception:  # noqa: BLE001 - the decision stands even if the message cannot be queued
-        log.exception("could not queue the forward alert of %s to %s", finding.id, department)
-        return False
-
-
 def send_test_message(services: Services, department: str) -> tuple[bool, str]:
-    """Queue a test message to `department` (support checks a channel works)."""
+    """Send a test message to `department` now (support checks a channel works)."""
     try:
-        import alerts
-    except ImportError:
-        return False, "告警模块不可用"
-    send = getattr(alerts, "send_test", None)
-    if send is None:
-        return False, "告警模块不支持测试消息"
-    try:
-        send(services.settings, services.store, department)
+        send_test(services.settings, services.store, department)
     except Exception as exc:  # noqa: BLE001 - shown to the user, logged in full
         log.exception("test message to %s failed", department)
         return False, f"{type(exc).__name__}"
     return True, department
+

@@ -100,13 +100,17 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                         "parameters": [finding_id],
                         "responses": {"200": _ok("#/components/schemas/DecisionList"),
                                       **ERRORS}},
-                "post": {"summary": "Decide on a finding (confirm, dismiss, forward)",
+                "post": {"summary": "Decide on a finding (confirm, dismiss, forward, reopen); "
+                                    "403 when the finding is neither led by nor forwarded to "
+                                    "the token's department, 409 when it was decided already",
                          "parameters": [finding_id],
                          "requestBody": {"required": True, "content": {"application/json": {
                              "schema": {"$ref": "#/components/schemas/DecisionInput"}}}},
                          "responses": {"201": _ok("#/components/schemas/DecisionResult",
                                                   "Recorded"),
                                        "400": {"$ref": "#/components/responses/BadRequest"},
+                                       "404": {"$ref": "#/components/responses/NotFound"},
+                                       "409": {"$ref": "#/components/responses/Conflict"},
                                        **ERRORS}}},
             "/api/runs": {"get": {
                 "summary": "Recent patrol runs, newest first",
@@ -140,7 +144,10 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "to": {"type": "string", "description": "department, for forwarded"}}},
                 "DecisionResult": {"type": "object", "properties": {
                     "decision": {"$ref": "#/components/schemas/Decision"},
-                    "finding": {"$ref": "#/components/schemas/Finding"}}},
+                    "finding": {"$ref": "#/components/schemas/Finding"},
+                    "alert_queued": {"type": "boolean",
+                                     "description": "forward: the department's message was "
+                                                    "queued now"}}},
                 "RunList": {"type": "object", "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Run"}}}},
             },
@@ -150,7 +157,8 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 for name, desc in (("Unauthorized", "Missing or invalid token"),
                                    ("Forbidden", "The token's role may not do this"),
                                    ("NotFound", "No such record"),
-                                   ("BadRequest", "Invalid input"))
+                                   ("BadRequest", "Invalid input"),
+                                   ("Conflict", "Already decided (reopen it first)"))
             },
         },
     }

@@ -2,67 +2,106 @@
 
 Every helper returns plain text (or text pieces); the templates escape it. Highlighting splits
 the context into pieces and the template wraps the hit in <mark>, so no markup is ever inserted
-into crawled text.
+into crawled text. Every value a template prints first loses its control, bidi and invisible
+characters (`shown`, Jinja's finalize): crawled text cannot reverse the console's sentences or
+disguise a domain. Words come from common.vocabulary, times are in the configured time zone.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from flask import has_app_context
+
+from common.text import clean, highlight_pieces
+from common.timefmt import (
+    DEFAULT_TIME_ZONE,
+    MINUTES,
+    SECONDS,
+    configured_zone,
+    day_end,
+    day_start,
+    format_local,
+    parse_day,
+    today,
+    zone,
+)
+from common.vocabulary import (
+    ALERT_STATUS_LABELS,
+    DECISION_LABELS,
+    FINDING_STATUS_LABELS,
+    KIND_LABELS,
+    RULE_NAMES,
+    RUN_STATUS_LABELS,
+    SEVERITY_LABELS,
+    label,
+)
 from findings import FindingRecord
-from settings.spec import RULE_NAMES
 
-# China Standard Time has no daylight saving: a fixed offset needs no tz database.
-CST = timezone(timedelta(hours=8), "CST")
-
-SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
-STATUS_NAMES = {"new": "待审核", "confirmed": "已确认", "dismissed": "已排除",
-                "forwarded": "已转交"}
-DECISION_NAMES = {"confirmed": "确认", "dismissed": "排除", "forwarded": "转交"}
-KIND_NAMES = {"ad": "广告", "page": "网页", "post": "帖子", "news": "新闻", "notice": "公告",
-              "enterprise": "企业登记", "site": "网站"}
-RUN_STATUS_NAMES = {"running": "运行中", "ok": "完成", "failed": "失败", "timeout": "超时",
-                    "interrupted": "中断"}
-ALERT_STATUS_NAMES = {"pending": "待发送", "sent": "已发送", "dead": "发送失败"}
+from .context import services
 
 _SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`]+$", re.IGNORECASE)
+
+
+def console_zone() -> tzinfo:
+    """The configured time zone (setting time_zone) of the console serving this request."""
+    if has_app_context():
+        return configured_zone(services().settings)
+    return zone(DEFAULT_TIME_ZONE)
 
 
 def safe_href(url: Any) -> str | None:
     """The URL if it may become a link (plain http or https, nothing a browser would strip or
     reinterpret), else None and the template shows it as text only."""
-    if not isinstance(url, str) or len(url) > 4000:
+    if not isinstance(url, str) or len(url) > 4000 or clean(url) != url:
         return None
     return url if _SAFE_URL.match(url) else None
 
 
 def local_time(value: datetime | None, with_seconds: bool = False) -> str:
-    if value is None:
-        return "—"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    fmt = "%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M"
-    return value.astimezone(CST).strftime(fmt)
+    return format_local(value, console_zone(), SECONDS if with_seconds else MINUTES)
+
+
+# Dates an officer can mean: earlier or later ones are typing errors or probes, and the far ends
+# of the calendar overflow when shifted between time zones.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+class BadDate(ValueError):
+    """A date typed into a filter that is not a YYYY-MM-DD day in the range above; shown as 400."""
+
+
+def check_day(day: date) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise BadDate(f"日期超出范围（{EARLIEST_DAY} 至 {LATEST_DAY}）：{day.isoformat()}")
+
+
+def typed_day(text: str | None) -> date | None:
+    """A day typed into a filter: None for nothing, BadDate for anything not a YYYY-MM-DD day
+    in range (the officer's typing error, answered with 400, never silently ignored)."""
+    if not text or not text.strip():
+        return None
+    day = parse_day(text)
+    if day is None:
+        raise BadDate(f"日期格式应为 YYYY-MM-DD：{text.strip()[:20]}")
+    check_day(day)
+    return day
 
 
 def parse_local_date(text: str | None, end_of_day: bool = False) -> datetime | None:
-    """A YYYY-MM-DD date typed in the console (China time) as a UTC instant, or None."""
-    if not text:
+    """A YYYY-MM-DD date typed in the console (a day in the configured zone) as a UTC instant,
+    None when empty; BadDate when invalid or out of range."""
+    day = typed_day(text)
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    start = datetime(day.year, day.month, day.day, tzinfo=CST)
-    if end_of_day:
-        start += timedelta(days=1) - timedelta(microseconds=1)
-    return start.astimezone(UTC)
+    return (day_end if end_of_day else day_start)(day, console_zone())
 
 
 def today_local() -> date:
-    return datetime.now(CST).date()
+    return today(console_zone())
 
 
 def duration(start: datetime | None, end: datetime | None) -> str:
@@ -77,26 +116,10 @@ def duration(start: datetime | None, end: datetime | None) -> str:
 
 
 def highlight(finding: FindingRecord, limit: int = 600) -> list[tuple[str, bool]]:
-    """The finding's context as (text, is_evidence) pieces, the evidence marked.
-
-    The offsets come from the analyzer; if they do not point at the evidence (a hostile or
-    corrupted record), the evidence is searched in the context instead, and failing that the
-    context is shown unmarked.
-    """
-    context = finding.context or ""
-    evidence = finding.evidence or ""
-    if not context:
-        return [(evidence[:limit], True)] if evidence else []
-    a = finding.start - finding.context_start
-    b = finding.end - finding.context_start
-    if not (0 <= a < b <= len(context) and context[a:b] == evidence):
-        a = context.find(evidence) if evidence else -1
-        b = a + len(evidence)
-    if a < 0:
-        return [(context[:limit], False)]
-    pieces = [(context[max(0, a - limit // 2):a], False), (context[a:b], True),
-              (context[b:b + limit // 2], False)]
-    return [(text, hit) for text, hit in pieces if text]
+    """The finding's context as (text, is_evidence) pieces, the evidence marked (see
+    common.text.highlight_pieces: hostile offsets fall back to a search, then to no mark)."""
+    return highlight_pieces(finding.context or "", finding.evidence or "",
+                            finding.start - finding.context_start, limit // 2)
 
 
 def sentiment_label(value: float | None) -> str:
@@ -109,18 +132,28 @@ def sentiment_label(value: float | None) -> str:
     return f"中性 ({value:+.2f})"
 
 
+def shown(value: Any) -> Any:
+    """Jinja's finalize: every {{ value }} a template prints loses control, bidi and invisible
+    characters (crawled text, URLs, domains, operator names...) before it is escaped; line
+    breaks stay for <pre> blocks. Markup the templates built themselves is left alone."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return clean(value, multiline=True)
+    return value
+
+
 def install_filters(env: Any) -> None:
+    env.finalize = shown
     env.filters.update(
         localtime=local_time,
-        rule_label=lambda r: RULE_NAMES.get(r, r),
-        severity_label=lambda s: SEVERITY_NAMES.get(s, s),
-        status_label=lambda s: STATUS_NAMES.get(s, s),
-        decision_label=lambda s: DECISION_NAMES.get(s, s),
-        kind_label=lambda s: KIND_NAMES.get(s, s),
-        run_status_label=lambda s: RUN_STATUS_NAMES.get(s, s),
-        alert_status_label=lambda s: ALERT_STATUS_NAMES.get(s, s),
+        rule_label=lambda r: label(RULE_NAMES, r),
+        severity_label=lambda s: label(SEVERITY_LABELS, s),
+        status_label=lambda s: label(FINDING_STATUS_LABELS, s),
+        decision_label=lambda s: label(DECISION_LABELS, s),
+        kind_label=lambda s: label(KIND_LABELS, s),
+        run_status_label=lambda s: label(RUN_STATUS_LABELS, s),
+        alert_status_label=lambda s: label(ALERT_STATUS_LABELS, s),
         sentiment_label=sentiment_label,
     )
     env.globals.update(safe_href=safe_href, highlight=highlight, duration=duration,
-                       RULE_NAMES=RULE_NAMES, STATUS_NAMES=STATUS_NAMES,
-                       SEVERITY_NAMES=SEVERITY_NAMES)
+                       RULE_NAMES=RULE_NAMES, STATUS_NAMES=FINDING_STATUS_LABELS,
+                       SEVERITY_NAMES=SEVERITY_LABELS)

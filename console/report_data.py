@@ -11,7 +11,7 @@ from typing import Any
 
 from findings import FindingQuery, FindingRecord, Store
 
-from .present import parse_local_date, today_local
+from .present import parse_local_date, today_local, typed_day
 
 DIMENSIONS = {"rule": "按规则", "lead": "按牵头部门", "status": "按状态", "week": "按周"}
 PRESETS = {"7": "近 7 天", "30": "近 30 天", "90": "近 90 天", "365": "近一年"}
@@ -28,8 +28,8 @@ class ReportRange:
         preset = args.get("preset")
         if preset in PRESETS:
             return cls(today - timedelta(days=int(preset) - 1), today)
-        since = _date(args.get("since")) or today - timedelta(days=29)
-        until = _date(args.get("until")) or today
+        since = typed_day(args.get("since")) or today - timedelta(days=29)
+        until = typed_day(args.get("until")) or today
         if since > until:
             since, until = until, since
         return cls(since, until)
@@ -40,13 +40,6 @@ class ReportRange:
 
     def args(self) -> dict[str, str]:
         return {"since": self.since.isoformat(), "until": self.until.isoformat()}
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text else None
-    except ValueError:
-        return None
 
 
 @dataclass

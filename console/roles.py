@@ -4,44 +4,24 @@ One table instead of permission checks scattered over the rooms: a room asks `al
 "patrols.run")` and answers 403 when it is not. The default scope of a role is a list of store
 queries whose union is "my department's findings" (the store combines filters with AND, so an
 OR across fields is several queries merged by `console.scope`).
+
+Role ids are the vocabulary's; a role's name and its departments come from departments.yaml
+(`roles:`), like every department the console lists.
 """
 
 from __future__ import annotations
 
+import logging
+
+from common.vocabulary import ROLE_IDS
+from common.vocabulary import roles as configured_roles
+from decisions import Reviewer
 from findings import FindingQuery
+from settings import ConfigError, Settings
 
-ROLES: dict[str, str] = {
-    "support": "技术支持",
-    "commerce": "市工商局",
-    "opinion": "舆情监测（市委宣传部、市网信办）",
-    "finance": "金融监管（市金融局及驻清金融管理部门）",
-    "admin": "系统管理员",
-}
+log = logging.getLogger(__name__)
 
-# Departments named by the plan (shared/spec/rules.md "lead"), in the order a forward list shows.
-DEPARTMENTS: tuple[str, ...] = (
-    "市金融局",
-    "市工商局",
-    "市住房和城乡建设管理局",
-    "人民银行清远市中心支行",
-    "清远银监分局",
-    "市公安局",
-    "市委宣传部",
-    "市网信办",
-    "市委维稳办",
-)
-
-FINANCE_DEPARTMENTS = ("市金融局", "人民银行清远市中心支行", "清远银监分局", "市住房和城乡建设管理局")
-
-ROLE_DEPARTMENTS: dict[str, tuple[str, ...]] = {
-    "support": (),
-    "commerce": ("市工商局",),
-    "finance": FINANCE_DEPARTMENTS,
-    "opinion": ("市委宣传部", "市网信办"),
-    "admin": DEPARTMENTS,
-}
-
-ALL = frozenset(ROLES)
+ALL = frozenset(ROLE_IDS)
 REVIEWERS = frozenset({"commerce", "finance", "opinion", "admin"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -53,7 +33,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alerts.test": frozenset({"support", "admin"}),
     "search": ALL,
     "reports": ALL,
-    "runs.read": frozenset({"support", "finance", "commerce", "opinion", "admin"}),
 }
 
 
@@ -83,5 +62,24 @@ def default_scopes(role: str) -> list[FindingQuery]:
     return [FindingQuery()]
 
 
-def role_name(role: str) -> str:
-    return ROLES.get(role, role)
+def _role(settings: Settings, role: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        return configured_roles(settings).get(role, (role, ()))
+    except ConfigError as exc:   # a broken departments file must not break every page
+        log.warning("departments file not read: %s", exc)
+        return role, ()
+
+
+def role_name(settings: Settings, role: str) -> str:
+    """The Chinese name of a role (departments.yaml `roles:`), or its id."""
+    return _role(settings, role)[0]
+
+
+def role_departments(settings: Settings, role: str) -> tuple[str, ...]:
+    """The names of the departments whose findings are the role's own."""
+    return _role(settings, role)[1]
+
+
+def reviewer(settings: Settings, name: str, role: str) -> Reviewer:
+    """An account as the decision service sees it: the departments its role acts for."""
+    return Reviewer.of(name, role_departments(settings, role), admin=role == "admin")

@@ -1,9 +1,12 @@
 """The "run now" button: start one patrol of a target as its own process, never inside the console.
 
-The console does not import the crawler. It starts `python -m cli.main schedule now TARGET`
-(the scheduler's own entry, which takes the target's lock and records the patrol run) with the
-console's effective settings handed over as a site file, and returns at once; the run shows up
-in the store's run list as it starts and ends.
+The console does not import the crawler (a crawl needs a process of its own: Scrapy's reactor
+runs once a process). It asks the scheduler: `python -m cli.main schedule now TARGET` runs the
+scheduler's runner, which takes the scheduler lock, spawns the patrol process and completes the
+run's record; the patrol process runs the patrol service (patrols/service.py), which records
+the run, judges its health and queues the alerts of new findings. The console's effective
+settings are handed over as a site file; this returns at once, and the run shows up in the
+store's run list as it starts and ends.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from settings import ROOT, Settings
+from settings import Settings
 
-from .present import CST
+from .present import console_zone
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +55,11 @@ def launch_run_now(settings: Settings, target: str) -> dict[str, Any]:
     """Start the patrol process; returns its pid and the path of its console-side log."""
     if not target or target.startswith("-") or len(target) > 200:
         raise ValueError("invalid target name")
-    stamp = datetime.now(CST).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(console_zone()).strftime("%Y%m%d-%H%M%S")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target)[:60]
     log_path = settings.data_path("logs", "console", f"run-now-{stamp}-{safe}.log")
     with open(log_path, "ab") as out:
-        proc = subprocess.Popen(run_now_command(settings, target), cwd=ROOT, stdout=out,
+        proc = subprocess.Popen(run_now_command(settings, target), cwd=settings.home, stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     # Reap the child when it ends, so that finished patrols leave no zombie behind.

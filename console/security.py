@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import functools
 import hmac
+import os
 import secrets
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 
 from settings import Settings
 
 from .context import current_user, services
 from .roles import allowed
+from .sessions import ServerSessionInterface
+from .users import UserStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,23 +35,43 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'self'; "
                "frame-ancestors 'self'")
+HSTS = "max-age=31536000; includeSubDomains"
 STORED_CONTENT_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                       "form-action 'none'; frame-ancestors 'self'")
 
 
-def secret_key(settings: Settings) -> str:
-    """The configured key, or one generated once and kept (mode 600) under the data home."""
+def secret_key_path(settings: Settings) -> Path:
+    return settings.data_path("console", "secret_key")
+
+
+def secret_keys(settings: Settings) -> list[str]:
+    """The signing keys, current first: the configured key, or the ones kept (mode 600) under
+    the data home, generated on first use. After a rotation the previous key still verifies."""
     if settings["console_secret_key"]:
-        return str(settings["console_secret_key"])
-    path: Path = settings.data_path("console", "secret_key")
+        return [str(settings["console_secret_key"])]
+    path = secret_key_path(settings)
     if path.exists():
-        key = path.read_text(encoding="utf-8").strip()
-        if len(key) >= 32:
-            return key
-    key = secrets.token_hex(32)
-    path.write_text(key + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return key
+        keys = [k.strip() for k in path.read_text(encoding="utf-8").splitlines()]
+        keys = [k for k in keys if len(k) >= 32]
+        if keys:
+            return keys
+    return rotate_secret_key(settings)
+
+
+def rotate_secret_key(settings: Settings) -> list[str]:
+    """A new current key; the previous current key is kept to verify existing sessions (the one
+    before it is dropped). Takes effect when the console starts again."""
+    path = secret_key_path(settings)
+    old: list[str] = []
+    if path.exists():
+        old = [k.strip() for k in path.read_text(encoding="utf-8").splitlines() if len(k.strip()) >= 32]
+    keys = [secrets.token_hex(32), *old[:1]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_suffix(".new"), os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(keys) + "\n")
+    os.replace(path.with_suffix(".new"), path)
+    return keys
 
 
 def csrf_token() -> str:
@@ -65,25 +87,18 @@ def _is_api(path: str) -> bool:
 
 
 def load_session_user() -> None:
-    """Who is asking (from the session), after the session-expiry check."""
+    """Who is asking (from the server-side session; see console.sessions)."""
     g.user = None
-    g.session_expired = False
+    g.session_expired = bool(getattr(session, "expired", False))
     if _is_api(request.path) or request.path.startswith("/static/"):
         return  # the API authenticates by token only, and static files need no one
     name = session.get("user")
     if not name:
         return
-    now = time.time()
-    limit = services().settings["session_minutes"] * 60
-    if now - float(session.get("seen", 0)) > limit:
-        session.clear()
-        g.session_expired = True
-        return
     user = services().users.get(name)
     if user is None or user.disabled:
         session.clear()
         return
-    session["seen"] = now
     g.user = user
 
 
@@ -98,30 +113,43 @@ def check_csrf() -> None:
         abort(400, description="请求缺少有效的安全令牌（CSRF），请刷新页面后重试。")
 
 
+def base_headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every response carries, also the errors the WSGI server writes itself."""
+    headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+               ("X-Frame-Options", "SAMEORIGIN"), ("Cross-Origin-Opener-Policy", "same-origin"),
+               ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
+    if https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
 def security_headers(response: Response) -> Response:
     headers = response.headers
     if "Content-Security-Policy" not in headers:
         headers["Content-Security-Policy"] = CONSOLE_CSP
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Frame-Options"] = "SAMEORIGIN"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    for name, value in base_headers(bool(current_app.config.get("PATROL_HSTS"))):
+        headers[name] = value
     if not request.path.startswith("/static/"):
         headers["Cache-Control"] = "no-store"
     return response
 
 
-def install(app: Flask, settings: Settings) -> None:
-    app.secret_key = secret_key(settings)
+def install(app: Flask, settings: Settings, users: UserStore) -> None:
+    keys = secret_keys(settings)
+    https = str(settings["console_base_url"]).startswith("https://")
+    app.secret_key = keys[0]
     app.config.update(
+        SECRET_KEY_FALLBACKS=keys[1:],
         SESSION_COOKIE_NAME="patrol_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=str(settings["console_base_url"]).startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=settings["session_minutes"] * 60,
+        SESSION_COOKIE_SECURE=https,
+        PATROL_HSTS=https,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+    app.session_interface = ServerSessionInterface(
+        users, keys, idle_seconds=settings["session_minutes"] * 60,
+        max_seconds=settings["session_max_hours"] * 3600)
     app.before_request(load_session_user)
     app.before_request(check_csrf)
     app.after_request(security_headers)

@@ -1,7 +1,8 @@
 """The report as an XLSX workbook: one sheet per count, one with the findings.
 
 Every cell written from data is forced to text: crawled strings such as `=HYPERLINK(...)` or
-`+cmd|...` must never become formulas in the officer's spreadsheet program.
+`+cmd|...` must never become formulas in the officer's spreadsheet program, and control and
+bidi characters are removed (common.text.spreadsheet_cell), as in every export.
 """
 
 from __future__ import annotations
@@ -12,29 +13,25 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 
+from common.text import xlsx_text_cell
+from common.vocabulary import FINDING_STATUS_LABELS, SEVERITY_LABELS, label, rule_label
 from findings import Store
 
-from .present import RULE_NAMES, SEVERITY_NAMES, STATUS_NAMES, local_time
+from .present import local_time
 from .report_data import DIMENSIONS, Report, ReportRange, iter_findings
 
 MAX_ROWS = 20_000
 
 
 def _put(ws: Any, row: int, col: int, value: Any) -> Cell:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"   # never a formula, whatever the text starts with
-    else:
-        cell.value = value
-    return cell
+    return xlsx_text_cell(ws.cell(row=row, column=col), value)
 
 
 def _label(dim: str, key: str) -> str:
     if dim == "rule":
-        return f"{RULE_NAMES.get(key, key)} ({key})"
+        return f"{rule_label(key)} ({key})"
     if dim == "status":
-        return STATUS_NAMES.get(key, key)
+        return label(FINDING_STATUS_LABELS, key)
     return key
 
 
@@ -61,8 +58,8 @@ def report_xlsx(store: Store, report: Report, rng: ReportRange) -> bytes:
     for c, h in enumerate(header, start=1):
         _put(ws, 1, c, h)
     for r, f in enumerate(iter_findings(store, rng, MAX_ROWS), start=2):
-        row = [f.id, RULE_NAMES.get(f.rule, f.rule), SEVERITY_NAMES.get(f.severity, f.severity),
-               STATUS_NAMES.get(f.status, f.status), f.lead, f.forwarded_to or "", f.evidence,
+        row = [f.id, rule_label(f.rule), label(SEVERITY_LABELS, f.severity),
+               label(FINDING_STATUS_LABELS, f.status), f.lead, f.forwarded_to or "", f.evidence,
                f.source, f.domain, f.operator or "", f.clause, local_time(f.first_seen),
                local_time(f.last_seen), local_time(f.gone_at) if f.gone_at else ""]
         for c, value in enumerate(row, start=1):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.text import clean
+
 from .skips import ERROR_PREFIX, SKIP_PREFIX, by_prefix
 
 # Chinese names of skip and error kinds, for summaries read by support staff.
@@ -81,7 +83,8 @@ def format_summary(name: str, summary: dict[str, Any], status: str = "") -> str:
     rules = "，".join(f"{k} {v}" for k, v in sorted(by_rule.items())) or "无"
     lines.append(f"  发现 {summary['findings']} 条（新 {summary['findings_new']} 条）：{rules}")
     if summary.get("operators"):
-        ops = "，".join(f"{h}: {o}" for h, o in sorted(summary["operators"].items()))
+        # Host and operator come from crawled pages: no control or bidi character on a terminal.
+        ops = "，".join(f"{clean(h)}: {clean(o)}" for h, o in sorted(summary["operators"].items()))
         lines.append(f"  网站运营方：{ops}")
     lines.append(f"  截图 {summary['screenshots']} 张，留证页面 {summary['evidence_pages']} 个")
     return "\n".join(lines)

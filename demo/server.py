@@ -20,7 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-SITES_DIR = Path(__file__).resolve().parent / "sites"
+from settings.resources import shipped_path
+
+SITES_DIR = shipped_path("demo", "sites")
 DEFAULT_PORTS = {"jucaibao": 8701, "xinying": 8702, "ads": 8703}
 BOMB_BYTES = 64 * 1024 * 1024
 BIG_BYTES = 12 * 1024 * 1024

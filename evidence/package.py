@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common.timefmt import configured_zone
 from findings import FindingQuery, FindingRecord, Store, utcnow
 from findings.model import to_iso
 from settings import Settings
@@ -230,7 +231,8 @@ def _write_case(package: _CaseZip, store: Store, storage: EvidenceStorage, setti
         package.add_file(WARC_NAME, warc_path, warc_digest.hexdigest(), warc_size)
     finally:
         warc_path.unlink(missing_ok=True)
-    package.add("index.html", render_index(case_id, title, now, entries, captures))
+    package.add("index.html", render_index(case_id, title, now, entries, captures,
+                                           configured_zone(settings)))
     manifest = {
         "format": FORMAT, "case_id": case_id, "title": title, "created_at": to_iso(now),
         "created_by": actor,

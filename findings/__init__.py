@@ -1,6 +1,6 @@
 """The findings store: one interface (base.Store), SQLite by default, a search-engine cluster at scale."""
 
-from .base import FindingPage, FindingQuery, PageHit, Store
+from .base import DecisionConflict, FindingPage, FindingQuery, PageHit, Store
 from .model import (
     AlertRecord,
     Decision,
@@ -15,7 +15,7 @@ from .model import (
 )
 
 __all__ = [
-    "AlertRecord", "Decision", "EvidenceFile", "FindingPage", "FindingQuery", "FindingRecord",
+    "AlertRecord", "Decision", "DecisionConflict", "EvidenceFile", "FindingPage", "FindingQuery", "FindingRecord",
     "PageHit", "PageRecord", "PatrolRun", "Store", "alert_id", "finding_id", "open_store",
     "page_id", "utcnow",
 ]

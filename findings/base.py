@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from common.timefmt import DEFAULT_TIME_ZONE
+
 from .model import AlertRecord, Decision, FindingRecord, PageRecord, PatrolRun
 
 
@@ -44,6 +46,15 @@ class FindingPage:
     total: int | None = None
 
 
+class DecisionConflict(Exception):
+    """The finding's status was no longer the one the decision was made on: someone else
+    decided first (compare-and-set of `Store.review`)."""
+
+    def __init__(self, finding_id: str, status: str) -> None:
+        super().__init__(f"finding {finding_id} is already {status}")
+        self.finding_id, self.status = finding_id, status
+
+
 @dataclass
 class PageHit:
     page: PageRecord
@@ -54,6 +65,8 @@ class Store(ABC):
     """Findings, pages, runs, decisions, the alert outbox and patrol locks."""
 
     url: str = ""
+    # IANA zone whose days and weeks count_findings counts by (setting time_zone; open_store).
+    time_zone: str = DEFAULT_TIME_ZONE
 
     # -- lifecycle -----------------------------------------------------------------------------
     @abstractmethod
@@ -99,7 +112,10 @@ class Store(ABC):
 
     @abstractmethod
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
-        """Counts by one of: rule, severity, status, lead, domain, target, platform, day, week."""
+        """Counts by one of: rule, severity, status, lead, domain, target, platform, day, week.
+
+        A day or week (named by its Monday, YYYY-MM-DD) is that of first_seen in the store's
+        `time_zone`: a finding at 2026-01-01T17:00Z counts on 2026-01-02 in Asia/Shanghai."""
 
     @abstractmethod
     def get_page(self, page_id: str) -> PageRecord | None: ...
@@ -110,8 +126,14 @@ class Store(ABC):
 
     # -- review --------------------------------------------------------------------------------
     @abstractmethod
-    def review(self, decision: Decision) -> FindingRecord:
-        """Append a decision to the audit log and set the finding's status (and forwarded_to)."""
+    def review(self, decision: Decision, expect_status: str | None = None) -> FindingRecord:
+        """Append a decision to the audit log and set the finding's status (and forwarded_to;
+        a reopened finding is new again and forwarded to nobody).
+
+        With `expect_status`, atomically: the decision is recorded only if the finding's status
+        is still `expect_status`, else DecisionConflict and nothing is written (of two
+        reviewers deciding on the same status at once, exactly one wins).
+        """
 
     @abstractmethod
     def decisions(self, finding_id: str) -> list[Decision]: ...
@@ -161,13 +183,13 @@ class Store(ABC):
     def lock_holder(self, name: str) -> str | None:
         """Owner of an unexpired lock, or None."""
 
-    # -- administration (added for `patrol store`; both backends implement them) ------------
+    # -- administration (`patrol store stats|reindex`) ------------------------------------------
+    @abstractmethod
     def stats(self) -> dict[str, Any]:
         """What the store holds: backend, url, findings (total, live, by_status, by_rule),
         pages, runs, decisions, alerts by status, plus backend details."""
-        raise NotImplementedError
 
+    @abstractmethod
     def rebuild_search_index(self) -> int:
         """Segment every finding and page again (after the segmentation words changed);
         returns how many records were re-indexed."""
-        raise NotImplementedError

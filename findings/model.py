@@ -12,11 +12,18 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-STATUSES = ("new", "confirmed", "dismissed", "forwarded")
-DECISIONS = ("confirmed", "dismissed", "forwarded")
-SEVERITIES = ("high", "medium", "low")
-ALERT_STATUSES = ("pending", "sent", "dead")
-RUN_STATUSES = ("running", "ok", "failed", "timeout", "interrupted")
+from common.vocabulary import (  # noqa: F401  (the store's names for them)
+    ALERT_STATUSES,
+    DECISIONS,
+    RUN_STATUSES,
+    SEVERITIES,
+)
+from common.vocabulary import FINDING_STATUSES as STATUSES  # noqa: F401
+
+
+def status_after(decision: str) -> str:
+    """The finding's review status once `decision` is recorded (a reopened finding is new)."""
+    return "new" if decision == "reopened" else decision
 
 
 def utcnow() -> datetime:
@@ -168,7 +175,7 @@ class Decision(_Record):
     """An officer's review of a finding; the audit log is append-only."""
 
     finding_id: str
-    decision: str            # confirmed, dismissed, forwarded
+    decision: str            # confirmed, dismissed, forwarded, reopened
     by: str
     at: datetime
     note: str = ""

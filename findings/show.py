@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .export import (
-    DECISION_LABELS,
-    SEVERITY_LABELS,
-    clean,
-    local_time,
-    status_label,
-)
+from datetime import datetime, tzinfo
+
+from common.text import clean, locate
+from common.timefmt import DEFAULT_TIME_ZONE, format_local, zone
+from common.vocabulary import DECISION_LABELS, KIND_LABELS, SEVERITY_LABELS, label
+
+from .export import status_label
 from .model import Decision, FindingRecord, PageRecord
 
 EVIDENCE_KINDS = {"warc": "WARC网页存档", "body": "网页原文", "screenshot": "截图", "headers": "响应头"}
@@ -17,11 +17,8 @@ EVIDENCE_KINDS = {"warc": "WARC网页存档", "body": "网页原文", "screensho
 def evidence_in_context(f: FindingRecord, color: bool = False) -> str:
     """The context with the evidence marked, located by its offsets when they fit."""
     context = f.context or ""
-    start = f.start - f.context_start
-    end = f.end - f.context_start
-    if not (0 <= start < end <= len(context) and context[start:end] == f.evidence):
-        start = context.find(f.evidence) if f.evidence else -1
-        end = start + len(f.evidence)
+    start = locate(context, f.evidence or "", f.start - f.context_start)
+    end = start + len(f.evidence or "")
     if start < 0:
         return f"【{clean(f.evidence)}】"
     mark_open, mark_close = ("\x1b[1;31m", "\x1b[0m") if color else ("【", "】")
@@ -30,17 +27,22 @@ def evidence_in_context(f: FindingRecord, color: bool = False) -> str:
 
 
 def render_finding(f: FindingRecord, page: PageRecord | None, history: list[Decision],
-                   color: bool = False) -> str:
+                   color: bool = False, tz: tzinfo | None = None) -> str:
+    zone_ = tz or zone(DEFAULT_TIME_ZONE)
+
+    def local_time(value: datetime | None) -> str:
+        return format_local(value, zone_, empty="")
+
     rows = [
         ("编号", f.id),
         ("规则", f"{f.rule_name or f.rule}（{f.rule}）"),
-        ("严重程度", SEVERITY_LABELS.get(f.severity, f.severity)),
+        ("严重程度", label(SEVERITY_LABELS, f.severity)),
         ("依据条款", f.clause),
         ("牵头部门", f.lead),
         ("状态", status_label(f)),
         ("来源", f.source),
         ("巡查对象", f.target),
-        ("类型", f.kind),
+        ("类型", label(KIND_LABELS, f.kind)),
     ]
     if f.annual_rate is not None:
         rows.append(("年化利率", f"{f.annual_rate:g}%"))
@@ -78,5 +80,5 @@ def render_finding(f: FindingRecord, page: PageRecord | None, history: list[Deci
         to = f" → {clean(d.to)}" if d.to else ""
         note = f"：{clean(d.note)}" if d.note else ""
         lines.append(f"  {local_time(d.at)}  {clean(d.by)}  "
-                     f"{DECISION_LABELS.get(d.decision, d.decision)}{to}{note}")
+                     f"{label(DECISION_LABELS, d.decision)}{to}{note}")
     return "\n".join(lines)

@@ -1,13 +1,14 @@
 """One patrol run under the scheduler's rules: lock, record, process, time limit, alert.
 
-The agreement with `patrol crawl` (cli/crawl.py, crawler/run.py), which needs nothing from crawl
-beyond what it does for a manual patrol:
+The agreement with `patrol crawl` (cli/crawl.py, the patrol service patrols/service.py), which
+needs nothing from crawl beyond what it does for a manual patrol:
 
-- crawl takes the lock "patrol:<target>" with the owner "<host>:<pid>:<run id>", records its
-  own PatrolRun (with --trigger) at start and end, releases the lock, and exits with status 3
-  when another process holds the lock (a manual crawl is refused the same way while a
-  scheduled one runs).
-- The scheduler holds its own lock "schedule:<target>" (owner "scheduler:<host>:<pid>:<token>")
+- crawl runs the patrol service: it takes the lock patrol_lock(target) (patrols/locks.py),
+  records its own PatrolRun (with --trigger) at start and end, judges its health, queues the
+  alerts of new findings, releases the lock, and exits with status LOCKED (75,
+  patrols/exit_codes.py) when another process holds the lock (a manual crawl is refused the
+  same way while a scheduled one runs).
+- The scheduler holds its own lock schedule_lock(target) (owner "scheduler:<host>:<pid>:...")
   around the whole run: check, spawn, wait, record. Two schedulers on one store therefore never
   overlap on a target, and the second one to reach a due time finds the first one's record for
   that due time (stats.scheduler.due) and does not patrol again.
@@ -24,7 +25,6 @@ import logging
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,30 +37,18 @@ from typing import BinaryIO
 
 from findings import PatrolRun, Store, utcnow
 from findings.model import to_iso
-from settings import ROOT, ConfigError, Settings
+from patrols import exit_codes
+from patrols.locks import lock_ttl, new_owner, parse_owner, patrol_lock, schedule_lock
+from patrols.service import tell_support
+from settings import ConfigError, Settings
 from settings.loader import PROJECT_FILE
 
 from . import support
 
 log = logging.getLogger("patrol.scheduler")
 
-CRAWL_LOCKED_EXIT = 3      # crawl's exit status when another process holds the target's lock
-LOCK_MARGIN_SECONDS = 120  # the scheduler's lock outlives time limit and kill grace by this much
 POLL_SECONDS = 0.2
 TEMPLATE_FIELDS = ("python", "target", "trigger", "data_dir")
-
-
-def schedule_lock(target: str) -> str:
-    return "schedule:" + target
-
-
-def patrol_lock(target: str) -> str:
-    """The lock `patrol crawl` takes (crawler/run.py lock_name)."""
-    return "patrol:" + target
-
-
-def new_owner() -> str:
-    return f"scheduler:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def _due_of(run: PatrolRun) -> str | None:
@@ -153,8 +141,7 @@ class PatrolRunner:
         holds its target's crawl lock (a live crawl holds it throughout); this happens when the
         machine went down under a patrol. Called at scheduler start.
         """
-        oldest = utcnow() - timedelta(seconds=self.settings["patrol_time_limit"]
-                                      + self.kill_grace + LOCK_MARGIN_SECONDS)
+        oldest = utcnow() - timedelta(seconds=lock_ttl(self.settings))
         closed = []
         for run in self.store.list_runs(None, limit=limit):
             if run.status != "running" or run.started_at > oldest:
@@ -190,8 +177,8 @@ class PatrolRunner:
                 return RunResult(None, "stopping")
             self._busy += 1
         try:
-            owner, lock = new_owner(), schedule_lock(target)
-            ttl = time_limit + self.kill_grace + LOCK_MARGIN_SECONDS
+            owner, lock = new_owner("scheduler"), schedule_lock(target)
+            ttl = lock_ttl(self.settings, time_limit)
             if not self.store.acquire_lock(lock, owner, ttl):
                 holder = self.store.lock_holder(lock) or "?"
                 log.warning("patrol of %s not started: already running (lock held by %s)",
@@ -228,7 +215,7 @@ class PatrolRunner:
                       f"# command: {shlex.join(cmd)}\n".encode())
             out.flush()
             try:
-                proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                proc = subprocess.Popen(cmd, cwd=self.settings.home, stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 out.write(f"# cannot start the patrol: {exc}\n".encode())
@@ -236,7 +223,7 @@ class PatrolRunner:
                 pid = proc.pid
                 status, code = self._supervise(proc, time_limit, out)
                 info["exited_at"] = to_iso(utcnow())
-        if code == CRAWL_LOCKED_EXIT and self._crawl_record(target, trigger, started) is None:
+        if code == exit_codes.LOCKED and self._crawl_record(target, trigger, started) is None:
             holder = self.store.lock_holder(patrol_lock(target)) or "another patrol"
             log.warning("patrol of %s not started: already running (crawl lock held by %s)",
                         target, holder)
@@ -331,42 +318,14 @@ class PatrolRunner:
     def _release_orphan_lock(self, target: str, pid: int) -> None:
         """A crawl killed with SIGKILL cannot release its lock; free it for the next run."""
         holder = self.store.lock_holder(patrol_lock(target))
-        parts = (holder or "").split(":")
-        if len(parts) >= 3 and parts[1] == str(pid) and parts[0] == socket.gethostname():
-            self.store.release_lock(patrol_lock(target), holder or "")
+        owner = parse_owner(holder)
+        if holder and owner is not None and owner.is_process(pid):
+            self.store.release_lock(patrol_lock(target), holder)
             log.info("released the lock of %s left by killed patrol process %s", target, pid)
 
     def _alert_support(self, run: PatrolRun, log_path: Path, time_limit: int) -> None:
         if run.status == "timeout":
-            subject = f"巡查超时：{run.target}"
-            outcome = f"超时（超过 {time_limit} 秒未结束，已终止）"
+            problem = f"超时（超过 {time_limit} 秒未结束，已终止）"
         else:
-            subject = f"巡查失败：{run.target}"
-            outcome = f"失败（退出码 {run.exit_code}）"
-        local = "%Y-%m-%d %H:%M:%S"
-        body = "\n".join([
-            f"巡查目标：{run.target}",
-            f"巡查编号：{run.id}",
-            f"触发方式：{'定时巡查' if run.trigger == 'schedule' else '手动巡查'}",
-            f"开始时间：{run.started_at.astimezone().strftime(local)}",
-            f"结束时间：{run.ended_at.astimezone().strftime(local) if run.ended_at else '-'}",
-            f"结果：{outcome}",
-            f"已抓取页面：{run.pages}，发现问题：{run.findings}",
-            f"日志文件：{log_path}",
-            "下一次定时巡查将照常进行。",
-            "",
-            "日志末尾：",
-            _tail(log_path),
-        ])
-        support.notify_support(self.store, self.settings, subject, body,
-                               f"patrol-{run.status}:{run.id}")
-
-
-def _tail(path: Path, max_bytes: int = 4000, lines: int = 20) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, f.seek(0, os.SEEK_END) - max_bytes))
-            text = f.read().decode("utf-8", "replace")
-    except OSError:
-        return "(无法读取日志)"
-    return "\n".join(text.splitlines()[-lines:])
+            problem = f"失败（退出码 {run.exit_code}）"
+        tell_support(self.settings, self.store, run, [problem], log_path)

@@ -6,8 +6,10 @@ shipped with the project, a site file (`--config FILE` or PATROL_CONFIG), enviro
 PATROL_<NAME>, command-line options. `docs/settings.md` is generated from this list by
 `patrol config docs`; a test fails when the two disagree.
 
-Relative paths are resolved against the project root (the checkout), so that a scheduler
-subprocess started from another directory sees the same files.
+Relative paths are resolved against the home directory: the checkout when run from a source
+checkout (so a scheduler subprocess started from another directory sees the same files), else
+the current directory of an installed `patrol`. The defaults of the configuration-file settings
+marked `shipped` are the files shipped inside the package (`config/`).
 """
 
 from __future__ import annotations
@@ -20,18 +22,24 @@ SETTINGS: list[Setting] = [
     # -- general -------------------------------------------------------------------------------
     S("data_dir", "var", "path",
       "Directory for everything the program writes: the SQLite store, evidence files, "
-      "screenshots, logs and the scheduler's job store. Nothing is written elsewhere by default."),
+      "screenshots, logs and the scheduler's job store. Nothing is written elsewhere by default. "
+      "A relative path is resolved against the checkout when run from a source checkout "
+      "(`./var` of the checkout), otherwise against the current directory."),
     S("log_level", "INFO", "choice", "Logging level of the patrol's own loggers.",
       choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    S("time_zone", "Asia/Shanghai", "str",
+      "IANA time zone of every time people see and of every day and week that is counted: "
+      "report and chart days, dates typed in the console, alert messages and quiet hours, "
+      "listings on the command line, and the scheduler's default zone. Times are stored in UTC."),
     S("console_base_url", "http://127.0.0.1:8600", "url",
       "Address at which officers open the console; alerts link to findings under it."),
     # -- analyzers -----------------------------------------------------------------------------
     S("rules_file", "config/rules.yaml", "path",
       "YAML file of rules: per rule id its lexicon, patterns, context words, clause, lead "
-      "department and severity.", section="analyzers"),
+      "department and severity.", section="analyzers", shipped=True),
     S("licensed_file", "config/licensed.txt", "path",
       "Exact names of licensed institutions, one per line; they are exempt from "
-      "restricted_name.", section="analyzers"),
+      "restricted_name.", section="analyzers", shipped=True),
     S("enabled_rules", list(RULE_IDS), "rules",
       "Rule ids the analyzers report; leave a rule out to silence it.", section="analyzers"),
     S("rate_high_threshold", 10.0, "float",
@@ -43,7 +51,8 @@ SETTINGS: list[Setting] = [
     # -- store ---------------------------------------------------------------------------------
     S("store_url", "", "str",
       "Where findings are stored: empty for the embedded SQLite file under data_dir, "
-      "sqlite:///PATH for another file, or http(s)://HOST:PORT for an Elasticsearch or "
+      "sqlite:///PATH for another file (a relative PATH resolves like every relative path), "
+      "or http(s)://HOST:PORT for an Elasticsearch or "
       "OpenSearch cluster.", section="store"),
     S("store_index_prefix", "patrol", "str",
       "Prefix of the index names and aliases on a search-engine cluster.", section="store"),
@@ -57,7 +66,7 @@ SETTINGS: list[Setting] = [
       section="store"),
     # -- crawler -------------------------------------------------------------------------------
     S("targets_file", "config/targets.yaml", "path",
-      "YAML file of patrol targets (sites and page groups).", section="crawler"),
+      "YAML file of patrol targets (sites and page groups).", section="crawler", shipped=True),
     S("chromium_path", "", "str",
       "Chromium binary used to render pages; empty finds `chromium` on PATH. Without it, "
       "JavaScript rendering and screenshots are off.", section="crawler"),
@@ -140,7 +149,7 @@ SETTINGS: list[Setting] = [
     # -- alerts --------------------------------------------------------------------------------
     S("departments_file", "config/departments.yaml", "path",
       "YAML file of departments, their channels and the routing of rules to them.",
-      section="alerts"),
+      section="alerts", shipped=True),
     S("alerts_dry_run", False, "bool",
       "Print alerts instead of sending them.", section="alerts"),
     S("smtp_host", "", "str", "SMTP server for email alerts (empty: email off).",
@@ -178,14 +187,18 @@ SETTINGS: list[Setting] = [
       "PEM file of the certificate authority that signed the SMTP server's TLS certificate "
       "(empty: the system's trusted authorities).", section="alerts"),
     S("alerts_timeout_seconds", 10, "int",
-      "Seconds one delivery (an SMTP session or a webhook request) may take before it counts "
-      "as a temporary failure.", section="alerts"),
-    S("alerts_timezone", "Asia/Shanghai", "str",
-      "Time zone of quiet hours and of the times shown in alert messages.", section="alerts"),
+      "Seconds one step of a delivery (connecting, or one read of an SMTP or HTTP answer) may "
+      "wait before the delivery counts as a temporary failure.", section="alerts"),
+    S("alerts_send_deadline_seconds", 60, "int",
+      "Seconds one delivery may take in all (connect, greeting, sending, answer). Per-read "
+      "timeouts restart with every byte, so a receiver that trickles its answer is cut off here "
+      "and the alert is retried later. At most 150: a sender's pass must end well within the "
+      "sender lock's 600 s, or a second sender could take over and send twice.",
+      section="alerts"),
     # -- scheduler -----------------------------------------------------------------------------
     S("schedules_file", "config/schedules.yaml", "path",
       "YAML file of patrol schedules (cron expressions or intervals per target or group).",
-      section="scheduler"),
+      section="scheduler", shipped=True),
     S("patrol_time_limit", 3600, "int",
       "Seconds a scheduled patrol may run before it is stopped and reported.",
       section="scheduler"),
@@ -208,7 +221,7 @@ SETTINGS: list[Setting] = [
       "Command a scheduled patrol runs; empty runs `patrol crawl` with the scheduler's own "
       "configuration. A template split like a shell line, with {python}, {target}, {trigger} "
       "and {data_dir}, e.g. to wrap the crawl in `nice`; it must behave like `patrol crawl "
-      "--target` (lock, run record, exit status 3 when locked).",
+      "--target` (lock, run record, exit status 75 when locked).",
       section="scheduler"),
     # -- console -------------------------------------------------------------------------------
     S("console_host", "127.0.0.1", "str", "Address the console listens on.", section="console"),
@@ -218,8 +231,25 @@ SETTINGS: list[Setting] = [
       section="console", secret=True),
     S("session_minutes", 480, "int", "Minutes a console session lasts without use.",
       section="console"),
-    S("login_attempts_per_minute", 5, "int",
-      "Failed logins allowed per user and address per minute.", section="console"),
+    S("session_max_hours", 12, "int",
+      "Hours a console session lasts at most, used or not; then the officer logs in again.",
+      section="console"),
+    S("login_account_failures", 5, "int",
+      "Failed logins for one account (from browsers it never logged in from) before each further "
+      "try must wait a delay that doubles per failure. A browser the account has logged in from "
+      "counts its own failures apart, so a stranger cannot lock an officer out.",
+      section="console"),
+    S("login_address_failures", 20, "int",
+      "Failed logins from one client address, for any account names, before each further try "
+      "from it must wait a doubling delay.", section="console"),
+    S("login_delay_seconds", 2.0, "float",
+      "First delay once a login limit is reached; it doubles with each further failure.",
+      section="console"),
+    S("login_delay_max_seconds", 900.0, "float", "Longest delay between login tries.",
+      section="console"),
+    S("console_trusted_proxies", [], "list",
+      "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For header names the "
+      "client; requests from anywhere else are taken at their own address.", section="console"),
 ]
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

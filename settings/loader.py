@@ -1,6 +1,13 @@
 """Read configuration once, in layers, and hand down one immutable Settings object.
 
 This is the only module that reads the environment (it is handed `environ` by the command).
+
+Relative paths are resolved against the *home* directory: the checkout when the packages are
+imported from a source checkout (so `data_dir: var` is `./var` of the checkout wherever the
+command runs), otherwise the current directory when the settings were loaded (an installed
+wheel has no checkout). The defaults of the configuration-file settings (`rules_file`,
+`targets_file`, ...) name the files shipped inside the package (settings/resources.py); a value
+that a file, the environment or the command line sets is resolved against the home directory.
 """
 
 from __future__ import annotations
@@ -10,14 +17,19 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from .default_settings import BY_NAME, SETTINGS
+from .resources import shipped_path, shipped_setting_path
 from .spec import ConfigError, Setting, coerce
 
+# Where the packages are imported from: the checkout, or site-packages when installed.
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = ROOT / "config"
+# The source checkout, or None when running from an installed wheel.
+CHECKOUT: Path | None = ROOT if (ROOT / "setup.cfg").is_file() else None
+CONFIG_DIR = shipped_path("config")
 PROJECT_FILE = CONFIG_DIR / "settings.yaml"
 ENV_PREFIX = "PATROL_"
 
@@ -25,9 +37,11 @@ ENV_PREFIX = "PATROL_"
 class Settings(Mapping[str, Any]):
     """Effective settings with the source of every value ("default", a file, an env var...)."""
 
-    def __init__(self, values: dict[str, Any], sources: dict[str, str]) -> None:
+    def __init__(self, values: dict[str, Any], sources: dict[str, str],
+                 home: Path | None = None) -> None:
         self._values = dict(values)
         self._sources = dict(sources)
+        self.home: Path = home or default_home()
 
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
@@ -42,12 +56,18 @@ class Settings(Mapping[str, Any]):
         return self._sources[name]
 
     def path(self, name: str) -> Path:
-        """A path setting resolved against the project root; empty stays empty (Path(''))."""
+        """A path setting, absolute; empty stays empty (Path('')).
+
+        The default of a shipped file is the copy inside the package; any other relative value
+        is resolved against the home directory (see the module docstring).
+        """
         value = self._values[name]
         if not value:
             return Path("")
+        if BY_NAME[name].shipped and self._sources[name] == "default":
+            return shipped_setting_path(value)
         p = Path(value).expanduser()
-        return p if p.is_absolute() else ROOT / p
+        return p if p.is_absolute() else self.home / p
 
     @property
     def data_dir(self) -> Path:
@@ -69,10 +89,15 @@ class Settings(Mapping[str, Any]):
             values[key] = coerce(setting, value, source, from_text=isinstance(value, str))
             sources[key] = source
         _check_consistency(values, sources)
-        return Settings(values, sources)
+        return Settings(values, sources, self.home)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
+
+
+def default_home() -> Path:
+    """The directory relative paths are resolved against: the checkout, else the current one."""
+    return CHECKOUT or Path.cwd().resolve()
 
 
 def _lookup(key: str, where: str) -> Setting:
@@ -144,7 +169,13 @@ def load_settings(
 
 
 def _check_consistency(values: dict[str, Any], sources: dict[str, str]) -> None:
-    """Checks that involve more than one setting."""
+    """Checks that involve more than one setting, or a value only a library can judge."""
+    try:
+        ZoneInfo(values["time_zone"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(sources["time_zone"], "time_zone",
+                          f"unknown time zone {values['time_zone']!r}; expected e.g. "
+                          "Asia/Shanghai") from None
     if values["rate_warning_threshold"] > values["rate_high_threshold"]:
         raise ConfigError(
             sources["rate_warning_threshold"], "rate_warning_threshold",

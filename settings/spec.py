@@ -41,7 +41,8 @@ TYPES = ("str", "int", "float", "bool", "path", "list", "rules", "cron", "choice
 class Setting:
     """One setting: its name, default, type and the help text shown in docs and `config show`.
 
-    `secret` settings are masked when printed.
+    `secret` settings are masked when printed. A `shipped` path setting's default names a file
+    shipped inside a package ("config/rules.yaml" is rules.yaml of the `config` package).
     """
 
     name: str
@@ -51,6 +52,7 @@ class Setting:
     section: str = "general"
     choices: tuple[str, ...] = field(default_factory=tuple)
     secret: bool = False
+    shipped: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -60,10 +62,18 @@ class Setting:
 class ConfigError(Exception):
     """Invalid configuration: carries where it came from, the key and what was expected."""
 
+    noun = "setting"     # what `key` names: a setting, or a key of a config file
+
     def __init__(self, where: str, key: str | None, problem: str) -> None:
         self.where, self.key, self.problem = where, key, problem
-        keypart = f" setting '{key}':" if key else ""
+        keypart = f" {self.noun} '{key}':" if key else ""
         super().__init__(f"invalid configuration in {where}:{keypart} {problem}")
+
+
+class ConfigFileError(ConfigError):
+    """A mistake in a config file (targets, departments, schedules): `key` is its key path."""
+
+    noun = "key"
 
 
 _EXPECTED = {

@@ -44,6 +44,7 @@ def test_failure_without_debug_is_one_line_and_with_debug_a_traceback(tmp_path) 
 def test_doctor_reports_each_piece(tmp_path) -> None:  # type: ignore[no-untyped-def]
     proc = patrol("--data-dir", str(tmp_path / "var"), "--set", "smtp_host=127.0.0.1",
                   "--set", "smtp_port=9", "doctor")
-    for name in ("数据目录", "存储", "Chromium", "Java", "SMTP"):
+    for name in ("数据目录", "配置文件", "存储", "Chromium", "Java", "SMTP"):
         assert name in proc.stdout
     assert "[缺失] SMTP" in proc.stdout and "邮件告警" in proc.stdout
+    assert "[正常] 配置文件: 巡查目标 3 个" in proc.stdout

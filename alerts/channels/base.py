@@ -12,8 +12,12 @@ outcome that the outbox records in the alert's attempt log:
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from findings import AlertRecord
@@ -25,6 +29,7 @@ from ..messages import Message
 log = logging.getLogger("alerts.channels")
 
 OUTCOMES = ("sent", "retry", "dead", "skipped")
+MAX_DEADLINE = 150.0
 
 
 @dataclass
@@ -48,6 +53,9 @@ class Channel(ABC):
         self.spec = spec
         self.settings = settings
         self.timeout = float(settings["alerts_timeout_seconds"])
+        # Bounded so that a pass (which stops taking alerts at half the sender lock's 600 s)
+        # always ends before the lock expires: a second sender never takes over mid-send.
+        self.deadline = min(float(settings["alerts_send_deadline_seconds"]), MAX_DEADLINE)
         self.stats: Counter[str] = Counter()
 
     @abstractmethod
@@ -70,3 +78,30 @@ class Channel(ABC):
         log.log(level, "alert %s via %s (%s): %s %s", alert.id, self.spec.id, self.describe(),
                 result.outcome, result.detail)
         return result
+
+
+@contextmanager
+def overall_deadline(seconds: float, current_socket: Callable[[], socket.socket | None]
+                     ) -> Iterator[threading.Event]:
+    """Bound a whole exchange, not just each read: socket timeouts restart with every byte, so a
+    receiver that trickles its answer would hold the sender forever. When `seconds` pass, the
+    connection's socket is shut down, which wakes the blocked call with an OSError; the event
+    says that the deadline, not the peer, ended it."""
+    fired = threading.Event()
+
+    def fire() -> None:
+        sock = current_socket()
+        fired.set()
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield fired
+    finally:
+        timer.cancel()

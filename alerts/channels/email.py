@@ -17,7 +17,7 @@ from urllib.parse import quote
 from findings import AlertRecord
 
 from ..messages import Message, as_text
-from .base import Channel, Delivery
+from .base import Channel, Delivery, overall_deadline
 
 KEY_HEADER = "X-Patrol-Alert-Key"
 
@@ -50,15 +50,20 @@ class EmailChannel(Channel):
         cafile = str(self.settings.path("smtp_ca_file")) if self.settings["smtp_ca_file"] else None
         return ssl.create_default_context(cafile=cafile)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _client(self) -> smtplib.SMTP:
+        """Not yet connected, so that the deadline covers the greeting too."""
+        if self.settings["smtp_security"] == "tls":
+            return smtplib.SMTP_SSL(timeout=self.timeout, context=self._context())
+        return smtplib.SMTP(timeout=self.timeout)
+
+    def _connect(self, smtp: smtplib.SMTP) -> None:
         host, port = self.settings["smtp_host"], int(self.settings["smtp_port"])
         security = self.settings["smtp_security"]
-        if security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=self.timeout,
-                                                  context=self._context())
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=self.timeout)
+        # smtplib takes the TLS server name from `_host`, which only its constructor sets; the
+        # client is built unconnected (so the deadline covers the greeting), hence set it here.
+        smtp._host = host
         try:
+            smtp.connect(host, port)
             smtp.ehlo()
             if security == "starttls":
                 smtp.starttls(context=self._context())
@@ -68,14 +73,22 @@ class EmailChannel(Channel):
         except BaseException:
             smtp.close()
             raise
-        return smtp
 
     def send(self, alert: AlertRecord, message: Message) -> Delivery:
         if not self.settings["smtp_host"]:
             return Delivery("dead", "smtp_host is not set: email is off")
         msg = self.build(alert, message)
+        smtp = self._client()
+        with overall_deadline(self.deadline, lambda: getattr(smtp, "sock", None)) as expired:
+            result = self._exchange(smtp, msg)
+        if expired.is_set() and result.outcome != "sent":
+            return Delivery("retry", f"no complete answer within {self.deadline:g} s "
+                                     f"({result.detail[:200]})")
+        return result
+
+    def _exchange(self, smtp: smtplib.SMTP, msg: EmailMessage) -> Delivery:
         try:
-            smtp = self._connect()
+            self._connect(smtp)
             try:
                 refused = smtp.send_message(msg)
             finally:

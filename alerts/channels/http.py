@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .base import Delivery
+from .base import Delivery, overall_deadline
 
 USER_AGENT = "FinancePatrol-Alerts/0.1"
 
@@ -39,8 +39,9 @@ def encode(data: dict[str, Any]) -> bytes:
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str] | None = None,
-              timeout: float = 10.0) -> Answer:
-    """POST `body` (already encoded JSON, so that callers can sign the exact bytes)."""
+              timeout: float = 10.0, deadline: float = 60.0) -> Answer:
+    """POST `body` (already encoded JSON, so that callers can sign the exact bytes); each read
+    waits at most `timeout`, the whole exchange at most `deadline` (TimeoutError past it)."""
     parts = urlsplit(url)
     if parts.scheme == "https":
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
@@ -53,9 +54,15 @@ def post_json(url: str, body: bytes, headers: dict[str, str] | None = None,
     send_headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
                     **(headers or {})}
     try:
-        conn.request("POST", path, body=body, headers=send_headers)
-        resp = conn.getresponse()
-        text = resp.read(1024 * 1024).decode("utf-8", "replace")
+        with overall_deadline(deadline, lambda: conn.sock) as expired:
+            try:
+                conn.request("POST", path, body=body, headers=send_headers)
+                resp = conn.getresponse()
+                text = resp.read(1024 * 1024).decode("utf-8", "replace")
+            except (OSError, http.client.HTTPException) as exc:
+                if expired.is_set():
+                    raise TimeoutError(f"no complete answer within {deadline:g} s") from exc
+                raise
         return Answer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, text)
     finally:
         conn.close()

@@ -66,7 +66,7 @@ class DingTalkChannel(Channel):
         data = {"msgtype": "markdown", "markdown": {
             "title": message.subject[:60],
             "text": truncate_utf8(as_markdown(message, alert.key), self.MAX_BYTES)}}
-        answer = post_json(url, encode(data), key_header(alert), self.timeout)
+        answer = post_json(url, encode(data), key_header(alert), self.timeout, self.deadline)
         return classify(answer, self.RETRY_CODES)
 
 
@@ -82,7 +82,7 @@ class WeComChannel(Channel):
     def send(self, alert: AlertRecord, message: Message) -> Delivery:
         content = truncate_utf8(as_markdown(message, alert.key, line_break="\n"), self.MAX_BYTES)
         data = {"msgtype": "markdown", "markdown": {"content": content}}
-        answer = post_json(self.spec.url, encode(data), key_header(alert), self.timeout)
+        answer = post_json(self.spec.url, encode(data), key_header(alert), self.timeout, self.deadline)
         return classify(answer, self.RETRY_CODES)
 
 
@@ -105,5 +105,5 @@ class FeishuChannel(Channel):
             ts = str(int(time.time()))
             data["timestamp"] = ts
             data["sign"] = feishu_sign(self.spec.secret, ts)
-        answer = post_json(self.spec.url, encode(data), key_header(alert), self.timeout)
+        answer = post_json(self.spec.url, encode(data), key_header(alert), self.timeout, self.deadline)
         return classify(answer, self.RETRY_CODES)

@@ -46,7 +46,7 @@ class WebhookChannel(Channel):
         if self.spec.secret:
             headers[SIGNATURE_HEADER] = body_signature(self.spec.secret, body)
         # Any 2xx is success: a generic receiver's body means nothing to us.
-        answer = post_json(self.spec.url, body, headers, self.timeout)
+        answer = post_json(self.spec.url, body, headers, self.timeout, self.deadline)
         if 200 <= answer.status < 300:
             return Delivery("sent", f"HTTP {answer.status}")
         return classify(answer)

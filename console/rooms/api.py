@@ -12,15 +12,14 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 
-from findings import Decision, FindingQuery, utcnow
-from findings.model import DECISIONS, from_iso
+import decisions
+from findings import FindingQuery
+from findings.model import from_iso
 
-from ..configfiles import departments
 from ..context import services
-from ..forwarding import notify_forward
 from ..openapi import openapi_document
-from ..present import parse_local_date
-from ..roles import allowed
+from ..present import BadDate, check_day, parse_local_date
+from ..roles import allowed, reviewer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,13 +51,16 @@ def _time(name: str, end_of_day: bool = False) -> datetime | None:
     text = request.args.get(name)
     if not text:
         return None
-    if len(text) == 10:
-        value = parse_local_date(text, end_of_day=end_of_day)
-    else:
-        try:
+    try:
+        if len(text) == 10:
+            value = parse_local_date(text, end_of_day=end_of_day)
+        else:
             value = from_iso(text)
-        except ValueError:
-            value = None
+            check_day(value.date())
+    except BadDate as exc:
+        abort(400, description=f"{name}: {exc}")
+    except (ValueError, OverflowError):
+        value = None
     if value is None:
         abort(400, description=f"{name}: expected an ISO-8601 date or time")
     return value
@@ -123,30 +125,31 @@ def list_decisions(finding_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/findings/<finding_id>/decisions")
 def add_decision(finding_id: str):  # type: ignore[no-untyped-def]
     need("review")
-    record = _finding_or_404(finding_id)
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, description="expected a JSON object")
-    decision = body.get("decision")
-    note = str(body.get("note") or "").strip()[:2000]
     to = body.get("to")
-    if decision not in DECISIONS:
-        abort(400, description=f"decision: expected one of {', '.join(DECISIONS)}")
-    if decision == "dismissed" and not note:
-        abort(400, description="note: a dismissal needs a reason")
-    if decision == "forwarded" and to not in departments(services().settings):
-        abort(400, description="to: expected a known department")
-    made = Decision(finding_id=record.id, decision=decision, by=g.api_user.name, at=utcnow(),
-                    note=note, to=to if decision == "forwarded" else None)
-    updated = services().store.review(made)
-    if decision == "forwarded":
-        notify_forward(services(), updated, to, g.api_user.name, note)
-    return jsonify({"decision": made.to_dict(), "finding": updated.to_dict()}), 201
+    try:
+        outcome = decisions.decide(services().settings, services().store,
+                                   reviewer(services().settings, g.api_user.name, g.api_user.role), finding_id[:64],
+                                   str(body.get("decision") or ""),
+                                   note=str(body.get("note") or ""),
+                                   to=to if isinstance(to, str) else None)
+    except decisions.NotFound:
+        abort(404)
+    except decisions.BadDecision as exc:
+        abort(400, description=str(exc))
+    except decisions.NotAllowed as exc:
+        abort(403, description=str(exc))
+    except decisions.AlreadyDecided as exc:
+        abort(409, description=str(exc))
+    return jsonify({"decision": outcome.decision.to_dict(), "finding": outcome.finding.to_dict(),
+                    "alert_queued": outcome.alert_queued}), 201
 
 
 @bp.get("/runs")
 def list_runs():  # type: ignore[no-untyped-def]
-    need("runs.read")
+    need("patrols.read")  # the roles that see patrols in the console
     target = request.args.get("target") or None
     runs = services().store.list_runs(target=target, limit=_limit())
     return jsonify({"items": [r.to_dict() for r in runs]})
@@ -154,7 +157,7 @@ def list_runs():  # type: ignore[no-untyped-def]
 
 @bp.get("/runs/<run_id>")
 def get_run(run_id: str):  # type: ignore[no-untyped-def]
-    need("runs.read")
+    need("patrols.read")  # the roles that see patrols in the console
     run = services().store.get_run(run_id[:100])
     if run is None:
         abort(404)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-import time
+import math
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
+from .. import throttle
+from ..clientaddr import client_address
 from ..context import current_user, services
 from ..security import csrf_token, safe_next
 
@@ -29,41 +40,61 @@ def finding_link(finding_id: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("review.finding", finding_id=finding_id[:64]))
 
 
+DEVICE_COOKIE = "patrol_device"
+DEVICE_DAYS = 180
+
+
+def client_addr() -> str:
+    """The client's address, through the reverse proxies `console_trusted_proxies` names."""
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                          services().settings["console_trusted_proxies"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     error = None
     status = 200
+    retry_after = 0.0
+    new_device = None
     if request.args.get("expired"):
         error = "会话已过期，请重新登录。"
     if request.method == "POST":
         name = (request.form.get("name") or "").strip()[:100]
         password = request.form.get("password") or ""
-        addr = request.remote_addr or "-"
         users = services().users
-        limit = services().settings["login_attempts_per_minute"]
-        if users.recent_failures(name, addr) >= limit:
-            error, status = "登录失败次数过多，请一分钟后再试。", 429
+        device = users.known_device(name, request.cookies.get(DEVICE_COOKIE))
+        limits = throttle.Limits.from_settings(services().settings)
+        reservation = throttle.reserve(users, name, client_addr(), device, limits)
+        if not reservation.allowed:
+            retry_after = reservation.retry_after
+            error, status = f"登录失败次数过多，请 {math.ceil(retry_after)} 秒后再试。", 429
         else:
             user = users.authenticate(name, password) if name and password else None
             if user is None:
-                users.record_failure(name, addr)
                 error, status = "用户名或密码错误。", 401
             else:
-                users.clear_failures(name, addr)
+                throttle.succeeded(users, reservation)
                 nxt = safe_next(request.form.get("next"))
-                session.clear()  # a fresh session (and CSRF token) for the new login
+                session.clear()  # a fresh session, with a new id and CSRF token, for this login
+                session.rotate()  # type: ignore[attr-defined]
                 session["user"] = user.name
-                session["seen"] = time.time()
-                session.permanent = True
                 csrf_token()
-                return redirect(nxt or url_for("auth.home"))
-    return render_template("login.html", error=error,
-                           next=safe_next(request.values.get("next")) or ""), status
+                response = redirect(nxt or url_for("auth.home"))
+                if device is None:
+                    new_device = users.remember_device(user.name)
+                    response.set_cookie(DEVICE_COOKIE, new_device, max_age=DEVICE_DAYS * 86400,
+                                        httponly=True, samesite="Lax",
+                                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+                return response
+    page = render_template("login.html", error=error,
+                           next=safe_next(request.values.get("next")) or "")
+    headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after else {}
+    return page, status, headers
 
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
-    session.clear()
+    session.clear()  # the server-side session row goes with it: a replayed cookie finds nothing
     return redirect(url_for("auth.login"))
 
 

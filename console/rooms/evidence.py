@@ -56,10 +56,10 @@ def confined(data_dir: Path, rel: str, area: str | None = None) -> Path | None:
 
 
 def storage() -> EvidenceStorage:
-    found = services().extra.get("evidence_storage")
-    if found is None:
-        found = services().extra["evidence_storage"] = open_storage(services().settings)
-    return found
+    shared = services()
+    if shared.evidence is None:
+        shared.evidence = open_storage(shared.settings)
+    return shared.evidence
 
 
 def _page_or_404(page_id: str) -> PageRecord:

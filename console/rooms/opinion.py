@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request
 
+from common.timefmt import local, today
 from findings import FindingQuery
 
 from ..charts import line_chart
 from ..configfiles import department_names
 from ..context import services
+from ..present import console_zone
 from ..security import require
 
 bp = Blueprint("opinion", __name__, url_prefix="/opinion")
@@ -26,7 +28,8 @@ def day_axis(since: datetime, keys: set[str]) -> list[str]:
     """Every day from `since` to today when the store counts by ISO day, else its own keys."""
     if keys and not all(_DAY.match(k) for k in keys):
         return sorted(keys)
-    start, end = since.astimezone(UTC).date(), datetime.now(UTC).date()
+    tz = console_zone()
+    start, end = local(since, tz).date(), today(tz)
     days = []
     while start <= end:
         days.append(start.isoformat())

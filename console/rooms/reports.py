@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from common.vocabulary import FINDING_STATUS_LABELS, RULE_NAMES
+
 from ..charts import bar_chart
 from ..context import services
-from ..present import RULE_NAMES, STATUS_NAMES
 from ..report_data import DIMENSIONS, PRESETS, ReportRange, build_report
 from ..security import require
 from ..xlsx_report import report_xlsx
@@ -18,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _charts(report):  # type: ignore[no-untyped-def]
-    labels = {"rule": RULE_NAMES, "status": STATUS_NAMES}
+    labels = {"rule": RULE_NAMES, "status": FINDING_STATUS_LABELS}
     charts = {}
     for dim in DIMENSIONS:
         counts = report.counts.get(dim, {})

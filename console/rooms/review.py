@@ -9,13 +9,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from findings import Decision, FindingQuery, FindingRecord, utcnow
+import decisions
+from findings import FindingQuery, FindingRecord
+from findings.model import DECISIONS
 
 from ..configfiles import departments
 from ..context import current_user, services
-from ..forwarding import notify_forward
 from ..present import parse_local_date
-from ..roles import ROLE_DEPARTMENTS, default_scopes
+from ..roles import default_scopes, reviewer, role_departments
 from ..scope import BadScopeCursor, scoped_page
 from ..security import require, safe_next
 
@@ -90,12 +91,13 @@ def queue():  # type: ignore[no-untyped-def]
     assert user is not None
     filters = QueueFilters.from_args(request.args)
     scope = default_scopes(user.role) if filters.scope == "mine" else []
+    query = filters.query()  # a bad date is the officer's typing error: 400, not a redirect
     try:
-        page = scoped_page(services().store, filters.query(), scope)
+        page = scoped_page(services().store, query, scope)
     except (BadScopeCursor, ValueError):
         return redirect(url_for("review.queue", **filters.args()))
     forwarded_to_me = []
-    mine = ROLE_DEPARTMENTS.get(user.role, ())
+    mine = role_departments(services().settings, user.role)
     if not filters.cursor and user.role != "admin" and mine:
         # Findings other departments forwarded here.
         forwarded_to_me = services().store.query_findings(FindingQuery(
@@ -133,25 +135,29 @@ def decide():  # type: ignore[no-untyped-def]
     if not ids:
         flash("请先选择要处理的发现。", "error")
         return redirect(back)
-    if decision not in ("confirmed", "dismissed", "forwarded"):
+    if decision not in DECISIONS:
         abort(400, description="未知的处理决定。")
-    if decision == "dismissed" and not note:
-        flash("排除需要填写理由。", "error")
-        return redirect(back)
-    if decision == "forwarded" and to not in departments(services().settings):
-        flash("请选择要转交的部门。", "error")
-        return redirect(back)
-    store = services().store
-    done = 0
+    done, refused, unqueued = 0, [], 0
     for finding_id in ids:
-        if store.get_finding(finding_id) is None:
+        try:
+            outcome = decisions.decide(services().settings, services().store,
+                                       reviewer(services().settings, user.name, user.role),
+                                       finding_id, decision, note=note, to=to)
+        except decisions.BadDecision as exc:
+            flash(f"{exc}。", "error")  # the same for every finding of the request
+            return redirect(back)
+        except decisions.DecisionError as exc:
+            refused.append(str(exc))
             continue
-        record = store.review(Decision(finding_id=finding_id, decision=decision, by=user.name,
-                                       at=utcnow(), note=note,
-                                       to=to if decision == "forwarded" else None))
-        if decision == "forwarded" and to:
-            notify_forward(services(), record, to, user.name, note)
         done += 1
-    labels = {"confirmed": "确认", "dismissed": "排除", "forwarded": f"转交{to}"}
-    flash(f"已{labels[decision]} {done} 条发现。", "ok")
+        unqueued += bool(outcome.alert_error)
+    labels = {"confirmed": "确认", "dismissed": "排除", "forwarded": f"转交{to}",
+              "reopened": "重新打开"}
+    if done:
+        flash(f"已{labels[decision]} {done} 条发现。", "ok")
+    if refused:
+        flash(f"{len(refused)} 条发现未处理：{refused[0]}" + ("等。" if len(refused) > 1 else "。"),
+              "error")
+    if unqueued:
+        flash(f"{unqueued} 条转交通知未能排队，请联系技术支持。", "error")
     return redirect(back)

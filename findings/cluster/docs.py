@@ -121,13 +121,13 @@ def sort_clause(sort: str) -> list[dict[str, str]]:
     return [{"sev_weight": "desc"}, *order] if sort == "severity" else order
 
 
-def count_aggregation(by: str) -> dict[str, Any]:
+def count_aggregation(by: str, time_zone: str) -> dict[str, Any]:
     if by in TERMS_GROUPS:
         return {"terms": {"field": by, "size": 10_000,
                           "order": [{"_count": "desc"}, {"_key": "asc"}]}}
     if by in ("day", "week"):
         return {"date_histogram": {"field": "first_seen", "calendar_interval": by,
-                                   "format": "yyyy-MM-dd", "time_zone": "UTC",
+                                   "format": "yyyy-MM-dd", "time_zone": time_zone,
                                    "min_doc_count": 1}}
     raise ValueError(f"cannot count by {by!r}; expected one of "
                      f"{', '.join((*TERMS_GROUPS, 'day', 'week'))}")

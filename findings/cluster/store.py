@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import cursor as cursors
-from ..base import FindingPage, FindingQuery, PageHit, Store
-from ..model import Decision, FindingRecord, PageRecord
+from ..base import DecisionConflict, FindingPage, FindingQuery, PageHit, Store
+from ..model import Decision, FindingRecord, PageRecord, status_after
 from ..textindex import snippet
 from ..validate import check_decision
 from . import docs as D
 from .bulk import pipelined_bulk, run_bulk
-from .clients import ClusterUnavailable
+from .clients import ClusterUnavailable, Conflict
 from .connection import ClusterLink, quote
 from .indices import scroll_all
 from .records import RunsOutboxLocks
@@ -209,7 +209,7 @@ class ClusterStore(RunsOutboxLocks, ClusterLink, Store):
                            next_cursor=next_cursor, total=total)
 
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
-        aggregation = D.count_aggregation(by)
+        aggregation = D.count_aggregation(by, self.time_zone)
         res = self._search("findings", {"size": 0, "query": D.finding_filter(query),
                                         "aggs": {"by": aggregation}})
         buckets = res["aggregations"]["by"]["buckets"]
@@ -217,24 +217,46 @@ class ClusterStore(RunsOutboxLocks, ClusterLink, Store):
         return {str(b[key]): int(b["doc_count"]) for b in buckets}
 
     # -- review --------------------------------------------------------------------------------
-    def review(self, decision: Decision) -> FindingRecord:
+    def review(self, decision: Decision, expect_status: str | None = None) -> FindingRecord:
         check_decision(decision)
-        if self._get("findings", decision.finding_id) is None:
-            raise KeyError(f"no finding {decision.finding_id}")
+        change: dict[str, Any] = {"status": status_after(decision.decision)}
+        if decision.decision in ("forwarded", "reopened"):
+            change["forwarded_to"] = decision.to
+        self._set_status(decision.finding_id, change, expect_status)
+        # The status changed first: a decision that lost the race leaves no audit entry.
         doc = D.stamped(decision)
         doc["seq"] = time.time_ns()
         self._write_docs("decisions", [({"create": {"_index": self.index("decisions"),
                                                     "_id": D.decision_id(doc)}}, doc)])
-        change: dict[str, Any] = {"status": decision.decision}
-        if decision.decision == "forwarded":
-            change["forwarded_to"] = decision.to
-        self.client.request("POST", f"/{self.index('findings')}/_update/"
-                            f"{quote(decision.finding_id)}",
-                            params={"retry_on_conflict": "5"}, body={"doc": change})
         self._dirty.update(("findings", "decisions"))
         record = self.get_finding(decision.finding_id)
         assert record is not None
         return record
+
+    def _set_status(self, finding_id: str, change: dict[str, Any],
+                    expect_status: str | None) -> None:
+        """Partial update of the finding; with `expect_status`, a compare-and-set on the
+        document's sequence number, retried while only other fields (last_seen) moved."""
+        path = f"/{self.index('findings')}/_update/{quote(finding_id)}"
+        for _ in range(20):
+            current = self._get("findings", finding_id)
+            if current is None:
+                raise KeyError(f"no finding {finding_id}")
+            if expect_status is None:
+                self.client.request("POST", path, params={"retry_on_conflict": "5"},
+                                    body={"doc": change})
+                return
+            status = current["_source"].get("status", "new")
+            if status != expect_status:
+                raise DecisionConflict(finding_id, status)
+            try:
+                self.client.request("POST", path, body={"doc": change}, params={
+                    "if_seq_no": current["_seq_no"],
+                    "if_primary_term": current["_primary_term"]})
+                return
+            except Conflict:
+                continue  # someone wrote the document: read its status again
+        raise DecisionConflict(finding_id, "busy")
 
     def decisions(self, finding_id: str) -> list[Decision]:
         res = self._search("decisions", {"size": 10_000,

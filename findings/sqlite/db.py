@@ -21,10 +21,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from common.timefmt import local_day, local_week, zone
+
+from ..model import from_iso
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
+
+
+def _local_day(stamp: str | None, tz_name: str) -> str | None:
+    """SQL patrol_day(first_seen, zone): the stored UTC instant's local day, YYYY-MM-DD."""
+    return local_day(from_iso(stamp), zone(tz_name)) if stamp else None
+
+
+def _local_week(stamp: str | None, tz_name: str) -> str | None:
+    """SQL patrol_week(first_seen, zone): the Monday of the instant's local week."""
+    return local_week(from_iso(stamp), zone(tz_name)) if stamp else None
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -56,6 +70,8 @@ class Database:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        conn.create_function("patrol_day", 2, _local_day, deterministic=True)
+        conn.create_function("patrol_week", 2, _local_week, deterministic=True)
         self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")

@@ -36,10 +36,16 @@ LIST_FILTERS = (("rules", "rule"), ("severities", "severity"), ("statuses", "sta
 GROUPS = {
     "rule": "rule", "severity": "severity", "status": "status", "lead": "lead",
     "domain": "domain", "target": "target", "platform": "platform",
-    # day and week of discovery (first_seen), UTC; a week is named by its Monday
-    "day": "substr(first_seen, 1, 10)",
-    "week": "date(substr(first_seen, 1, 10), '-6 days', 'weekday 1')",
+    # day and week of discovery (first_seen) in the store's time zone ({tz}, a quoted zone
+    # name); a week is named by its Monday. patrol_day/patrol_week: see db.py.
+    "day": "patrol_day(first_seen, {tz})",
+    "week": "patrol_week(first_seen, {tz})",
 }
+
+
+def group_expression(by: str, time_zone: str) -> str:
+    """The SQL that groups findings `by` one of GROUPS, days and weeks in `time_zone`."""
+    return GROUPS[by].format(tz="'" + time_zone.replace("'", "''") + "'")
 
 
 def dumps(value: Any) -> str:

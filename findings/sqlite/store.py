@@ -7,8 +7,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from ..base import FindingPage, FindingQuery, PageHit, Store
-from ..model import AlertRecord, Decision, FindingRecord, PageRecord, PatrolRun
+from ..base import DecisionConflict, FindingPage, FindingQuery, PageHit, Store
+from ..model import AlertRecord, Decision, FindingRecord, PageRecord, PatrolRun, status_after
 from ..textindex import finding_tokens, index_tokens, snippet
 from ..validate import check_decision, scrub
 from . import rows as R
@@ -164,7 +164,7 @@ class SQLiteStore(RunsOutboxLocks, Store):
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
         if by not in R.GROUPS:
             raise ValueError(f"cannot count by {by!r}; expected one of {', '.join(R.GROUPS)}")
-        expr = R.GROUPS[by]
+        expr = R.group_expression(by, self.time_zone)
         conds, params = R.where_clause(query)
         conds = [*conds, f"{expr} IS NOT NULL"]
         order = "k" if by in ("day", "week") else "n DESC, k"
@@ -174,22 +174,27 @@ class SQLiteStore(RunsOutboxLocks, Store):
         return {r["k"]: r["n"] for r in rows}
 
     # -- review --------------------------------------------------------------------------------
-    def review(self, decision: Decision) -> FindingRecord:
+    def review(self, decision: Decision, expect_status: str | None = None) -> FindingRecord:
         check_decision(decision)
 
         def work(conn: sqlite3.Connection) -> None:
-            found = conn.execute("SELECT 1 FROM findings WHERE id = ?",
+            # Inside the IMMEDIATE transaction: no other writer between this read and the
+            # update, so the status check is a compare-and-set.
+            found = conn.execute("SELECT status FROM findings WHERE id = ?",
                                  (decision.finding_id,)).fetchone()
             if not found:
                 raise KeyError(f"no finding {decision.finding_id}")
+            if expect_status is not None and found[0] != expect_status:
+                raise DecisionConflict(decision.finding_id, found[0])
             conn.execute(
                 'INSERT INTO decisions (finding_id, decision, "by", at, note, "to") '
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 scrub([decision.finding_id, decision.decision, decision.by, stamp(decision.at),
                        decision.note or "", decision.to]))
-            if decision.decision == "forwarded":
+            if decision.decision in ("forwarded", "reopened"):
                 conn.execute("UPDATE findings SET status = ?, forwarded_to = ? WHERE id = ?",
-                             (decision.decision, decision.to, decision.finding_id))
+                             (status_after(decision.decision), decision.to,
+                              decision.finding_id))
             else:
                 conn.execute("UPDATE findings SET status = ? WHERE id = ?",
                              (decision.decision, decision.finding_id))

@@ -42,9 +42,9 @@ def test_list_send_retry_test_digest(tmp_path: Path, make_settings, webhook) -> 
     webhook.script("/fin", [400])
     sent = run(tmp_path, dept_file, "send")
     assert sent.exit_code == 0, sent.output
-    assert "无法送达（死信）1 条" in sent.output
+    assert "发送失败 1 条" in sent.output
     dead = run(tmp_path, dept_file, "list", "--status", "dead")
-    [line] = [ln for ln in dead.output.splitlines() if "死信" in ln]
+    [line] = [ln for ln in dead.output.splitlines() if "发送失败" in ln]
     alert_id = line.split()[0]
     assert "市金融局/wecom" in line and "HTTP 400" in line
 

@@ -132,3 +132,25 @@ def test_refused_address_is_dead_and_support_told(store, alert_settings, secure_
     told = [r.json()["subject"] for r in webhook.wait_for(2, "/support")]
     assert set(told) == {"【系统运维】告警部分收件人无法送达", "【系统运维】告警无法送达：市金融局 / email"}
     assert len(secure_smtp.messages) == 1
+
+
+def test_bidi_and_control_characters_never_reach_the_mail(store, alert_settings, smtp) -> None:  # type: ignore[no-untyped-def]
+    """A disguised domain (x\\u202emoc.evil shows as xlive.com), isolates around an operator
+    name and an escape sequence in the evidence: the mail carries the text in logical order
+    with every bidi control, isolate and control character removed (issue 15)."""
+    from common.text import BIDI_CONTROLS
+
+    settings = smtp_settings(alert_settings, smtp)
+    f = make_finding(evidence="保证年化\u202e%81\u202c\x1b[2J", domain="x\u202emoc.evil",
+                     operator="\u2067北江金服\u2069有限公司", platform="\u2066鑫盛贷\u2069",
+                     source="http://x\u202emoc.evil/p")
+    store.upsert_findings([f])
+    alerts.queue_for_findings(store, settings, [f])
+    assert alerts.send_due(store, settings, now=NOW).sent == 1
+    [msg] = smtp.wait_for(1)
+    body, subject = msg.get_content(), str(msg["Subject"])
+    assert subject.endswith("：xmoc.evil")
+    assert "证据：保证年化%81[2J" in body and "经营者：北江金服有限公司" in body
+    assert "涉及平台：鑫盛贷" in body and "http://xmoc.evil/p" in body
+    for text in (body, subject):
+        assert not set(BIDI_CONTROLS) & set(text) and "\x1b" not in text

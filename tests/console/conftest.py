@@ -25,16 +25,16 @@ from settings import Settings
 
 PASSWORD = "correct-horse-42"
 ROLES = ("support", "commerce", "opinion", "finance", "admin")
-RULE_LEADS = {
-    "promised_return": "市金融局; ads also 市工商局",
-    "guaranteed_principal": "市金融局; ads also 市工商局",
-    "restricted_name": "市工商局, which informs 市金融局",
+RULE_LEADS = {  # as config/rules.yaml says ("lead": one department of departments.yaml)
+    "promised_return": "市金融局",
+    "guaranteed_principal": "市金融局",
+    "restricted_name": "市工商局",
     "real_estate_finance": "市住房和城乡建设管理局",
     "margin_financing": "市金融局",
     "unlicensed_payment": "人民银行清远市中心支行",
-    "fundraising_signal": "市金融局; 市公安局 when crime is suspected",
+    "fundraising_signal": "市金融局",
     "improper_subsidy": "市金融局",
-    "public_risk": "市委宣传部、市网信办",
+    "public_risk": "市委宣传部",
 }
 _seq = itertools.count()
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -77,6 +77,22 @@ def test_roles_apply_to_tokens(console: Console) -> None:
     assert console.store.get_finding(finding.id).status == "new"
 
 
+def test_api_decisions_keep_to_the_departments_and_one_decision(console: Console) -> None:
+    finding = console.add(make_finding())[0]  # promised_return: lead 市金融局
+    client = console.client()
+    url = f"/api/findings/{finding.id}/decisions"
+    response = client.post(url, json={"decision": "confirmed"},
+                           headers=bearer(console, "commerce"))
+    assert response.status_code == 403 and "无权处理" in response.get_json()["message"]
+    assert console.store.decisions(finding.id) == []
+    assert client.post(url, json={"decision": "confirmed"},
+                       headers=bearer(console, "finance")).status_code == 201
+    response = client.post(url, json={"decision": "confirmed"},
+                           headers=bearer(console, "admin"))
+    assert response.status_code == 409 and "已处理" in response.get_json()["message"]
+    assert len(console.store.decisions(finding.id)) == 1
+
+
 def test_runs(console: Console) -> None:
     run = PatrolRun(id="r1", target="alpha", started_at=utcnow(), status="ok", pages=3)
     console.store.save_run(run)
@@ -99,3 +115,29 @@ def test_openapi_describes_every_api_route(console: Console) -> None:
     assert routed == described
     for ref in re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', __import__("json").dumps(doc)):
         assert ref[1] in doc["components"][ref[0]], ref
+
+
+def test_runs_are_for_the_roles_that_see_patrols(console: Console) -> None:
+    console.store.save_run(PatrolRun(id="r1", target="alpha", started_at=utcnow(), status="ok"))
+    client = console.client()
+    for role, code in (("support", 200), ("admin", 200), ("finance", 403), ("commerce", 403),
+                       ("opinion", 403)):
+        assert client.get("/api/runs", headers=bearer(console, role)).status_code == code, role
+        assert client.get("/api/runs/r1", headers=bearer(console, role)).status_code == code, role
+
+
+def test_dates_out_of_range_are_400_everywhere(console: Console) -> None:
+    console.add(make_finding())
+    api, headers = console.client(), bearer(console, "admin")
+    for query in ("since=0001-01-01", "until=9999-12-31", "since=0001-01-01T00:00:00",
+                  "since=2026-02-30"):
+        response = api.get(f"/api/findings?{query}", headers=headers)
+        assert response.status_code == 400 and response.is_json, query
+    browser = console.client("admin")
+    for path in ("/review?since=0001-01-01", "/review?until=9999-12-31&status=all",
+                 "/reports?since=0001-01-01", "/reports/export.xlsx?until=9999-12-31",
+                 "/reports?since=2026-13-01"):
+        response = browser.get(path, follow_redirects=True)
+        assert response.status_code == 400, path
+        assert "日期" in response.get_data(as_text=True), path
+    assert browser.get("/review?since=2026-01-01", follow_redirects=True).status_code == 200

@@ -195,7 +195,7 @@ def test_support_runs_a_target_now(live: Callable[..., Live], page: Any, site: s
     assert (run.status, run.trigger) == ("ok", "manual") and run.pages == 1 and run.findings >= 1
     page.reload()
     row = page.locator("#runs tbody tr").first
-    assert "caifu" in row.inner_text() and "完成" in row.inner_text()
+    assert "caifu" in row.inner_text() and "成功" in row.inner_text()
     row.locator("a").click()
     page.click("text=查看运行日志")
     assert "caifu" in page.inner_text("pre.log")

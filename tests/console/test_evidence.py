@@ -112,10 +112,10 @@ def test_secrets_of_the_data_home_are_never_served_whatever_a_record_says(
         console: Console) -> None:
     """Issue 15: a page record listing console/secret_key (or the accounts database, or the
     demo account file) and a run record whose log is console/secret_key get nothing."""
-    from console.security import secret_key
+    from console.security import secret_keys
     from findings import PatrolRun, utcnow
 
-    key = secret_key(console.settings)   # creates DATA_DIR/console/secret_key
+    key = secret_keys(console.settings)[0]   # creates DATA_DIR/console/secret_key
     demo = console.settings.data_path("console", "demo-account.txt")
     demo.write_text("demo 123456")
     secrets = ["console/secret_key", "console/users.sqlite3", "console/demo-account.txt",

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from findings import PatrolRun, utcnow
+from patrols.service import CrawlReport, finish_run
 
 from .conftest import Console, csrf_of
 
@@ -17,7 +20,7 @@ TARGETS = """targets:
     schedule_group: nightly
     description: 某某理财平台
   - name: beta
-    start_urls: ['javascript:alert(1)']
+    start_urls: ['http://127.0.0.2:9/beta/']
     kind: ads
     schedule_group: ads
 """
@@ -44,10 +47,32 @@ def test_targets_schedules_and_next_run_times(console_factory, tmp_path: Path) -
     html = console.client("support").get("/patrols").get_data(as_text=True)
     assert 'data-target="alpha"' in html and 'data-target="beta"' in html
     assert 'href="http://127.0.0.1:9/alpha/"' in html and "某某理财平台" in html
-    assert 'href="javascript' not in html and "javascript:alert(1)" in html
     assert "nightly" in html and "ads-often" in html
     assert " 02:30" in html          # next run of the nightly cron, in China time
     assert html.count("立即巡查") == 2
+
+
+def test_a_target_the_crawler_refuses_is_refused_here_with_file_line_and_key(  # type: ignore[no-untyped-def]
+        console_factory, tmp_path: Path) -> None:
+    """One truth for targets.yaml: the `urls` key and a javascript: start URL, which the crawler
+    refuses, are refused by the console too (it once accepted both), naming file, line, key."""
+    from crawler.targets import load_targets
+    from settings import ConfigError
+
+    files = config_files(tmp_path)
+    path = Path(files["targets_file"])
+    for bad, line, key in ((TARGETS.replace("start_urls: ['http://127.0.0.1:9/alpha/']",
+                                            "urls: ['http://127.0.0.1:9/alpha/']"),
+                            3, "targets[0].urls"),
+                           (TARGETS.replace("http://127.0.0.2:9/beta/", "javascript:alert(1)"),
+                            8, "targets[1].start_urls[0]")):
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(ConfigError) as crawler_says:
+            load_targets(path)
+        assert (crawler_says.value.where, crawler_says.value.key) == (f"{path}:{line}", key)
+        html = console_factory(**files).client("support").get("/patrols").get_data(as_text=True)
+        assert "巡查目标有误" in html and f"{path}:{line}" in html and key in html
+        assert 'data-target="alpha"' not in html and 'href="javascript' not in html
 
 
 def test_missing_config_files_are_reported_not_fatal(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -89,6 +114,22 @@ def test_recent_runs_with_pages_findings_errors_duration_and_log(console: Consol
     assert "crawl started" in log and "&lt;script&gt;alert(1)&lt;/script&gt;" in log
     for run_id in ("run-bad", "run-abs", "no-such-run"):
         assert client.get(f"/patrols/runs/{run_id}/log").status_code == 404
+
+
+def test_a_degraded_run_shows_what_went_wrong(console: Console) -> None:
+    started = utcnow() - timedelta(hours=2)
+    console.store.save_run(PatrolRun(id="run-before", target="alpha", started_at=started,
+                                     ended_at=started, status="ok", pages=40))
+    run = PatrolRun(id="run-now", target="alpha", started_at=utcnow())
+    console.store.save_run(run)
+    finish_run(console.settings, console.store, run,
+               CrawlReport({"pages": 6, "errors": {"http_503": 30}}, "finished"))
+    client = console.client("support")
+    html = client.get("/patrols").get_data(as_text=True)
+    row = html.split('class="run-degraded"')[1].split("</tr>")[0]
+    assert "异常" in row and "不到上次巡查（run-before，40 个）的一半" in row
+    detail = client.get("/patrols/runs/run-now").get_data(as_text=True)
+    assert 'id="health"' in detail and "no_sharp_drop" in detail
 
 
 def test_commerce_may_not_start_a_patrol_or_send_test_messages(console_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -134,6 +134,36 @@ def test_dismissal_needs_a_reason_and_forward_a_department(console: Console) -> 
     assert console.store.decisions(finding.id) == []
 
 
+def test_only_the_lead_or_receiving_department_decides(console: Console) -> None:
+    finding, other = console.add(make_finding("promised_return"), make_finding("promised_return"))
+    # Viewing stays wide: the opinion officer may open it, not decide on it.
+    opinion = console.client("opinion")
+    assert opinion.get(f"/review/finding/{finding.id}").status_code == 200
+    response = decide(opinion, [finding.id], "dismissed", note="不是我们的")
+    assert "无权处理" in opinion.get(response.headers["Location"]).get_data(as_text=True)
+    assert decide(console.client("commerce"), [finding.id], "confirmed").status_code == 302
+    assert console.store.get_finding(finding.id).status == "new"
+    assert console.store.decisions(finding.id) == []
+    # Forwarded to 市工商局: commerce may decide now; admin decides on anything.
+    decide(console.client("finance"), [finding.id], "forwarded", to="市工商局", note="广告")
+    decide(console.client("commerce"), [finding.id], "confirmed")
+    decide(console.client("admin"), [other.id], "dismissed", note="重复")
+    assert [d.by for d in console.store.decisions(finding.id)] == ["finance", "commerce"]
+    assert console.store.get_finding(other.id).status == "dismissed"
+
+
+def test_a_decided_finding_is_reopened_before_it_is_changed(console: Console) -> None:
+    finding = console.add(make_finding())[0]
+    client = console.client("finance")
+    decide(client, [finding.id], "confirmed")
+    response = decide(client, [finding.id], "dismissed", note="改判")
+    assert "已处理" in client.get(response.headers["Location"]).get_data(as_text=True)
+    decide(client, [finding.id], "reopened")
+    decide(client, [finding.id], "dismissed", note="改判")
+    assert [d.decision for d in console.store.decisions(finding.id)] == [
+        "confirmed", "reopened", "dismissed"]
+
+
 def test_several_findings_at_once(console: Console) -> None:
     made = console.add(*(make_finding() for _ in range(5)))
     client = console.client("finance")

@@ -8,6 +8,7 @@ from typing import Any
 
 from findings import FindingQuery
 from findings.open import open_store
+from patrols import exit_codes
 from tests.crawler.conftest import run_patrol, write_targets
 
 
@@ -47,7 +48,7 @@ def test_locked_target_is_refused(mockserver: Any, tmp_path: Path) -> None:
         assert store.acquire_lock("patrol:locked", "scheduler-on-host-a", 600)
     mockserver.clear_log()
     run = run_patrol(tmp_path, "--target", "locked", settings={"targets_file": str(targets)})
-    assert run.returncode == 3
+    assert run.returncode == exit_codes.LOCKED
     assert "locked" in run.stderr and "scheduler-on-host-a" in run.stderr
     assert mockserver.log() == []   # nothing was fetched
 

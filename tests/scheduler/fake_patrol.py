@@ -1,7 +1,7 @@
 """A stand-in patrol process for scheduler tests (run through the `patrol_command` setting).
 
-It keeps the contract of `patrol crawl --target` (crawler/run.py) in a few lines: takes the
-lock "patrol:<target>" as "<host>:<pid>:<run id>" (exit 3 if held), records its own PatrolRun
+It keeps the contract of `patrol crawl --target` (patrols/service.py) in a few lines: takes the
+lock patrol_lock(target) with an owner of patrols.locks (exit LOCKED if held), records its own PatrolRun
 at start and end, fetches a page from a local test site, and leaves a line in a journal at its
 start and end so that tests can see overlaps. Modes: ok, slow (holds for a second first, so
 that patrols overlap), fail (dies with exit 5 without finishing its record), hang (waits
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from findings import PatrolRun, open_store, utcnow  # noqa: E402
+from patrols import exit_codes  # noqa: E402
+from patrols.locks import new_owner, patrol_lock  # noqa: E402
 
 
 def journal(path: str, *words: object) -> None:
@@ -51,10 +52,10 @@ def main() -> int:
     store = open_store(args.store_url, data_dir=args.data_dir)
     run = PatrolRun(id=f"fake-{uuid.uuid4().hex[:12]}", target=args.target,
                     started_at=utcnow(), trigger=args.trigger)
-    lock, owner = f"patrol:{args.target}", f"{socket.gethostname()}:{os.getpid()}:{run.id}"
+    lock, owner = patrol_lock(args.target), new_owner("patrol", run.id)
     if not store.acquire_lock(lock, owner, 600):
         print(f"locked by {store.lock_holder(lock)}", file=sys.stderr, flush=True)
-        return 3
+        return exit_codes.LOCKED
     if mode == "stubborn":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     store.save_run(run)

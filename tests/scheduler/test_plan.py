@@ -97,5 +97,5 @@ def test_schedule_run_refuses_to_start_on_a_bad_file(env) -> None:  # type: igno
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("patrol: error: invalid configuration in "
-                                f"{env.schedules_file}:3: setting 'schedules.nightly.group':")
+                                f"{env.schedules_file}:3: key 'schedules.nightly.group':")
     assert not (env.data_dir / "scheduler.sqlite3").exists() or "started" not in result.stderr

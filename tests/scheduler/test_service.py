@@ -7,6 +7,7 @@ import signal
 
 from findings import utcnow
 from findings.model import from_iso
+from patrols import exit_codes
 from tests.services.ports import wait_until
 
 
@@ -61,7 +62,7 @@ def test_sigterm_stops_a_running_patrol_cleanly(env, start_service) -> None:  # 
                what="a running patrol")
     # A manual `patrol crawl --target` of the same target is refused while it runs.
     manual = env.patrol("crawl", "--target", "alpha", patrol_command="")
-    assert manual.returncode == 3, manual.stderr
+    assert manual.returncode == exit_codes.LOCKED, manual.stderr
     assert "拒绝巡查：目标 alpha 正在由" in manual.stderr
     assert service.stop() == 0
     runs = env.runs("alpha")

@@ -88,17 +88,30 @@ def test_xlsx_export(store_spec: StoreSpec, store: Store, tmp_path: Path) -> Non
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][0] == "编号" and [r[0] for r in values[1:]] == [
         items[0].id, items[1].id, items[2].id]
-    assert values[3][3].startswith("'=")
+    evidence = sheet.cell(row=4, column=4)   # a text cell, never a formula (as in the console)
+    assert evidence.value.startswith("=") and evidence.data_type == "s"
+
+
+def add_account(spec: StoreSpec, name: str, role: str) -> None:
+    """A console account in the test's data home (the CLI decides as that account)."""
+    from console.users import UserStore
+
+    users = UserStore(Path(spec.data_dir, "console", "users.sqlite3"))
+    try:
+        users.add(name, role, "correct-horse-42")
+    finally:
+        users.close()
 
 
 def test_show_and_review(store_spec: StoreSpec, store: Store) -> None:
     items = seed(store)
     fid = items[0].id
+    add_account(store_spec, "张三", "finance")
     out = run(store_spec, "findings", "review", fid, "--decision", "forwarded", "--to",
               "市工商局", "--by", "张三", "--note", "请核查")
-    assert out == f"已记录：张三 转交发现 {fid}，当前状态：已转交(市工商局)\n"
+    assert out == f"已记录：张三 转交发现 {fid}，当前状态：已转交(市工商局)\n已排队转交通知。\n"
     out = run(store_spec, "findings", "show", fid)
-    assert "证据（上下文）：\n  本平台承诺【保本保息】，欢迎 [2J投资" in out
+    assert "证据（上下文）：\n  本平台承诺【保本保息】，欢迎[2J投资" in out  # the ESC removed
     assert "evidence/ab.html.gz" in out and "999 字节" in out
     assert re.search(r"审核记录：\n  2026-\S+ \S+  张三  转交 → 市工商局：请核查", out)
     assert "\x1b" not in out
@@ -107,6 +120,38 @@ def test_show_and_review(store_spec: StoreSpec, store: Store) -> None:
     result = invoke(store_spec, "findings", "review", fid, "--decision", "forwarded", "--by",
                     "张三", "--store", store_spec.url)
     assert result.exit_code == 2 and "--to" in result.output
+
+
+def test_review_checks_account_department_and_reason(store_spec: StoreSpec,
+                                                     store: Store) -> None:
+    items = seed(store)
+    fid = items[0].id  # lead 市金融局
+    add_account(store_spec, "李四", "opinion")
+    add_account(store_spec, "王五", "finance")
+
+    def review(*args: str):  # type: ignore[no-untyped-def]
+        return invoke(store_spec, "findings", "review", fid, *args, "--store", store_spec.url)
+
+    result = review("--decision", "confirmed", "--by", "无此人")
+    assert result.exit_code == 1 and "不是可审核的控制台账号" in result.output
+    result = review("--decision", "dismissed", "--by", "李四", "--note", "误报")
+    assert result.exit_code == 1 and "无权处理" in result.output
+    result = review("--decision", "dismissed", "--by", "王五")
+    assert result.exit_code == 1 and "排除需要填写理由" in result.output
+    assert store.get_finding(fid).status == "new" and store.decisions(fid) == []
+    result = review("--decision", "forwarded", "--to", "市公安局", "--by", "王五")
+    assert result.exit_code == 0 and "已排队转交通知" in result.output
+    forwards = store.list_alerts(kind="forward")
+    assert forwards and all(a.finding_ids == [fid] for a in forwards)
+    assert {a.department for a in forwards} == {"public_security"}
+    assert review("--decision", "confirmed", "--by", "王五").exit_code == 0
+    result = review("--decision", "dismissed", "--by", "王五", "--note", "改判")
+    assert result.exit_code == 1 and "已处理" in result.output
+    assert review("--decision", "reopened", "--by", "王五").exit_code == 0
+    with store_spec.open() as fresh:  # a new store sees other processes' writes (cluster: refresh)
+        assert fresh.get_finding(fid).status == "new"
+        assert [d.decision for d in fresh.decisions(fid)] == ["forwarded", "confirmed",
+                                                              "reopened"]
 
 
 def test_store_migrate_and_stats(store_spec: StoreSpec, store: Store) -> None:

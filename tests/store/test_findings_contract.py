@@ -257,3 +257,20 @@ def test_full_text_survives_every_kind_of_update(store: Store) -> None:
     got = page.items[0]
     assert got.status == "confirmed" and got.gone_at == T0 + timedelta(days=2)
     assert got.last_seen == T0 + timedelta(days=1)
+
+
+def test_days_and_weeks_are_counted_in_the_configured_time_zone(store: Store) -> None:
+    """2026-01-01T17:00Z is 01:00 on 01-02 in Asia/Shanghai (the default time_zone), and a
+    Sunday evening in UTC is already Monday there: the day and the week move with the zone."""
+    from datetime import UTC, datetime
+
+    thursday_late = datetime(2026, 1, 1, 17, 0, tzinfo=UTC)
+    sunday_late = datetime(2026, 1, 4, 17, 0, tzinfo=UTC)
+    store.upsert_findings([make_finding(1, at=thursday_late), make_finding(2, at=sunday_late)])
+    q = FindingQuery()
+    assert store.time_zone == "Asia/Shanghai"
+    assert store.count_findings(q, "day") == {"2026-01-02": 1, "2026-01-05": 1}
+    assert store.count_findings(q, "week") == {"2025-12-29": 1, "2026-01-05": 1}
+    store.time_zone = "UTC"
+    assert store.count_findings(q, "day") == {"2026-01-01": 1, "2026-01-04": 1}
+    assert store.count_findings(q, "week") == {"2025-12-29": 2}

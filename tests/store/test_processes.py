@@ -9,7 +9,7 @@ import pytest
 from findings import FindingQuery, open_store
 
 from . import workers
-from .conftest import StoreSpec
+from .conftest import StoreSpec, make_finding
 
 SPAWN = mp.get_context("spawn")
 
@@ -64,3 +64,29 @@ def test_concurrent_writers_on_one_sqlite_file(store_spec: StoreSpec) -> None:
         assert len(store.list_alerts(limit=10_000)) == writers * count // batch
         assert {r.status for r in store.list_runs()} == {"ok"}
         assert len(store.search_pages("保本", limit=1000)) == writers * count // batch
+
+
+def test_two_reviewers_deciding_at_once_one_wins(store_spec: StoreSpec) -> None:
+    with store_spec.open() as store:
+        finding = make_finding(0)
+        store.upsert_findings([finding])
+    start, results = SPAWN.Event(), SPAWN.Queue()
+    reviewers = [("张三", "confirmed"), ("李四", "dismissed"), ("王五", "confirmed"),
+                 ("赵六", "dismissed")]
+    processes = [SPAWN.Process(target=workers.decide_once,
+                               args=(store_spec.url, store_spec.data_dir, store_spec.options,
+                                     finding.id, name, decision, start, results))
+                 for name, decision in reviewers]
+    for p in processes:
+        p.start()
+    start.set()
+    got = dict(results.get(timeout=120) for _ in reviewers)
+    _join_all(processes)
+    winners = [name for name, said in got.items() if said == "won"]
+    assert len(winners) == 1, got
+    assert all("已由他人处理" in said or "已处理" in said
+               for name, said in got.items() if name != winners[0])
+    with store_spec.open() as store:
+        log = store.decisions(finding.id)
+        assert [d.by for d in log] == winners
+        assert store.get_finding(finding.id).status == dict(reviewers)[winners[0]]

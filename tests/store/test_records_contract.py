@@ -9,6 +9,7 @@ import pytest
 from findings import (
     AlertRecord,
     Decision,
+    DecisionConflict,
     EvidenceFile,
     PageRecord,
     PatrolRun,
@@ -91,6 +92,20 @@ def test_review_refuses_bad_decisions(store: Store) -> None:
         store.review(Decision(f.id, "confirmed", " ", T0))
     assert store.decisions(f.id) == []
     assert store.get_finding(f.id).status == "new"  # type: ignore[union-attr]
+
+
+def test_review_compare_and_set_and_reopen(store: Store) -> None:
+    f = make_finding(2)
+    store.upsert_findings([f])
+    store.review(Decision(f.id, "forwarded", "张三", T0, to="市公安局"), expect_status="new")
+    with pytest.raises(DecisionConflict) as raised:
+        store.review(Decision(f.id, "confirmed", "李四", T0), expect_status="new")
+    assert raised.value.status == "forwarded"
+    assert [d.by for d in store.decisions(f.id)] == ["张三"]
+    store.upsert_findings([f])  # a patrol seeing it again moves last_seen, not the status
+    got = store.review(Decision(f.id, "reopened", "李四", T0), expect_status="forwarded")
+    assert (got.status, got.forwarded_to) == ("new", None)
+    assert [d.decision for d in store.decisions(f.id)] == ["forwarded", "reopened"]
 
 
 def test_runs(store: Store) -> None:

@@ -47,3 +47,24 @@ def write_many(url: str, data_dir: str, options: dict[str, Any], worker: int, co
         store.save_run(run)
     finally:
         store.close()
+
+
+def decide_once(url: str, data_dir: str, options: dict[str, Any], finding: str, name: str,
+                decision: str, start: Any, results: Any) -> None:
+    """A reviewer deciding through the decision service: "won", or the message it got."""
+    import decisions
+    from settings import load_settings
+
+    settings = load_settings(environ={}, overrides={"data_dir": data_dir})
+    store = open_store(url, data_dir=data_dir, **options)
+    store.get_finding(finding)  # connections open before the start signal
+    reviewer = decisions.Reviewer.of(name, ["市金融局"])
+    try:
+        start.wait(60)
+        try:
+            decisions.decide(settings, store, reviewer, finding, decision, note=f"{name} 的理由")
+            results.put((name, "won"))
+        except decisions.AlreadyDecided as exc:
+            results.put((name, str(exc)))
+    finally:
+        store.close()

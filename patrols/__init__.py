@@ -1,0 +1,1 @@
+"""Patrols: the one lifecycle of a patrol run (patrols.service) and the exit statuses."""
