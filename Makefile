@@ -27,6 +27,7 @@ lint: setup
 test: setup
 	scripts/install-system-deps test
 	scripts/searchnode/build opensearch elasticsearch
+	scripts/s3proxy/build
 	$(BIN)/ruff check .
 	$(BIN)/python -m benchmarks --size tiny
 	$(BIN)/python -m pytest

@@ -34,6 +34,7 @@ BENCHMARKS: tuple[str, ...] = (
     "distributed_speed",
     "scheduler_overhead",
     "ledger_speed",
+    "evidence_speed",
 )
 # Modules of this folder that are not benchmarks run here, with the reason.
 NOT_RUN: dict[str, str] = {

@@ -57,6 +57,7 @@ def _patrol(settings: Any, sites: list[Any], started: float) -> None:
         _report(settings, store, outcomes, findings, queued)
         _spikes(store, settings)
         _ledger(settings, [o.run.target for o in outcomes])
+        _case_package(settings, store, findings)
         click.echo(f"\n演示用时 {time.monotonic() - started:.0f} 秒。")
     finally:
         store.close()
@@ -94,6 +95,32 @@ def _ledger(settings: Any, target_names: list[str]) -> None:
     click.echo("  查看：patrol platforms list，或控制台“平台台账”")
 
 
+def _case_package(settings: Any, store: Any, findings: list[Any]) -> None:
+    """End the demo the way a case ends: one package of the high-severity findings, checked."""
+    from evidence.package import build_case
+    from evidence.storage import open_storage
+    from evidence.verify import verify_package
+
+    echo = click.echo
+    chosen = [f.id for f in findings if f.severity == "high"][:20] or [f.id for f in findings][:20]
+    echo("\n== 案件证据包 ==")
+    if not chosen:
+        echo("  （本次没有发现，不生成证据包）")
+        return
+    out = settings.data_path("cases", "demo-case.zip")
+    result = build_case(store, open_storage(settings), settings, chosen, out,
+                        title="演示案件：高风险发现", actor="demo",
+                        selection={"finding_ids": chosen, "from": "demo"})
+    report = verify_package(result.path)
+    echo(f"  已导出：{result.path}")
+    echo(f"  {result.findings} 条发现、{result.captures} 份网页存档；清单 SHA-256 "
+         f"{result.manifest_sha256[:16]}…")
+    verdict = "核验通过" if report.ok else "核验失败：" + "；".join(report.problems[:3])
+    echo(f"  {verdict}（patrol evidence verify {result.path}）")
+    if not report.ok:
+        raise click.ClickException("演示证据包核验失败")
+
+
 def _findings(store: Any, ids: set[str]) -> list[Any]:
     return [f for f in (store.get_finding(i) for i in sorted(ids)) if f is not None]
 
@@ -114,11 +141,12 @@ def _report(settings: Any, store: Any, outcomes: list[Any], findings: list[Any],
         echo(f"{title}：{len(chosen)} 条")
         for f in chosen[:3]:
             echo(f"  [{f.rule}] {f.evidence} — {f.source}{_image_note(f)}")
-    echo("\n== 证据文件（位于数据目录 " + str(settings.data_dir) + "）==")
-    paths = [p for o in outcomes for p in o.report.evidence_paths]
-    for path in [p for p in paths if p.endswith((".png", ".json"))][:6]:
-        echo(f"  {path}")
-    echo(f"  共 {len(paths)} 个文件")
+    echo("\n== 证据（位于数据目录 " + str(settings.data_dir) + "）==")
+    paths = sorted({p for o in outcomes for p in o.report.evidence_paths})
+    warcs = [p for p in paths if p.endswith(".warc.gz")]
+    for path in warcs[:6]:
+        echo(f"  WARC 存档：{path}")
+    echo(f"  共 {len(warcs)} 个 WARC 文件、{len(paths) - len(warcs)} 个截图和图片")
     echo(f"\n== 告警：本次新排队 {queued} 条 ==")
     from alerts import queued_by_department
 

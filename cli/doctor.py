@@ -162,11 +162,45 @@ def _redacted(url: str) -> str:
     return f"{parts.scheme}://{host}:{parts.port or 6379}{parts.path}"
 
 
+def check_evidence(settings: Settings) -> Check:
+    """The evidence storage takes and gives back an object (a content-addressed probe blob)."""
+    from evidence.storage import EvidenceError, open_storage
+
+    url = settings["evidence_url"] or str(settings.data_dir / "evidence")
+    try:
+        storage = open_storage(settings)
+        key = storage.put_blob(b"patrol doctor probe\n", "txt")
+        if storage.pending():
+            return Check("证据存储", False, f"{url}: 上传失败，{storage.pending()} 个对象在本地暂存",
+                         "证据集中保存（在本机暂存，恢复后 patrol evidence sync）")
+        storage.read(key)
+        return Check("证据存储", True, url)
+    except (EvidenceError, OSError) as exc:
+        return Check("证据存储", False, f"{url}: {exc}", "网页存档和案件证据包")
+
+
+def check_tsa(settings: Settings) -> Check:
+    url = settings["evidence_tsa_url"]
+    if not url:
+        return Check("可信时间戳", None, "未配置 evidence_tsa_url（证据包不带时间戳）")
+    import hashlib
+
+    from evidence.timestamp import TimestampError, request_token
+
+    try:
+        request_token(url, hashlib.sha256(b"patrol doctor").hexdigest())
+        return Check("可信时间戳", True, f"{url} 签发正常")
+    except TimestampError as exc:
+        return Check("可信时间戳", False, str(exc), "导出案件证据包（时间戳机构不可用时导出失败）")
+
+
 CHECKS: list[Callable[[Settings], Check]] = [
     check_data_dir,
     check_config,
     check_store,
     check_search_engine,
+    check_evidence,
+    check_tsa,
     check_chromium,
     check_fonts,
     check_ocr,

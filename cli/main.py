@@ -35,6 +35,7 @@ SUBCOMMANDS: dict[str, str] = {
     "config": "cli.config_cmd:command",
     "doctor": "cli.doctor:command",
     "worker": "cli.worker:command",
+    "evidence": "cli.evidence:command",
 }
 
 

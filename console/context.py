@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app, g
 
+from evidence.storage import EvidenceStorage
 from findings import Store
 from settings import Settings
 
@@ -27,6 +28,7 @@ class Services:
     launch: Callable[[Settings, str], Any]          # starts a patrol of a target now
     ledger: Any = None                              # platforms.PlatformStore, opened on first use
     launch_tip_patrol: Callable[[Settings, str], Any] | None = None   # a tipped URL, once
+    evidence: EvidenceStorage | None = None         # opened on first use (evidence_url)
 
 
 def services() -> Services:

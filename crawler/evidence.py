@@ -1,103 +1,115 @@
-"""Evidence files of one page: gzip body, rendered DOM, screenshot and a JSON sidecar.
+"""The evidence of one fetched page, as a WARC capture plus a content-addressed screenshot.
 
-Layout: DATA_DIR/evidence/<target>/<YYYY-MM-DD>/<page id>.{body.gz,dom.html.gz,png,json}.
-The sidecar repeats what the page record holds (URL, final URL, status, headers, capture time)
-with the SHA-256 of the body as received and of every file, so the files can be checked on
-their own, years later, without the store.
+Turns a PageItem into an `evidence.warc.Capture` (request, response as received, rendered DOM,
+screenshot, metadata) and writes it through the run's WarcRunWriter into the evidence storage
+(`evidence_url`). The page record lists what was written (EvidenceFile dicts): the capture
+(`kind="warc"`: file, offset, length, response record id, SHA-256 of the decoded body), the
+screenshot blob (`kind="screenshot"`) and, for an image read by OCR, the image blob
+(`kind="image"`), with paths under `evidence/`.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
-import os
 import re
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from findings.model import EvidenceFile
+from evidence.storage import PREFIX, EvidenceStorage, open_storage
+from evidence.warc import Capture, HttpExchange, WarcRunWriter
+from findings.model import EvidenceFile, to_iso
 from settings import Settings
 
 from .items import PageItem
 
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+def exchange_of(item: PageItem) -> HttpExchange:
+    """The HTTP exchange of the item: as received when the middleware kept it; otherwise (a
+    page that did not pass it, e.g. built by a test) the decoded body with its headers."""
+    wire = item.wire or {}
+    if wire:
+        return HttpExchange(method=wire["method"], url=wire["url"],
+                            request_headers=list(wire["request_headers"]),
+                            status=int(wire["status"]), response_headers=list(wire["headers"]),
+                            body=wire["body"], protocol=wire.get("protocol") or "HTTP/1.1")
+    headers = [(k, v) for k, values in item.headers.items() for v in values
+               if k.lower() != "content-encoding"]
+    return HttpExchange(method="GET", url=item.final_url, request_headers=[],
+                        status=item.status, response_headers=headers, body=item.body)
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def shot_info(item: PageItem, taken_at: datetime | None, same_load: bool) -> dict[str, Any]:
+    if taken_at is None:
+        return {}
+    if same_load:
+        return {"load": "same", "taken_at": to_iso(taken_at),
+                "note": "截图与渲染后的DOM来自同一次浏览器加载"}
+    return {"load": "second", "taken_at": to_iso(taken_at),
+            "note": f"页面抓取时未经浏览器渲染；截图为之后的第二次加载，时间 {to_iso(taken_at)}，"
+                    f"内容可能与抓取时的响应不同"}
 
 
-class EvidenceWriter:
-    def __init__(self, settings: Settings, target: str) -> None:
-        self.settings = settings
-        self.root = settings.data_dir
-        self.target = _SAFE.sub("-", target)[:80] or "target"
+def metadata_of(item: PageItem, settings_target: str, run_id: str, shot: dict[str, Any],
+                skips: list[str]) -> dict[str, Any]:
+    wire = item.wire or {}
+    findings = [*item.findings, *item.site_findings]
+    return {
+        "run": run_id, "target": settings_target, "page_id": item.page_id, "url": item.url,
+        "final_url": item.final_url, "captured_at": to_iso(item.captured_at),
+        "platforms": sorted({f.platform for f in findings if getattr(f, "platform", None)}),
+        "operator": item.operator,
+        "rules": [{"rule": f.rule, "severity": f.severity, "clause": f.clause,
+                   "evidence": f.evidence, "start": f.start, "end": f.end} for f in findings],
+        "body": {"sha256_decoded": item.content_hash, "bytes_decoded": len(item.body),
+                 "bytes_received": len(wire.get("body", item.body)),
+                 "encoding": item.encoding, "charset_source": item.charset_source,
+                 "as_received": bool(wire)},
+        "rendered": {"rendered": item.rendered, "reason": item.render_reason,
+                     "loaded_at": to_iso(item.render_loaded_at)},
+        "screenshot": shot, "skip_reasons": skips,
+        "image": item.image,   # an image read by OCR: the page that showed it, words, boxes
+    }
 
-    def _path(self, item: PageItem, suffix: str) -> Path:
-        day = item.captured_at.strftime("%Y-%m-%d")
-        return self.settings.data_path("evidence", self.target, day, f"{item.page_id}.{suffix}")
 
-    def _write(self, path: Path, data: bytes) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)  # never a half-written evidence file under the final name
+class CaptureWriter:
+    """The evidence of one patrol run (one per crawling process)."""
 
-    def _record(self, kind: str, path: Path, data: bytes, content_sha: str | None = None,
-                size: int | None = None) -> dict[str, Any]:
-        return EvidenceFile(kind=kind, path=path.relative_to(self.root).as_posix(),
-                            sha256=content_sha or sha256(data),
-                            bytes=size if size is not None else len(data)).to_dict()
+    def __init__(self, settings: Settings, target: str, run_id: str,
+                 storage: EvidenceStorage | None = None) -> None:
+        self.storage = storage or open_storage(settings)
+        self.target = target
+        self.run_id = run_id
+        self.warc = WarcRunWriter(self.storage, target, run_id,
+                                  max_bytes=int(settings["evidence_warc_max_bytes"]),
+                                  info={"patrol-target": target})
 
-    def write_image(self, item: PageItem) -> dict[str, Any]:
-        """Keep an image OCR read, byte for byte, named by its format, with its SHA-256: the
-        proof of what the picture said (its text and boxes are in the sidecar)."""
-        fmt = _SAFE.sub("", str((item.image or {}).get("format") or "img"))[:8] or "img"
-        path = self._path(item, fmt)
-        self._write(path, item.body)
-        return self._record("image", path, item.body, item.content_hash, len(item.body))
-
-    def write(self, item: PageItem, screenshot: bytes | None = None) -> list[dict[str, Any]]:
-        """Write the files; return EvidenceFile dicts. For `body` the hash and size are those
-        of the body as received (= the page's content hash); for the others, of the file."""
-        records: list[dict[str, Any]] = []
-        files: dict[str, dict[str, Any]] = {}
+    def write(self, item: PageItem, screenshot: bytes | None = None,
+              shot: dict[str, Any] | None = None,
+              skips: list[str] | None = None) -> list[dict[str, Any]]:
+        """Write the capture; returns the EvidenceFile dicts and sets `item.warc`."""
+        capture = Capture(
+            page_id=item.page_id, url=item.final_url, captured_at=item.captured_at,
+            exchange=exchange_of(item), dom=item.rendered_html, screenshot=screenshot,
+            metadata=metadata_of(item, self.target, self.run_id, shot or {}, skips or []))
+        pointer = self.warc.write(capture)
+        item.warc = pointer.to_dict()
+        records = [{**EvidenceFile(kind="warc", path=pointer.path, sha256=item.content_hash,
+                                   bytes=len(item.body)).to_dict(),
+                    "offset": pointer.offset, "length": pointer.length,
+                    "record_id": pointer.response_id}]
         if item.record_kind == "image":
-            records.append(self.write_image(item))
-            files["image"] = {"path": records[-1]["path"], "sha256": records[-1]["sha256"]}
-        else:
-            body_path = self._path(item, "body.gz")
-            packed = gzip.compress(item.body, compresslevel=6, mtime=0)
-            self._write(body_path, packed)
-            records.append(self._record("body", body_path, packed, item.content_hash,
-                                        len(item.body)))
-            files["body"] = {"path": records[-1]["path"], "sha256_gz": sha256(packed)}
-        if item.rendered_html is not None:
-            dom = item.rendered_html.encode("utf-8")
-            dom_path = self._path(item, "dom.html.gz")
-            packed_dom = gzip.compress(dom, compresslevel=6, mtime=0)
-            self._write(dom_path, packed_dom)
-            records.append(self._record("rendered", dom_path, packed_dom, sha256(dom), len(dom)))
-            files["rendered"] = {"path": records[-1]["path"], "sha256_gz": sha256(packed_dom)}
+            # the picture itself, stored once by its SHA-256, so the console can draw the box
+            # of the words over it (the WARC response record holds the same bytes as fetched)
+            fmt = re.sub(r"[^a-z0-9]", "", str((item.image or {}).get("format") or "img").lower())
+            key = self.storage.put_blob(item.body, fmt[:8] or "img")
+            records.append(EvidenceFile(kind="image", path=PREFIX + key, sha256=item.content_hash,
+                                        bytes=len(item.body)).to_dict())
         if screenshot:
-            shot_path = self._path(item, "png")
-            self._write(shot_path, screenshot)
-            records.append(self._record("screenshot", shot_path, screenshot))
-            files["screenshot"] = {"path": records[-1]["path"], "sha256": sha256(screenshot)}
-        sidecar = {
-            "url": item.url, "final_url": item.final_url, "status": item.status,
-            "headers": item.headers, "captured_at": item.captured_at.isoformat(),
-            "body_sha256": item.content_hash, "body_bytes": len(item.body),
-            "encoding": item.encoding, "charset_source": item.charset_source,
-            "rendered": item.rendered, "render_reason": item.render_reason,
-            "page_id": item.page_id, "target": self.target, "files": files,
-            "findings": [{"rule": f.rule, "severity": f.severity, "evidence": f.evidence,
-                          "start": f.start, "end": f.end} for f in item.findings],
-            "operator": item.operator,
-            "image": item.image,
-        }
-        meta = json.dumps(sidecar, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-        meta_path = self._path(item, "json")
-        self._write(meta_path, meta)
-        records.append(self._record("metadata", meta_path, meta))
+            key = self.storage.put_blob(screenshot, "png")
+            records.append(EvidenceFile(kind="screenshot", path=PREFIX + key,
+                                        sha256=key.rsplit("/", 1)[-1].split(".")[0],
+                                        bytes=len(screenshot)).to_dict())
         return records
+
+    def close(self) -> None:
+        self.warc.close()
+        self.storage.replay()

@@ -35,3 +35,6 @@ class PageItem:
     live_page: Any = None         # the Playwright page, open until evidence is taken
     record_kind: str = "page"     # page, or image: text read by OCR from an image of a page
     image: dict[str, Any] | None = None   # image records: page_url, sha256, format, ocr result
+    wire: dict[str, Any] | None = None   # the exchange as received (size_limit.wire_of)
+    render_loaded_at: datetime | None = None   # when the browser load of rendered_html ended
+    warc: dict[str, Any] | None = None   # WarcPointer.to_dict() of this capture

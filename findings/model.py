@@ -110,15 +110,20 @@ class FindingRecord(_Record):
     status: str = "new"
     forwarded_to: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The WARC capture the finding was first seen in: file (evidence/...), byte offset and
+    # length of its records. Kept like page_id: a later sighting does not move it.
+    warc_file: str = ""
+    warc_offset: int | None = None
+    warc_length: int | None = None
 
     _times = ("captured_at", "first_seen", "last_seen", "gone_at")
 
 
 @dataclass
 class EvidenceFile(_Record):
-    kind: str                # body, screenshot, headers
-    path: str                # relative to the data home
-    sha256: str
+    kind: str                # warc (a capture), screenshot; before WARC: body, rendered, metadata
+    path: str                # relative to the data home, under evidence/
+    sha256: str              # warc: of the decoded body; others: of the file
     bytes: int = 0
 
 
@@ -140,6 +145,9 @@ class PageRecord(_Record):
     run_id: str | None = None
     rendered: bool = False
     evidence: list[dict[str, Any]] = field(default_factory=list)  # EvidenceFile.to_dict()s
+    warc_file: str = ""              # the page's WARC capture: file, offset, length
+    warc_offset: int | None = None
+    warc_length: int | None = None
 
     _times = ("captured_at",)
 

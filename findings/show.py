@@ -11,7 +11,7 @@ from common.vocabulary import DECISION_LABELS, KIND_LABELS, SEVERITY_LABELS, lab
 from .export import status_label
 from .model import Decision, FindingRecord, PageRecord
 
-EVIDENCE_KINDS = {"body": "网页原文", "screenshot": "截图", "headers": "响应头"}
+EVIDENCE_KINDS = {"warc": "WARC网页存档", "body": "网页原文", "screenshot": "截图", "headers": "响应头"}
 
 
 def evidence_in_context(f: FindingRecord, color: bool = False) -> str:
@@ -70,8 +70,9 @@ def render_finding(f: FindingRecord, page: PageRecord | None, history: list[Deci
         lines.append("  （无）")
     for e in files:
         kind = EVIDENCE_KINDS.get(e.get("kind", ""), e.get("kind", ""))
-        lines.append(f"  {clean(kind)}：{clean(e.get('path'))}  sha256={clean(e.get('sha256'))}"
-                     f"  {e.get('bytes', 0)} 字节")
+        where = f" 偏移 {e['offset']} 长度 {e.get('length')}" if e.get("offset") is not None else ""
+        lines.append(f"  {clean(kind)}：{clean(e.get('path'))}{clean(where)}  "
+                     f"sha256={clean(e.get('sha256'))}  {e.get('bytes', 0)} 字节")
     lines += ["", "审核记录："]
     if not history:
         lines.append("  （尚无审核）")

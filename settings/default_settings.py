@@ -160,6 +160,39 @@ SETTINGS: list[Setting] = [
     S("ocr_min_background_area", 40_000, "int",
       "In rendered pages, CSS background images of elements at least this large (pixels, "
       "width x height) are read too.", section="crawler"),
+    # -- evidence ------------------------------------------------------------------------------
+    S("evidence_url", "", "str",
+      "Where evidence (WARC files, screenshots) is kept: empty for the directory evidence/ "
+      "under data_dir, or s3://BUCKET/PREFIX for S3-compatible object storage shared by "
+      "several crawler machines (MinIO, Ceph RGW, a cloud store).", section="evidence"),
+    S("evidence_s3_endpoint", "", "str",
+      "Endpoint of the S3-compatible storage, e.g. https://minio.example.gov:9000; empty for "
+      "the provider's default.", section="evidence"),
+    S("evidence_s3_region", "us-east-1", "str", "Region name sent to the S3-compatible storage.",
+      section="evidence"),
+    S("evidence_s3_access_key", "", "str", "Access key of the S3-compatible storage.",
+      section="evidence"),
+    S("evidence_s3_secret_key", "", "str", "Secret key of the S3-compatible storage.",
+      section="evidence", secret=True),
+    S("evidence_capture", "all", "choice",
+      "Which fetched pages are kept as WARC captures: all (every page, so a later finding "
+      "or dispute can be checked against what the page said), findings (only pages with a "
+      "finding), off (none; for measuring the crawler alone).", section="evidence",
+      choices=("all", "findings", "off")),
+    S("evidence_warc_max_bytes", 1_000_000_000, "int",
+      "A run's WARC file is closed and a new one started once it passes this many bytes.",
+      section="evidence"),
+    S("evidence_tsa_url", "", "url",
+      "RFC 3161 time-stamping authority asked to timestamp each exported case package's "
+      "manifest; empty: packages carry no timestamp token.", section="evidence"),
+    S("evidence_tsa_ca_file", "", "path",
+      "PEM file of the certificate authority that `patrol evidence verify` trusts for "
+      "timestamp tokens; empty: trust the certificate copied into the package (integrity "
+      "only).", section="evidence"),
+    S("evidence_retention_days", 365, "int",
+      "Days evidence is kept; `patrol evidence prune` removes older files unless an open, "
+      "confirmed or forwarded finding or an exported case still needs them. 0 keeps all.",
+      section="evidence"),
     # -- alerts --------------------------------------------------------------------------------
     S("departments_file", "config/departments.yaml", "path",
       "YAML file of departments, their channels and the routing of rules to them.",

@@ -13,6 +13,7 @@ that a file, the environment or the command line sets is resolved against the ho
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,15 @@ def _check_consistency(values: dict[str, Any], sources: dict[str, str],
                  "analyzer_max_text_chars"):
         if values[name] <= 0:
             raise ConfigError(sources[name], name, f"expected a positive integer, got {values[name]}")
+    evidence_url = str(values["evidence_url"] or "")
+    if evidence_url and not (evidence_url.startswith(("/", "file:///"))
+                             or re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?",
+                                             evidence_url)):
+        raise ConfigError(sources["evidence_url"], "evidence_url",
+                          "expected empty, an absolute directory or s3://BUCKET/PREFIX")
+    if values["evidence_warc_max_bytes"] < 1_000_000:
+        raise ConfigError(sources["evidence_warc_max_bytes"], "evidence_warc_max_bytes",
+                          "expected at least 1000000 (a WARC file per few pages helps no one)")
     _check_rule_ids(Settings(values, sources, home))
 
 

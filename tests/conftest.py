@@ -68,6 +68,23 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.services.s3_server import start_s3
+
+    server = need_service(lambda: start_s3(tmp_path_factory.mktemp("s3")), "S3Proxy")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: Any) -> Any:
+    """The session's S3 server, up (a test may have stopped it)."""
+    if not s3_server.running:
+        s3_server.start()
+    return s3_server
+
+
+@pytest.fixture(scope="session")
 def smtp_server() -> Iterator[Any]:
     from tests.services.smtp_server import SMTPServer
 

@@ -22,7 +22,8 @@ LOG_TAIL = 256 * 1024
 
 
 def log_file(run: PatrolRun) -> Path | None:
-    """The run's log if it lies inside the data home (the record may say otherwise)."""
+    """The run's log if it lies inside DATA_DIR/logs/ (the record may say otherwise: a record
+    naming console/secret_key or any other file of the data home gets nothing)."""
     if not run.log_path:
         return None
     data_dir = services().settings.data_dir.resolve()
@@ -34,7 +35,7 @@ def log_file(run: PatrolRun) -> Path | None:
             return None
     else:
         rel = run.log_path
-    return confined(data_dir, rel)
+    return confined(data_dir, rel, "logs")
 
 
 @bp.get("")

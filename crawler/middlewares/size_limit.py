@@ -5,6 +5,10 @@ steps and stops once DOWNLOAD_MAXSIZE decompressed bytes are passed, so memory s
 the page limit. This subclass keeps that code and turns its refusal into a counted skip
 (`decompression_bomb`). Pages whose body (or Content-Length) passes the limit before any
 decompression are cancelled by the download handler and counted as `too_large` by the spider.
+
+Before decompressing, the response as received (headers, still content-coded body, protocol)
+and the request headers as sent are kept in `request.meta["patrol_wire"]`: the WARC evidence
+records what the server sent, not what Scrapy made of it. Keeping references costs no copy.
 """
 
 from __future__ import annotations
@@ -24,9 +28,24 @@ except ImportError:  # pragma: no cover
     _DecompressionMaxSizeExceeded = None
 
 
+def header_pairs(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy Headers (bytes, multi-valued) as (name, value) pairs in order, decoded latin-1."""
+    return [(k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in headers.items() for v in values]
+
+
+def wire_of(request: Request, response: Response) -> dict[str, Any]:
+    return {"method": request.method, "url": response.url,
+            "request_headers": header_pairs(request.headers),
+            "status": response.status, "headers": header_pairs(response.headers),
+            "body": response.body, "protocol": response.protocol or "HTTP/1.1"}
+
+
 class SizeLimitMiddleware(HttpCompressionMiddleware):
     def process_response(self, request: Request, response: Response,
                          spider: Any = None) -> Request | Response:
+        if request.meta.get("patrol_kind") == "page" and not request.meta.get("playwright"):
+            request.meta["patrol_wire"] = wire_of(request, response)
         try:
             return super().process_response(request, response)
         except IgnoreRequest as exc:

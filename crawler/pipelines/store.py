@@ -39,6 +39,7 @@ def finding_record(f: Any, *, source: str, text: str, item: PageItem, ctx: Patro
         operator=item.operator,
         extra={**(f.extra or {}), "url": item.final_url, "rendered": item.rendered,
                **image_extra(item, f)},
+        **warc_fields(item),
     )
 
 
@@ -52,6 +53,14 @@ def image_extra(item: PageItem, f: Any) -> dict[str, Any]:
     return {"page_url": item.image["page_url"], "image_url": item.image["image_url"],
             "image_sha256": item.image["sha256"], "image_size": [ocr.width, ocr.height],
             "box": list(box.box) if box else None, "words": box.text if box else f.evidence}
+
+
+def warc_fields(item: PageItem) -> dict[str, Any]:
+    warc = item.warc or {}
+    if not warc:
+        return {}
+    return {"warc_file": warc["path"], "warc_offset": warc["offset"],
+            "warc_length": warc["length"]}
 
 
 class StorePipeline:
@@ -91,7 +100,7 @@ class StorePipeline:
             final_url=item.final_url, status=item.status, title=item.title, text=item.text,
             operator=item.operator, content_hash=item.content_hash, domain=item.host,
             target=ctx.target.name, run_id=ctx.run.id, rendered=item.rendered,
-            evidence=item.evidence))
+            evidence=item.evidence, **warc_fields(item)))
         records = [finding_record(f, source=item.url, text=item.text, item=item, ctx=ctx,
                                   kind=kind) for f in item.findings]
         # a forum post is cited as itself: the thread URL with the post's anchor, its author,

@@ -318,6 +318,8 @@ class PatrolSpider(ImageReading, scrapy.Spider):
             rendered_html=response.text if rendered else None,
             page_id=page_id(canonical, now),
             live_page=response.meta.get("playwright_page"),
+            wire=response.meta.get("patrol_wire"),
+            render_loaded_at=now if rendered else None,
         )
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:

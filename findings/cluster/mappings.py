@@ -23,6 +23,7 @@ TIME = {"type": "date_nanos"}
 INT = {"type": "integer"}
 FLOAT = {"type": "double"}
 OPAQUE = {"type": "object", "enabled": False}
+LONG_STORED = {"type": "long", "index": False}
 TOKENS = {"type": "text", "analyzer": "whitespace", "norms": True}
 
 
@@ -45,6 +46,7 @@ FINDINGS = _mapping({
     "run_id": KEYWORD, "platform": KEYWORD, "sentiment": FLOAT, "operator": KEYWORD,
     "first_seen": TIME, "last_seen": TIME, "gone_at": TIME, "status": KEYWORD,
     "forwarded_to": KEYWORD, "extra": OPAQUE,
+    "warc_file": KEYWORD, "warc_offset": LONG_STORED, "warc_length": LONG_STORED,
 }, tokens="kept")
 
 PAGES = _mapping({
@@ -52,6 +54,7 @@ PAGES = _mapping({
     "title": STORED, "text": STORED, "operator": KEYWORD, "content_hash": KEYWORD,
     "domain": KEYWORD, "target": KEYWORD, "run_id": KEYWORD, "rendered": {"type": "boolean"},
     "evidence": OPAQUE,
+    "warc_file": KEYWORD, "warc_offset": LONG_STORED, "warc_length": LONG_STORED,
 }, tokens="excluded")
 
 DECISIONS = _mapping({
@@ -76,8 +79,8 @@ LOCKS = _mapping({"name": KEYWORD, "owner": KEYWORD, "expires_at": FLOAT})
 
 # index name -> (version, mapping)
 INDEXES: dict[str, tuple[int, dict[str, Any]]] = {
-    "findings": (1, FINDINGS),
-    "pages": (1, PAGES),
+    "findings": (2, FINDINGS),   # 2: warc_file, warc_offset, warc_length
+    "pages": (2, PAGES),         # 2: warc_file, warc_offset, warc_length
     "decisions": (1, DECISIONS),
     "runs": (1, RUNS),
     "alerts": (1, ALERTS),

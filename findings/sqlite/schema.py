@@ -106,6 +106,16 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX findings_queue_kind ON findings (status, kind, sev_weight, last_seen, id)",
         "ANALYZE",
     ],
+    # 3: where a finding's and a page's WARC capture is (file, offset, length)
+    [
+        "ALTER TABLE findings ADD COLUMN warc_file TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE findings ADD COLUMN warc_offset INTEGER",
+        "ALTER TABLE findings ADD COLUMN warc_length INTEGER",
+        "ALTER TABLE pages ADD COLUMN warc_file TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE pages ADD COLUMN warc_offset INTEGER",
+        "ALTER TABLE pages ADD COLUMN warc_length INTEGER",
+        "CREATE INDEX findings_warc ON findings (warc_file)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

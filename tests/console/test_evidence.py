@@ -106,3 +106,99 @@ def test_urls_are_linked_only_when_http(console: Console) -> None:
              if not h.startswith(("/", "?"))]
     assert hrefs == [good.source.replace("&", "&amp;")]
     assert "javascript:alert(document.cookie)" in html          # shown, as text
+
+
+def test_secrets_of_the_data_home_are_never_served_whatever_a_record_says(
+        console: Console) -> None:
+    """Issue 15: a page record listing console/secret_key (or the accounts database, or the
+    demo account file) and a run record whose log is console/secret_key get nothing."""
+    from console.security import secret_keys
+    from findings import PatrolRun, utcnow
+
+    key = secret_keys(console.settings)[0]   # creates DATA_DIR/console/secret_key
+    demo = console.settings.data_path("console", "demo-account.txt")
+    demo.write_text("demo 123456")
+    secrets = ["console/secret_key", "console/users.sqlite3", "console/demo-account.txt",
+               "patrol.sqlite3", "evidence/../console/secret_key", "logs/../console/secret_key"]
+    page = console.page(url="http://127.0.0.1:9/leak", evidence=[
+        {"kind": kind, "path": rel, "sha256": ""} for rel in secrets
+        for kind in ("screenshot", "body", "metadata")])
+    client = console.client("admin")
+    for rel in secrets:
+        response = client.get(f"/evidence/{page.id}/{rel}")
+        assert response.status_code == 404, rel
+        assert key.encode() not in response.data
+    for n, rel in enumerate(secrets):
+        console.store.save_run(PatrolRun(id=f"run-leak-{n}", target="alpha",
+                                         started_at=utcnow(), status="ok", log_path=rel))
+        response = client.get(f"/patrols/runs/run-leak-{n}/log")
+        assert response.status_code == 404, rel
+        assert key not in response.get_data(as_text=True)
+    absolute = console.settings.data_dir.resolve() / "console" / "secret_key"
+    console.store.save_run(PatrolRun(id="run-leak-abs", target="alpha", started_at=utcnow(),
+                                     status="ok", log_path=str(absolute)))
+    assert client.get("/patrols/runs/run-leak-abs/log").status_code == 404
+
+
+def _warc_page(console: Console):  # type: ignore[no-untyped-def]
+    """A page captured into a real WARC file, with a high-severity finding on it."""
+    from datetime import UTC, datetime
+
+    from evidence.storage import open_storage
+    from evidence.warc import Capture, HttpExchange, WarcRunWriter
+
+    url = "http://127.0.0.1:9/warc.html"
+    at = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
+    storage = open_storage(console.settings)
+    writer = WarcRunWriter(storage, "demo", "run-c")
+    body = gzip.compress(f"<html><body><h1>{HOSTILE}</h1><p>保本保息</p></body></html>".encode())
+    pointer = writer.write(Capture("pid", url, at, HttpExchange(
+        "GET", url, [], 200, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+        body), screenshot=PNG, metadata={"run": "run-c"}))
+    writer.close()
+    shot = storage.put_blob(PNG, "png")
+    page = console.page(url=url, captured_at=at, title="warc", text="保本保息",
+                        warc_file=pointer.path, warc_offset=pointer.offset,
+                        warc_length=pointer.length, evidence=[
+                            {"kind": "warc", "path": pointer.path, "sha256": "",
+                             "offset": pointer.offset, "length": pointer.length},
+                            {"kind": "screenshot", "path": "evidence/" + shot, "sha256": ""}])
+    finding = console.add(make_finding(page_id=page.id, source=url, warc_file=pointer.path,
+                                       warc_offset=pointer.offset,
+                                       warc_length=pointer.length))[0]
+    return page, finding, pointer
+
+
+def test_capture_is_replayed_from_the_warc_in_the_sandboxed_frame(console: Console) -> None:
+    page, _, pointer = _warc_page(console)
+    client = console.client("finance")
+    frame = client.get(f"/pages/{page.id}/frame")
+    assert frame.status_code == 200 and frame.mimetype == "text/html"
+    assert frame.headers["Content-Security-Policy"].startswith("sandbox;")
+    assert HOSTILE.encode() in frame.data and "保本保息".encode() in frame.data  # decoded gzip
+    html = client.get(f"/pages/{page.id}").get_data(as_text=True)
+    assert f'src="/pages/{page.id}/frame"' in html
+    # the capture's own records, not the run's whole WARC file, as a download
+    records = client.get(f"/evidence/{page.id}/{pointer.path}")
+    assert records.status_code == 200 and records.mimetype == "application/warc"
+    assert len(records.data) == pointer.length and "attachment" in \
+        records.headers["Content-Disposition"]
+
+
+def test_finding_page_offers_its_case_package_which_verifies(console: Console,
+                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from evidence.verify import verify_package
+
+    _, finding, _ = _warc_page(console)
+    client = console.client("finance")
+    html = client.get(f"/review/finding/{finding.id}").get_data(as_text=True)
+    assert f'href="/findings/{finding.id}/case.zip"' in html
+    response = client.get(f"/findings/{finding.id}/case.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    path = tmp_path / "case.zip"
+    path.write_bytes(response.data)
+    report = verify_package(path)
+    assert report.ok, report.problems
+    assert report.findings == 1
+    assert console.client().get(f"/findings/{finding.id}/case.zip").status_code in (302, 401)
+    assert client.get("/findings/nope/case.zip").status_code == 404

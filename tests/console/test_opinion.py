@@ -41,3 +41,26 @@ def test_platform_page_gathers_what_is_known(console: Console) -> None:
     assert "mmd.example.invalid" in html and "清远某某贷网络科技有限公司" in html
     assert "某某贷保本保息" in html and "某某贷官网" in html and "提现困难" in html
     assert console.client("opinion").get("/opinion/platform").status_code == 404
+
+
+def test_platform_case_package_holds_the_platforms_findings(console: Console, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import zipfile
+
+    from evidence.verify import verify_package
+
+    posts(console, "某某贷", 3)
+    posts(console, "安稳宝", 1)
+    client = console.client("finance")
+    html = client.get("/opinion/platform?name=某某贷").get_data(as_text=True)
+    assert "/platform-case.zip?name=" in html
+    response = client.get("/platform-case.zip", query_string={"name": "某某贷"})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    path = tmp_path / "platform.zip"
+    path.write_bytes(response.data)
+    assert verify_package(path).ok
+    with zipfile.ZipFile(path) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    assert len(manifest["findings"]) == 3 and manifest["selection"]["platform"] == "某某贷"
+    assert {f["platform"] for f in manifest["findings"]} == {"某某贷"}
+    assert client.get("/platform-case.zip", query_string={"name": "无此平台"}).status_code == 404

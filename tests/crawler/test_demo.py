@@ -66,3 +66,10 @@ def test_demo(tmp_path: Path, chromium_path: str) -> None:
         ledger.close()
     evidence = list((tmp_path / "evidence").rglob("*.png"))
     assert evidence, "no screenshot evidence"
+    assert list((tmp_path / "evidence" / "warc").rglob("*.warc.gz")), "no WARC files"
+    # the demo ends with a case package, verified, and says where it is
+    package = tmp_path / "cases" / "demo-case.zip"
+    assert f"已导出：{package}" in out and "核验通过" in out
+    from evidence.verify import verify_package
+
+    assert verify_package(package).ok

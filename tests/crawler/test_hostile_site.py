@@ -6,9 +6,7 @@ the real SQLite store and the mock site's request log.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -189,31 +187,79 @@ def test_one_operator_finding_per_site(patrol: tuple[CrawlRun, Any], store: Any)
     assert len(page_level) == 1
 
 
-def test_evidence_files_prove_the_page(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+def _capture(run: CrawlRun, page: Any) -> Any:
+    from evidence.read import read_capture
+    from evidence.storage import LocalStorage
+
+    return read_capture(LocalStorage(run.data_dir / "evidence"), page.warc_file,
+                        page.warc_offset, page.warc_length)
+
+
+def test_evidence_capture_proves_the_page(patrol: tuple[CrawlRun, Any], store: Any) -> None:
     run, _ = patrol
     finding = findings_of(store, _url(run, "/utf8.html"))[0]
     page = store.get_page(finding.page_id)
     files = {e["kind"]: e for e in page.evidence}
-    assert {"body", "metadata", "screenshot"} <= set(files)
-    body = gzip.decompress((run.data_dir / files["body"]["path"]).read_bytes())
-    assert hashlib.sha256(body).hexdigest() == files["body"]["sha256"] == page.content_hash
-    assert "保本保息".encode() in body
-    sidecar = json.loads((run.data_dir / files["metadata"]["path"]).read_text("utf-8"))
-    assert sidecar["final_url"] == _url(run, "/utf8.html") and sidecar["status"] == 200
-    assert sidecar["body_sha256"] == page.content_hash and sidecar["captured_at"]
+    assert {"warc", "screenshot"} <= set(files)
+    assert (finding.warc_file, finding.warc_offset, finding.warc_length) == (
+        page.warc_file, page.warc_offset, page.warc_length)
+    assert page.warc_file.startswith("evidence/warc/hostile/")
+    capture = _capture(run, page)
+    assert capture.types == ["response", "request", "resource", "metadata"]
+    assert capture.response_status == 200 and capture.target_uri == _url(run, "/utf8.html")
+    assert hashlib.sha256(capture.body).hexdigest() == files["warc"]["sha256"] == \
+        page.content_hash
+    assert "保本保息".encode() in capture.body
+    meta = capture.metadata
+    assert meta["final_url"] == _url(run, "/utf8.html") and meta["run"] == run.summary["run_id"]
+    assert meta["body"]["sha256_decoded"] == page.content_hash and meta["captured_at"]
+    assert {r["rule"] for r in meta["rules"]} == rules_of(store, _url(run, "/utf8.html"))
+    # a static page is photographed in a second load, and the evidence says so
+    assert meta["screenshot"]["load"] == "second" and meta["screenshot"]["taken_at"]
     png = (run.data_dir / files["screenshot"]["path"]).read_bytes()
-    assert png.startswith(b"\x89PNG") and hashlib.sha256(png).hexdigest() == \
-        files["screenshot"]["sha256"]
-    assert not Path(files["body"]["path"]).is_absolute()
+    assert png == capture.screenshot and png.startswith(b"\x89PNG")
+    assert hashlib.sha256(png).hexdigest() == files["screenshot"]["sha256"]
+    assert files["screenshot"]["path"].startswith("evidence/blobs/")
+
+
+def test_warc_files_pass_warcio_check(patrol: tuple[CrawlRun, Any]) -> None:
+    import subprocess
+    import sys
+
+    run, _ = patrol
+    files = sorted((run.data_dir / "evidence" / "warc").rglob("*.warc.gz"))
+    assert files
+    warcio = Path(sys.executable).with_name("warcio")
+    check = subprocess.run([str(warcio), "check", "-v", *map(str, files)],
+                           capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert "digest pass" in check.stdout and "digest fail" not in check.stdout
+
+
+def test_gzipped_response_is_kept_as_received(patrol: tuple[CrawlRun, Any], store: Any) -> None:
+    run, _ = patrol
+    finding = findings_of(store, _url(run, "/gzipped.html"))[0]
+    page = store.get_page(finding.page_id)
+    capture = _capture(run, page)
+    raw = capture.raw
+    headers = dict((k.lower(), v) for k, v in capture.response_headers)
+    assert headers["content-encoding"] == "gzip"
+    assert int(headers["content-length"]) == capture.metadata["body"]["bytes_received"]
+    assert capture.metadata["body"]["as_received"] is True
+    # the reader removes the content coding: the decoded body is the page the analyzers read
+    assert hashlib.sha256(capture.body).hexdigest() == page.content_hash
+    assert "保本保息".encode() in capture.body and raw
 
 
 def test_rendered_page_keeps_raw_body_and_dom(patrol: tuple[CrawlRun, Any], store: Any) -> None:
     run, _ = patrol
     finding = findings_of(store, _url(run, "/js/app.html"))[0]
-    files = {e["kind"]: e for e in store.get_page(finding.page_id).evidence}
-    raw = gzip.decompress((run.data_dir / files["body"]["path"]).read_bytes())
-    dom = gzip.decompress((run.data_dir / files["rendered"]["path"]).read_bytes())
-    assert "年化15%".encode() not in raw and "年化15%".encode() in dom
+    capture = _capture(run, store.get_page(finding.page_id))
+    assert "年化15%".encode() not in capture.body and capture.dom is not None
+    assert "年化15%".encode() in capture.dom
+    shot = capture.metadata["screenshot"]
+    if capture.screenshot:  # high severity: photographed in the very load that built the DOM
+        assert shot["load"] == "same"
 
 
 def test_run_is_recorded(patrol: tuple[CrawlRun, Any], store: Any) -> None:
@@ -228,3 +274,24 @@ def test_run_is_recorded(patrol: tuple[CrawlRun, Any], store: Any) -> None:
 def _url(run: CrawlRun, path: str) -> str:
     base = run.summary["start_urls"][0].rstrip("/")
     return base + path
+
+
+def test_crawl_then_export_then_verify(patrol: tuple[CrawlRun, Any], store: Any,
+                                       tmp_path: Path) -> None:
+    """The patrol's own captures make a package that `patrol evidence verify` accepts."""
+    import subprocess
+    import sys
+
+    from settings import ROOT
+
+    run, _ = patrol
+    ids = [f.id for f in findings_of(store, _url(run, "/utf8.html"))]
+    ids += [f.id for f in findings_of(store, _url(run, "/js/app.html"))]
+    out = tmp_path / "case.zip"
+    base = [sys.executable, "-m", "cli.main", "--data-dir", str(run.data_dir), "evidence"]
+    args = [*base, "export", "--out", str(out)] + sum((["--finding", i] for i in ids), [])
+    export = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert export.returncode == 0, export.stderr
+    check = subprocess.run([*base, "verify", str(out)], cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+    assert check.returncode == 0 and "核验通过" in check.stdout, check.stdout + check.stderr

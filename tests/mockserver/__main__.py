@@ -10,6 +10,7 @@ and schemes, downloads, charsets, script-built pages.
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import sys
@@ -119,6 +120,10 @@ class Handler(BaseHTTPRequestHandler):
         if path in site.PAGES_UTF8:
             title, body = site.PAGES_UTF8[path]
             return self.send(200, site._html(title, body).encode())
+        if path == "/gzipped.html":  # the evidence must keep these bytes, not the decoded ones
+            page = site._html("压缩页面", "<p>稳健理财，保本保息，年化收益12%。</p>").encode()
+            return self.send(200, gzip.compress(page, mtime=0), "text/html; charset=utf-8",
+                             {"Content-Encoding": "gzip"})
         if path == "/gbk-nodecl.html":
             page = site._html("GBK 无声明", site.GBK_TEXT, charset_meta=None)
             return self.send(200, page.encode("gbk", "xmlcharrefreplace"), "text/html")

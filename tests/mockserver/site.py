@@ -45,7 +45,7 @@ def index(port: int) -> str:
         "/to-file", "/to-data", "/to-private", "/download.zip", "/app.apk", "/image.png",
         "/js/app.html", "/js/timer.html", "/js/ssrf.html", "/js/download.html",
         "/furniture.html", "/frame-host.html", "/next1.html", "/changing.html",
-        "/attachment.html",
+        "/attachment.html", "/gzipped.html",
         f"{other}/other-host.html", f"http://127.0.0.3:{port}/third-host.html",
         f"http://2130706434:{port}/decimal.html", f"http://0177.0.0.3:{port}/octal.html",
         f"http://localhost:{port}/localhost.html", f"http://127.0.0.1:{port + 1}/other-port.html",

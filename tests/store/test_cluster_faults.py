@@ -169,10 +169,12 @@ def test_a_mapping_change_is_a_reindex_behind_the_alias(search_node: Any,
         v2 = {"dynamic": "strict",
               "properties": {**LOCKS["properties"], "host": {"type": "keyword"}}}
         # copied through Python (scroll + bulk): no reindex module or scripting needed
-        bumped = {**INDEXES, "locks": (2, v2), "findings": (2, FINDINGS)}
+        next_findings = INDEXES["findings"][0] + 1
+        bumped = {**INDEXES, "locks": (2, v2), "findings": (next_findings, FINDINGS)}
         assert indices.ensure_all(client, prefix, bumped) == 2
         assert indices.alias_targets(client, f"{prefix}-locks") == [f"{prefix}-locks-v2"]
-        assert indices.alias_targets(client, f"{prefix}-findings") == [f"{prefix}-findings-v2"]
+        assert indices.alias_targets(client, f"{prefix}-findings") == [
+            f"{prefix}-findings-v{next_findings}"]
         assert not indices.index_exists(client, f"{prefix}-locks-v1")
         assert indices.ensure_all(client, prefix, bumped) == 0
         # an older program (version 1) leaves the newer indexes alone

@@ -205,3 +205,24 @@ def test_broken_unicode_in_crawled_text_is_stored_not_fatal(store: Store) -> Non
     assert [h.page.url for h in store.search_pages("保本")] == ["http://127.0.0.1:9/bad.html"]
     store.review(Decision(f.id, "confirmed", "张\udc80三", T0, note="备注\ud800"))
     assert store.decisions(f.id)[0].by == "张?三"
+
+
+def test_warc_pointers_round_trip_and_stay_with_the_first_capture(store: Store) -> None:
+    url = "http://127.0.0.1:9/warc.html"
+    page = make_page(url, warc_file="evidence/warc/demo/2026-12-01/run-1-00001.warc.gz",
+                     warc_offset=123_456_789_012, warc_length=4096)
+    store.save_page(page)
+    assert store.get_page(page.id) == page
+    first = make_finding(source=url, warc_file=page.warc_file, warc_offset=page.warc_offset,
+                         warc_length=page.warc_length)
+    assert store.upsert_findings([first]) == [True]
+    got = store.get_finding(first.id)
+    assert got is not None
+    assert (got.warc_file, got.warc_offset, got.warc_length) == (
+        page.warc_file, 123_456_789_012, 4096)
+    # seen again in a later capture: the pointer keeps naming the capture it was found in
+    again = make_finding(source=url, warc_file="evidence/warc/demo/2026-12-02/run-2-00001.warc.gz",
+                         warc_offset=7, warc_length=9, last_seen=T0 + timedelta(days=1))
+    assert store.upsert_findings([again]) == [False]
+    got = store.get_finding(first.id)
+    assert got is not None and got.warc_file == page.warc_file and got.warc_offset == 123_456_789_012
