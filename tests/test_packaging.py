@@ -9,6 +9,7 @@ console's shipped templates and static files.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -69,9 +70,13 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     or the package index); returns its bin directory."""
     venv = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # Not from the checkout, and without its PYTHONPATH: `python -m pip` puts the working
+    # directory on sys.path, and the checkout's finance_patrol.egg-info (left by `make setup`)
+    # would make pip think the package is installed already.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
                            "--disable-pip-version-check", str(wheel)],
-                          capture_output=True, text=True, timeout=1200)
+                          capture_output=True, text=True, timeout=1200, cwd=venv, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return venv / "bin"
 

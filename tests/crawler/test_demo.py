@@ -52,14 +52,15 @@ def test_demo(tmp_path: Path, chromium_path: str) -> None:
         assert {r.target for r in runs} == {"demo-jucaibao", "demo-xinying", "demo-ads",
                                             "demo-forum"}
         assert all(r.status == "ok" and r.trigger == "demo" for r in runs)
-    assert "平台台账：登记并评分 3 个平台" in out
+    # one platform per demo target: 聚财宝, 鑫盈财富, 粤通付 (ads) and the forum's 清盈贷
+    assert "平台台账：登记并评分 4 个平台" in out
     from platforms import PlatformQuery
     from platforms.sqlite_store import SQLitePlatformStore
 
     ledger = SQLitePlatformStore(tmp_path / "platforms.sqlite3")
     try:
         platforms = {p.name: p for p in ledger.query(PlatformQuery())}
-        assert {"聚财宝", "鑫盈财富", "粤通付"} <= set(platforms)
+        assert {"聚财宝", "鑫盈财富", "粤通付", "清盈贷"} <= set(platforms)
         assert platforms["聚财宝"].score > 0 and platforms["聚财宝"].proposed in ("整改", "取缔")
         assert all(ledger.scores(p.id) for p in platforms.values())
     finally:
