@@ -160,4 +160,4 @@ def window(text: str, first_event: int | None) -> tuple[int, int]:
 
 def words(text: str) -> list[str]:
     """The words of a text, for the model's word features."""
-    return rjieba.cut(text)  # type: ignore[no-any-return]
+    return rjieba.cut(text)

@@ -45,7 +45,7 @@ def _pct(n: int, d: int) -> str:
     return f"{100.0 * n / d:5.1f}% ({n}/{d})" if d else "   n/a"
 
 
-def posts(analyzer, data: Path, split: str) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+def posts(analyzer, data: Path, split: str) -> list[tuple[str, str, str, str]]:
     from tests.realdata.datasets import ccf_labelled
 
     recs = [r for r in ccf_labelled(data) if r.split == split]
@@ -87,7 +87,7 @@ def posts(analyzer, data: Path, split: str) -> list[tuple[str, str, str, str]]: 
     ]
 
 
-def page_lines(analyzer, data: Path, split: str) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+def page_lines(analyzer, data: Path, split: str) -> list[tuple[str, str, str, str]]:
     from tests.realdata.datasets import webservice_labelled, webservice_split
     from tests.realdata.webservice_lines import extract_lines
 

@@ -169,8 +169,8 @@ def indexing_row(count: int, kind: str = "opensearch", url: str = "") -> Row:
         with open_store(url, data_dir=work, index_prefix=prefix) as cstore:
             timed_inserts(cstore, make_findings(5_000, seed=5), 2_000)
             store_rate, raw_rate = compare_indexing(
-                cstore, url, cstore.kind, prefix, make_findings(count))  # type: ignore[attr-defined]
-            cstore.drop_indexes()  # type: ignore[attr-defined]
+                cstore, url, cstore.kind, prefix, make_findings(count))
+            cstore.drop_indexes()
     finally:
         if node is not None:
             node.stop()

@@ -15,13 +15,13 @@ def command() -> None:
     pass
 
 
-def _store(app, store_url: str | None):  # type: ignore[no-untyped-def]
+def _store(app, store_url: str | None):
     from findings.open import store_from_settings
 
     return store_from_settings(app.settings, url=store_url)
 
 
-def _storage(app):  # type: ignore[no-untyped-def]
+def _storage(app):
     from evidence.storage import open_storage
 
     return open_storage(app.settings)
@@ -44,7 +44,7 @@ def _storage(app):  # type: ignore[no-untyped-def]
               help="按条件筛选时最多导出的发现数。")
 @click.option("--store", "store_url", metavar="URL", help="Store to read instead of store_url.")
 @click.pass_obj
-def export(app, finding_ids, platform, rules, targets, statuses, title, actor, out, limit,  # type: ignore[no-untyped-def]
+def export(app, finding_ids, platform, rules, targets, statuses, title, actor, out, limit,
            store_url) -> None:
     from evidence.package import _ids, build_case, finding_ids_for_platform
     from evidence.storage import EvidenceError
@@ -89,7 +89,7 @@ def export(app, finding_ids, platform, rules, targets, statuses, title, actor, o
               help="信任的时间戳机构根证书（PEM）；默认 evidence_tsa_ca_file。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
-def verify(app, package: str, tsa_ca: str | None, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def verify(app, package: str, tsa_ca: str | None, fmt: str) -> None:
     from evidence.verify import check_against_record, verify_package
 
     path = Path(package)
@@ -122,7 +122,7 @@ def verify(app, package: str, tsa_ca: str | None, fmt: str) -> None:  # type: ig
         raise click.exceptions.Exit(1)
 
 
-def _case_record(app, case_id: str) -> dict | None:  # type: ignore[no-untyped-def]
+def _case_record(app, case_id: str) -> dict | None:
     """This installation's record of an exported case, if it has one (and can reach it)."""
     import re
 
@@ -142,7 +142,7 @@ def _case_record(app, case_id: str) -> dict | None:  # type: ignore[no-untyped-d
 @click.option("--dry-run", is_flag=True, help="只列出将被清理的文件。")
 @click.option("--store", "store_url", metavar="URL", help="Store to read instead of store_url.")
 @click.pass_obj
-def prune_cmd(app, dry_run: bool, store_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def prune_cmd(app, dry_run: bool, store_url: str | None) -> None:
     from evidence.retention import prune
 
     days = app.settings["evidence_retention_days"]
@@ -165,7 +165,7 @@ def prune_cmd(app, dry_run: bool, store_url: str | None) -> None:  # type: ignor
 
 @command.command(name="sync", help="把本机暂存（对象存储不可达时）的证据上传。")
 @click.pass_obj
-def sync(app) -> None:  # type: ignore[no-untyped-def]
+def sync(app) -> None:
     storage = _storage(app)
     sent = storage.replay()
     left = storage.pending()

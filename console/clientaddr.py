@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -44,6 +45,13 @@ def client_address(remote_addr: str | None, forwarded_for: str | None,
             except ValueError:
                 return addr  # a malformed header: keep the proxy's address, never invent one
     return hops[0] if hops else addr
+
+
+def request_address(request: Any, trusted_proxies: Iterable[str]) -> str:
+    """`client_address` of a Flask/Werkzeug request: what login throttling and the public tip
+    page's rate limit count by."""
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                          trusted_proxies)
 
 
 def check_networks(entries: Iterable[str]) -> None:

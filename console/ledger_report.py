@@ -12,7 +12,7 @@ from platforms.model import CLASSES
 from platforms.phases import PhaseFigures
 
 
-def _put(ws, row: int, col: int, value):  # type: ignore[no-untyped-def]
+def _put(ws, row: int, col: int, value):
     return xlsx_text_cell(ws.cell(row=row, column=col), value)
 
 

@@ -55,7 +55,7 @@ def _records(data: Path) -> tuple[list[tuple[str, str, int, str, bool]], list[st
     return rows + corpus, [r[0] for r in rows]
 
 
-def _export(names: list[str], coef, max_features: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _export(names: list[str], coef, max_features: int) -> dict[str, object]:
     import numpy as np
 
     coef = np.atleast_2d(coef)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True,
                                    separators=(",", ":")) + "\n", "utf-8")
     print(f"{args.out}: {args.out.stat().st_size // 1024} KiB; cross-validated on the training "
-          f"rows: {json.dumps(model['info']['cross_validated'])}")  # type: ignore[index]
+          f"rows: {json.dumps(model['info']['cross_validated'])}")
     return 0
 
 

@@ -16,7 +16,7 @@ from flask import (
 )
 
 from .. import throttle
-from ..clientaddr import client_address
+from ..clientaddr import request_address
 from ..context import current_user, services
 from ..security import csrf_token, safe_next
 
@@ -44,12 +44,6 @@ DEVICE_COOKIE = "patrol_device"
 DEVICE_DAYS = 180
 
 
-def client_addr() -> str:
-    """The client's address, through the reverse proxies `console_trusted_proxies` names."""
-    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
-                          services().settings["console_trusted_proxies"])
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     error = None
@@ -64,7 +58,9 @@ def login():
         users = services().users
         device = users.known_device(name, request.cookies.get(DEVICE_COOKIE))
         limits = throttle.Limits.from_settings(services().settings)
-        reservation = throttle.reserve(users, name, client_addr(), device, limits)
+        reservation = throttle.reserve(
+            users, name, request_address(request, services().settings["console_trusted_proxies"]),
+            device, limits)
         if not reservation.allowed:
             retry_after = reservation.retry_after
             error, status = f"登录失败次数过多，请 {math.ceil(retry_after)} 秒后再试。", 429

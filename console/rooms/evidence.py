@@ -96,7 +96,7 @@ def _read_key(rel: str) -> bytes:
         abort(404)
 
 
-def _capture(page: PageRecord):  # type: ignore[no-untyped-def]
+def _capture(page: PageRecord):
     if not page.warc_file:
         return None
     try:
@@ -171,7 +171,7 @@ def evidence_file(page_id: str, rel: str):
     return _sandboxed(data, mimetype)
 
 
-def _download_case(ids: list[str], title: str, selection: dict, name: str):  # type: ignore[no-untyped-def]
+def _download_case(ids: list[str], title: str, selection: dict, name: str):
     """Build the case package of `ids` now (the builder of `patrol evidence export`) and send
     it; the temporary file is gone before the response leaves."""
     user = current_user()
@@ -192,7 +192,7 @@ def _download_case(ids: list[str], title: str, selection: dict, name: str):  # t
 
 @bp.get("/findings/<finding_id>/case.zip")
 @require("findings.read")
-def case_package(finding_id: str):  # type: ignore[no-untyped-def]
+def case_package(finding_id: str):
     """One finding's case package."""
     finding = services().store.get_finding(finding_id[:64])
     if finding is None:
@@ -203,7 +203,7 @@ def case_package(finding_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/platform-case.zip")
 @require("findings.read")
-def platform_case():  # type: ignore[no-untyped-def]
+def platform_case():
     """The case package of every finding about a platform (`?name=`)."""
     name = (request.args.get("name") or "").strip()[:200]
     ids = finding_ids_for_platform(services().store, name, PLATFORM_CASE_LIMIT) if name else []

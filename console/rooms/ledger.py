@@ -57,7 +57,7 @@ def may_classify(platform: Platform) -> bool:
 
 @bp.get("")
 @require("ledger.read")
-def index():  # type: ignore[no-untyped-def]
+def index():
     args = request.args
     klass = args.get("class", "") if args.get("class") in CLASSES else ""
     kind = args.get("kind", "") if args.get("kind") in KINDS else ""
@@ -74,7 +74,7 @@ def index():  # type: ignore[no-untyped-def]
                            limit=PAGE_LIMIT)
 
 
-def _phase_figures():  # type: ignore[no-untyped-def]
+def _phase_figures():
     from platforms.phases import parse_phases, phase_report
     from settings import ConfigError
 
@@ -87,7 +87,7 @@ def _phase_figures():  # type: ignore[no-untyped-def]
 
 @bp.get("/report")
 @require("reports")
-def report():  # type: ignore[no-untyped-def]
+def report():
     from ..ledger_report import phase_rows
 
     figures = _phase_figures()
@@ -101,7 +101,7 @@ def report():  # type: ignore[no-untyped-def]
 
 @bp.get("/report.xlsx")
 @require("reports")
-def report_xlsx():  # type: ignore[no-untyped-def]
+def report_xlsx():
     from ..ledger_report import phase_xlsx
 
     return Response(phase_xlsx(_phase_figures()), mimetype=XLSX, headers={
@@ -110,7 +110,7 @@ def report_xlsx():  # type: ignore[no-untyped-def]
 
 @bp.get("/<platform_id>")
 @require("ledger.read")
-def platform(platform_id: str):  # type: ignore[no-untyped-def]
+def platform(platform_id: str):
     record = ledger().get(platform_id[:40])
     if record is None:
         abort(404)
@@ -140,7 +140,7 @@ def platform(platform_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/<platform_id>/classify")
 @require("ledger.classify")
-def classify_view(platform_id: str):  # type: ignore[no-untyped-def]
+def classify_view(platform_id: str):
     record = ledger().get(platform_id[:40])
     if record is None:
         abort(404)
@@ -166,7 +166,7 @@ def classify_view(platform_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/<platform_id>/merge")
 @require("ledger.classify")
-def merge_view(platform_id: str):  # type: ignore[no-untyped-def]
+def merge_view(platform_id: str):
     """Fold another record of the same business into this one."""
     record = ledger().get(platform_id[:40])
     if record is None:
@@ -192,7 +192,7 @@ def merge_view(platform_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/<platform_id>/split")
 @require("ledger.classify")
-def split_view(platform_id: str):  # type: ignore[no-untyped-def]
+def split_view(platform_id: str):
     """Undo a merge: the merged record `platform_id` lives again on its own."""
     record = ledger().get(platform_id[:40])
     if record is None or not record.merged_into:

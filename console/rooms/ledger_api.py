@@ -33,7 +33,7 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str:
 
 
 @bp.get("/platforms")
-def list_platforms():  # type: ignore[no-untyped-def]
+def list_platforms():
     need("ledger.read")
     raw = request.args.get("min_score", "")
     if raw and not raw.isdigit():
@@ -45,7 +45,7 @@ def list_platforms():  # type: ignore[no-untyped-def]
     return jsonify({"items": [p.to_dict() for p in items]})
 
 
-def _platform_or_404(platform_id: str):  # type: ignore[no-untyped-def]
+def _platform_or_404(platform_id: str):
     record = ledger().get(platform_id[:40])
     if record is None:
         abort(404)
@@ -53,7 +53,7 @@ def _platform_or_404(platform_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/platforms/<platform_id>")
-def get_platform(platform_id: str):  # type: ignore[no-untyped-def]
+def get_platform(platform_id: str):
     need("ledger.read")
     p = _platform_or_404(platform_id)
     lg = ledger()
@@ -65,7 +65,7 @@ def get_platform(platform_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/platforms/<platform_id>/classifications")
-def add_classification(platform_id: str):  # type: ignore[no-untyped-def]
+def add_classification(platform_id: str):
     need("ledger.classify")
     p = _platform_or_404(platform_id)
     body: Any = request.get_json(silent=True)
@@ -102,7 +102,7 @@ def _deadline(value: Any) -> datetime | None:
 
 
 @bp.get("/tips")
-def list_tips():  # type: ignore[no-untyped-def]
+def list_tips():
     need("tips.review")
     status = _choice("status", TIP_STATUSES)
     tips = ledger().list_tips(status, limit=_limit(100))
@@ -111,7 +111,7 @@ def list_tips():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/blacklist")
-def blacklist():  # type: ignore[no-untyped-def]
+def blacklist():
     """The blacklist export (schema patrol.blacklist), byte for byte what the command writes."""
     need("ledger.read")
     from platforms.exchange import export_json

@@ -32,6 +32,7 @@ from platforms.tips import (
     make_tip,
 )
 
+from ..clientaddr import request_address
 from ..context import current_user, services
 from ..security import require
 from .ledger import ledger
@@ -40,13 +41,15 @@ bp = Blueprint("tips", __name__)
 
 
 @bp.route("/tip", methods=["GET", "POST"])
-def public():  # type: ignore[no-untyped-def]
+def public():
     """举报 intake: anyone may send; the answer is a receipt number."""
     if request.method == "GET":
         return render_template("tips/public.html", form={}, error=None)
     form = {k: request.form.get(k) or "" for k in ("url", "platform_name", "text", "contact")}
     settings = services().settings
-    key = address_key(request.remote_addr or "", str(current_app.secret_key))
+    # behind the city's reverse proxy, the client the trusted proxy names (console.clientaddr)
+    addr = request_address(request, settings["console_trusted_proxies"])
+    key = address_key(addr, str(current_app.secret_key))
     try:
         check_rate(ledger(), key, settings["tips_per_address_hour"], settings["tips_per_hour"])
         tip = make_tip(**form, source="web", addr_key=key)
@@ -61,14 +64,14 @@ def public():  # type: ignore[no-untyped-def]
 
 @bp.get("/tips")
 @require("tips.review")
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     status = request.args.get("status", "new")
     status = status if status in TIP_STATUSES else ""
     return render_template("tips/queue.html", tips=ledger().list_tips(status, limit=300),
                            status=status, labels=TIP_STATUS_LABELS)
 
 
-def _tip(receipt: str):  # type: ignore[no-untyped-def]
+def _tip(receipt: str):
     tip = ledger().get_tip(receipt[:40])
     if tip is None:
         abort(404)
@@ -77,7 +80,7 @@ def _tip(receipt: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/tips/<receipt>")
 @require("tips.review")
-def tip(receipt: str):  # type: ignore[no-untyped-def]
+def tip(receipt: str):
     record = _tip(receipt)
     linked = ledger().get(record.platform_id) if record.platform_id else None
     return render_template("tips/tip.html", tip=record, linked=linked, labels=TIP_STATUS_LABELS)
@@ -85,7 +88,7 @@ def tip(receipt: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/tips/<receipt>/link")
 @require("tips.review")
-def link(receipt: str):  # type: ignore[no-untyped-def]
+def link(receipt: str):
     """Link the tip to a platform: an existing one (id, name or domain), or a new record."""
     record, user = _tip(receipt), current_user()
     assert user is not None
@@ -101,7 +104,7 @@ def link(receipt: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("tips.tip", receipt=record.receipt))
 
 
-def _link(record, by: str, platform=None, name: str = ""):  # type: ignore[no-untyped-def]
+def _link(record, by: str, platform=None, name: str = ""):
     """Link the tip to `platform`, or to the platform registered from the tip itself (its
     platform name and the URL's host name), and record who did it."""
     if platform is None:
@@ -121,7 +124,7 @@ def _link(record, by: str, platform=None, name: str = ""):  # type: ignore[no-un
 
 @bp.post("/tips/<receipt>/patrol")
 @require("patrols.run")
-def patrol(receipt: str):  # type: ignore[no-untyped-def]
+def patrol(receipt: str):
     record, user = _tip(receipt), current_user()
     assert user is not None
     if not record.url:
@@ -153,7 +156,7 @@ def patrol(receipt: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/tips/<receipt>/close")
 @require("tips.review")
-def close(receipt: str):  # type: ignore[no-untyped-def]
+def close(receipt: str):
     record, user = _tip(receipt), current_user()
     assert user is not None
     record.status, record.handled_by, record.handled_at = "closed", user.name, utcnow()

@@ -53,6 +53,8 @@ def finish_run(shared: SharedRedis, store: Any, settings: Any, run_id: str, *,
     store.save_run(outcome.run)
     runs.mark_done(shared, run_id, outcome.run.status)
     RedisFrontier(shared, run_id, Limits(0, 0, 0), 1).drop()
+    # and, like a patrol in one process, the ledger's step for the run's target
+    service.update_ledger(settings, store, [target])
     return outcome.run
 
 

@@ -88,7 +88,7 @@ def test_the_next_window_may_alarm_again(store, alert_settings, webhook) -> None
     assert len({a.payload["window_bucket"] for a in store.list_alerts(kind="spike")}) == 2
 
 
-def test_positive_posts_make_no_spike(store, alert_settings, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_positive_posts_make_no_spike(store, alert_settings, webhook) -> None:
     """A burst of praise (the founder pays investors back) is no alarm; the same burst of
     negative posts is."""
     settings = spike_settings(alert_settings, webhook)

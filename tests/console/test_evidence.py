@@ -140,7 +140,7 @@ def test_secrets_of_the_data_home_are_never_served_whatever_a_record_says(
     assert client.get("/patrols/runs/run-leak-abs/log").status_code == 404
 
 
-def _warc_page(console: Console):  # type: ignore[no-untyped-def]
+def _warc_page(console: Console):
     """A page captured into a real WARC file, with a high-severity finding on it."""
     from datetime import UTC, datetime
 
@@ -186,7 +186,7 @@ def test_capture_is_replayed_from_the_warc_in_the_sandboxed_frame(console: Conso
 
 
 def test_finding_page_offers_its_case_package_which_verifies(console: Console,
-                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+                                                             tmp_path) -> None:
     from evidence.verify import verify_package
 
     _, finding, _ = _warc_page(console)

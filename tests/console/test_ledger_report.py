@@ -17,7 +17,7 @@ def at(day: str) -> datetime:
     return datetime.fromisoformat(f"{day}T04:00:00").replace(tzinfo=UTC)
 
 
-def test_phase_figures_page_and_xlsx(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_phase_figures_page_and_xlsx(console_factory) -> None:
     console = console_factory(ledger_phases=PHASES)
     with open_ledger(console.settings) as lg:
         one, _ = register(lg, name="甲平台", by="t", source="manual", kind="P2P网贷",
@@ -50,7 +50,7 @@ def test_phase_figures_page_and_xlsx(console_factory) -> None:  # type: ignore[n
     assert rows[("摸底", "人民银行清远市中心支行")] == (0, 1, 0, 0)
 
 
-def test_bad_phase_setting_is_a_clear_error(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_bad_phase_setting_is_a_clear_error(console_factory) -> None:
     console = console_factory(ledger_phases=["摸底:2026-13-01:2026-01-31"])
     reply = console.client("finance").get("/platforms/report")
     assert reply.status_code == 500

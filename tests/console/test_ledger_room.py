@@ -10,7 +10,7 @@ from platforms.score import ScoreSettings, rescore
 from .conftest import CSRF_RE, make_finding
 
 
-def _platforms(console):  # type: ignore[no-untyped-def]
+def _platforms(console):
     with open_ledger(console.settings) as ledger:
         jcb, _ = register(ledger, name="聚财宝", by="t", source="manual", kind="P2P网贷",
                           domains=["jucai.example.test"], operator="<script>alert(1)</script>公司")
@@ -24,7 +24,7 @@ def _platforms(console):  # type: ignore[no-untyped-def]
     return jcb, ytf
 
 
-def test_list_filters_and_escapes(console) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_and_escapes(console) -> None:
     jcb, ytf = _platforms(console)
     client = console.client("finance")
     html = client.get("/platforms").get_data(as_text=True)
@@ -37,7 +37,7 @@ def test_list_filters_and_escapes(console) -> None:  # type: ignore[no-untyped-d
     assert console.client("support").get("/platforms").status_code == 403
 
 
-def test_platform_page_shows_reasons_and_findings(console) -> None:  # type: ignore[no-untyped-def]
+def test_platform_page_shows_reasons_and_findings(console) -> None:
     jcb, _ = _platforms(console)
     html = console.client("finance").get(f"/platforms/{jcb.id}").get_data(as_text=True)
     assert "风险评分 61" in html and "系统建议：取缔" in html
@@ -47,7 +47,7 @@ def test_platform_page_shows_reasons_and_findings(console) -> None:  # type: ign
     assert 'name="classification"' in html
 
 
-def test_classify_form_checks_department_and_csrf(console) -> None:  # type: ignore[no-untyped-def]
+def test_classify_form_checks_department_and_csrf(console) -> None:
     jcb, ytf = _platforms(console)
     commerce = console.client("commerce")
     page = commerce.get(f"/platforms/{jcb.id}").get_data(as_text=True)
@@ -75,11 +75,11 @@ def test_classify_form_checks_department_and_csrf(console) -> None:  # type: ign
         assert decision.by == "finance" and decision.score == 61 and decision.proposed == "取缔"
 
 
-def test_ledger_api(console) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_api(console) -> None:
     jcb, ytf = _platforms(console)
     tokens = {role: console.users.issue_token(role) for role in ("finance", "commerce", "admin")}
 
-    def api(role, method, path, **kw):  # type: ignore[no-untyped-def]
+    def api(role, method, path, **kw):
         client = console.app.test_client()
         return client.open(path, method=method,
                            headers={"Authorization": f"Bearer {tokens[role]}"}, **kw)
@@ -104,7 +104,7 @@ def test_ledger_api(console) -> None:  # type: ignore[no-untyped-def]
     assert api("finance", "GET", "/api/tips").get_json() == {"items": []}
 
 
-def test_merge_and_split_in_the_room(console) -> None:  # type: ignore[no-untyped-def]
+def test_merge_and_split_in_the_room(console) -> None:
     jcb, _ = _platforms(console)
     with open_ledger(console.settings) as lg:
         dup, _ = register(lg, name="聚财宝理财", by="t", source="manual", kind="P2P网贷",

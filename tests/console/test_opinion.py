@@ -43,7 +43,7 @@ def test_platform_page_gathers_what_is_known(console: Console) -> None:
     assert console.client("opinion").get("/opinion/platform").status_code == 404
 
 
-def test_platform_case_package_holds_the_platforms_findings(console: Console, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_platform_case_package_holds_the_platforms_findings(console: Console, tmp_path) -> None:
     import json
     import zipfile
 

@@ -13,12 +13,12 @@ from .conftest import CSRF_RE
 RECEIPT = re.compile(r'id="receipt">(JB-\d{8}-[A-Z2-9]{8})<')
 
 
-def _send(client, **fields):  # type: ignore[no-untyped-def]
+def _send(client, **fields):
     token = CSRF_RE.search(client.get("/tip").get_data(as_text=True)).group(1)
     return client.post("/tip", data={"csrf_token": token, **fields})
 
 
-def test_public_tip_gets_a_receipt_without_login(console) -> None:  # type: ignore[no-untyped-def]
+def test_public_tip_gets_a_receipt_without_login(console) -> None:
     client = console.client()
     page = client.get("/tip")
     assert page.status_code == 200 and "举报互联网金融违法违规线索" in page.get_data(as_text=True)
@@ -44,14 +44,14 @@ def test_public_tip_gets_a_receipt_without_login(console) -> None:  # type: igno
     ("javascript:alert(1)", "只能以 http:// 或 https:// 开头"),
     ("http://exa mple.com/", "格式不正确"),
 ])
-def test_private_and_non_http_urls_are_refused(console, url: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_private_and_non_http_urls_are_refused(console, url: str, message: str) -> None:
     reply = _send(console.client(), url=url, text="看到可疑网站")
     assert reply.status_code == 400 and message in reply.get_data(as_text=True)
     with open_ledger(console.settings) as ledger:
         assert ledger.list_tips() == []
 
 
-def test_size_limits(console) -> None:  # type: ignore[no-untyped-def]
+def test_size_limits(console) -> None:
     client = console.client()
     megabyte = _send(client, platform_name="聚财宝", text="a" * (1024 * 1024))
     assert megabyte.status_code == 400 and "举报内容过长" in megabyte.get_data(as_text=True)
@@ -64,7 +64,7 @@ def test_size_limits(console) -> None:  # type: ignore[no-untyped-def]
         assert ledger.list_tips() == []
 
 
-def test_script_payloads_stay_inert_for_officers(console) -> None:  # type: ignore[no-untyped-def]
+def test_script_payloads_stay_inert_for_officers(console) -> None:
     payload = "<script>alert('x')</script><img src=x onerror=alert(1)>"
     done = _send(console.client(), url="https://evil.example/\"><script>alert(2)</script>",
                  platform_name=payload, text=payload, contact="javascript:alert(3)")
@@ -77,7 +77,7 @@ def test_script_payloads_stay_inert_for_officers(console) -> None:  # type: igno
         assert 'href="https://evil.example' not in html and 'href="javascript' not in html
 
 
-def test_burst_from_one_address_and_overall_limit(console_factory) -> None:  # type: ignore[no-untyped-def]
+def test_burst_from_one_address_and_overall_limit(console_factory) -> None:
     console = console_factory(tips_per_address_hour=5, tips_per_hour=12)
     client = console.client()
     token = CSRF_RE.search(client.get("/tip").get_data(as_text=True)).group(1)
@@ -97,7 +97,7 @@ def test_burst_from_one_address_and_overall_limit(console_factory) -> None:  # t
         assert len(ledger.list_tips(limit=2000)) == 12
 
 
-def test_queue_link_patrol_close(console) -> None:  # type: ignore[no-untyped-def]
+def test_queue_link_patrol_close(console) -> None:
     launched: list[str] = []
     # Patrolling a public address cannot run here: record what would be launched.
     console.app.extensions["patrol"].launch_tip_patrol = \
@@ -132,3 +132,18 @@ def test_queue_link_patrol_close(console) -> None:  # type: ignore[no-untyped-de
     admin.post(f"/tips/{receipt}/close", data={"csrf_token": token, "note": "已处理"})
     with open_ledger(console.settings) as ledger:
         assert ledger.get_tip(receipt).status == "closed"
+
+
+def test_behind_a_trusted_proxy_each_tipster_has_their_own_limit(console_factory) -> None:
+    console = console_factory(tips_per_address_hour=2, tips_per_hour=100,
+                              console_trusted_proxies=["127.0.0.1"])
+
+    def send(addr: str) -> int:
+        client = console.client()
+        token = CSRF_RE.search(client.get("/tip").get_data(as_text=True)).group(1)
+        return client.post("/tip", headers={"X-Forwarded-For": addr},
+                           data={"csrf_token": token, "url": "https://a.example.test/",
+                                 "text": "宣称保本保息"}).status_code
+
+    assert [send("198.51.100.7") for _ in range(3)] == [200, 200, 429]
+    assert send("198.51.100.8") == 200     # another person behind the same proxy

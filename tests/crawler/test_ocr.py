@@ -94,7 +94,7 @@ def test_without_ocr_the_patrol_says_so_once_and_goes_on(mockserver: object,
                              "doctor"], capture_output=True, text=True, cwd=ROOT, timeout=120,
                             env=env)
     assert "[缺失] 图片文字识别（OCR）" in doctor.stdout and "not installed" in doctor.stdout
-    url = mockserver.url("/evasions/poster.html")  # type: ignore[attr-defined]
+    url = mockserver.url("/evasions/poster.html")
     cmd = [sys.executable, "-m", "cli.main", "--data-dir", str(tmp_path / "var"), "crawl", url,
            "--render", "never", "--depth", "0", "--no-alerts"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)

@@ -32,7 +32,7 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
-def test_wrong_check_digit_is_one_clear_line(capsys, home) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_check_digit_is_one_clear_line(capsys, home) -> None:
     code, out, err = patrol(capsys, home, "platforms", "add", "--name", "坏码平台",
                             "--credit-code", CODE_A[:-1] + "0")
     assert code == 1 and out == ""
@@ -40,7 +40,7 @@ def test_wrong_check_digit_is_one_clear_line(capsys, home) -> None:  # type: ign
     assert err.startswith("patrol: error: 统一社会信用代码校验位错误") and "Traceback" not in err
 
 
-def test_register_classify_merge_show(capsys, home) -> None:  # type: ignore[no-untyped-def]
+def test_register_classify_merge_show(capsys, home) -> None:
     assert patrol(capsys, home, "platforms", "add", "--name", "聚财宝", "--kind", "P2P网贷",
                   "--credit-code", CODE_A, "--domain", "jucai.example.test",
                   "--icp", "粤ICP备12345678号-1")[0] == 0
@@ -71,7 +71,7 @@ def test_register_classify_merge_show(capsys, home) -> None:  # type: ignore[no-
     assert "共 2 个平台" in out
 
 
-def test_blacklist_round_trip_and_hash(capsys, home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_blacklist_round_trip_and_hash(capsys, home, tmp_path) -> None:
     for args in (["--name", "聚财宝", "--credit-code", CODE_A, "--domain", "jucai.example.test",
                   "--kind", "P2P网贷", "--operator", "=HYPERLINK(\"http://x\")"],
                  ["--name", "粤通付", "--credit-code", CODE_B, "--domain", "ytf.example.test",

@@ -39,7 +39,7 @@ def test_icp_format() -> None:
             normalize_icp(bad)
 
 
-def test_register_matches_by_code_domain_and_name(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_register_matches_by_code_domain_and_name(ledger) -> None:
     first, created = register(ledger, name="聚财宝", by="t", source="manual", credit_code=CODE_A,
                               domains=["JuCai.example.test."], kind="P2P网贷")
     assert created and first.domains == ["jucai.example.test"] and first.lead == "清远银监分局"
@@ -58,7 +58,7 @@ def test_register_matches_by_code_domain_and_name(ledger) -> None:  # type: igno
     assert bidi.name == "宝财聚 平台" and bidi.operator == "某某公司"
 
 
-def test_merge_keeps_history_and_moves_domains(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_merge_keeps_history_and_moves_domains(ledger) -> None:
     a, _ = register(ledger, name="鑫盈财富", by="t", source="manual", domains=["xinying.test"])
     b, _ = register(ledger, name="鑫盈理财", by="t", source="manual", domains=["xy-licai.test"],
                     credit_code=CODE_B)
@@ -81,7 +81,7 @@ def test_merge_keeps_history_and_moves_domains(ledger) -> None:  # type: ignore[
     assert [e.action for e in ledger.events(b.id)][-2:] == ["merged", "split"]
 
 
-def test_classify_needs_lead_department_reason_and_deadline(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_classify_needs_lead_department_reason_and_deadline(ledger) -> None:
     p, _ = register(ledger, name="粤通付", by="t", source="manual", kind="第三方支付")
     assert p.lead == "人民银行清远市中心支行"
     with pytest.raises(NotAllowed, match="牵头部门"):
@@ -99,7 +99,7 @@ def test_classify_needs_lead_department_reason_and_deadline(ledger) -> None:  # 
     assert [c.classification for c in ledger.classifications(p.id)] == ["整改", "取缔"]
 
 
-def test_score_explains_itself_and_proposes(ledger, store, add_findings) -> None:  # type: ignore[no-untyped-def]
+def test_score_explains_itself_and_proposes(ledger, store, add_findings) -> None:
     p, _ = register(ledger, name="聚财宝", by="t", source="manual", domains=["jucai.example.test"])
     assert compute(p, [], CFG).proposed == "待定"
     add_findings(
@@ -124,7 +124,7 @@ def test_score_explains_itself_and_proposes(ledger, store, add_findings) -> None
     assert ledger.get(p.id).score == score.score and len(ledger.scores(p.id)) == 1
 
 
-def test_after_patrol_registers_targets_and_operators(settings, store, add_findings) -> None:  # type: ignore[no-untyped-def]
+def test_after_patrol_registers_targets_and_operators(settings, store, add_findings) -> None:
     targets = [SimpleNamespace(name="demo-a", start_urls=["http://127.0.0.1:8701/"],
                                description="聚财宝（虚构）", kind="p2p", platform=""),
                SimpleNamespace(name="site-b", start_urls=["https://b.example.test/"],

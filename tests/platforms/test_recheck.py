@@ -43,7 +43,7 @@ def jucaibao() -> Iterator[str]:
         stop_sites(sites)
 
 
-def test_patrol_registers_then_overdue_rectification_alerts(capsys, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_patrol_registers_then_overdue_rectification_alerts(capsys, tmp_path: Path,
                                                             jucaibao: str) -> None:
     targets = tmp_path / "targets.yaml"
     targets.write_text(yaml.safe_dump({"targets": [{

@@ -9,7 +9,7 @@ from .test_cli import patrol
 from .test_recheck import patrol_process
 
 
-def test_add_list_import(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_add_list_import(capsys, tmp_path: Path) -> None:
     home = tmp_path / "var"
     code, out, _ = patrol(capsys, home, "tips", "add", "--platform", "聚财宝", "--text",
                           "电话举报：承诺年化 20%", "--url", "https://jucai.example.test/")

@@ -120,7 +120,7 @@ def webservice_labelled(data_dir: Path) -> list[LabelledRecord]:
     try:
         from tests.realdata.webservice_lines import extract_lines
     except ImportError:  # run as a script from this folder
-        from webservice_lines import extract_lines  # type: ignore[no-redef]
+        from webservice_lines import extract_lines
     root = _require(Path(data_dir) / WEBSERVICE_RELATIVE, "webservice source tree")
     texts = {line.line_id: line.text for line in extract_lines(root)}
     return _records("webservice_lines", texts, WEBSERVICE_DATASET, webservice_split)

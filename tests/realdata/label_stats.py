@@ -11,7 +11,7 @@ from collections import Counter
 try:
     from tests.realdata.datasets import read_labels
 except ImportError:  # run as a script from this folder
-    from datasets import read_labels  # type: ignore[no-redef]
+    from datasets import read_labels
 
 
 def ccf_table() -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 try:
     from tests.realdata.datasets import ccf_rows, ccf_text, read_labels
 except ImportError:  # run as a script from this folder
-    from datasets import ccf_rows, ccf_text, read_labels  # type: ignore[no-redef]
+    from datasets import ccf_rows, ccf_text, read_labels
 
 SEED = 20191201
 # Trouble words of rules.md's public_risk row; only used to pick extra rows to read,

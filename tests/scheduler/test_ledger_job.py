@@ -14,7 +14,7 @@ from platforms.ledger import classify, register
 from scheduling.runner import passthrough_args
 
 
-def test_fire_ledger_recheck_alerts_overdue_platform(make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_fire_ledger_recheck_alerts_overdue_platform(make_settings) -> None:
     settings = make_settings(targets_file="config/targets.yaml")
     past = utcnow() - timedelta(days=40)
     with store_from_settings(settings) as store:
