@@ -1,5 +1,6 @@
 """Security posture, passive (plan 四(三)): judged only from what the patrol already fetched
-and kept as evidence (the JSON sidecar and gzip body of each page), never by scanning.
+and kept as evidence (the WARC response records of the target's latest patrol day, read from
+the evidence storage), never by scanning.
 
 Checks: pages served over HTTPS or plain HTTP; password or ID-number fields on pages served
 over plain HTTP; whether an ICP number is shown and well formed. The patrol does not record TLS
@@ -8,12 +9,11 @@ certificates, so validity and expiry are reported as not recorded rather than gu
 
 from __future__ import annotations
 
-import gzip
-import json
+import io
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,33 +57,42 @@ class Posture(_Record):
         return out
 
 
-def _sidecars(data_dir: Path, targets: list[str]) -> list[Path]:
-    """JSON sidecars of the latest patrol day of each target, newest first."""
-    found: list[Path] = []
+def _responses(storage: Any, targets: list[str]) -> Iterator[tuple[str, str]]:
+    """(URL, HTML) of the response records of each target's latest patrol day, at most
+    MAX_PAGES in all; an unreadable file is logged and passed over."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    from evidence.storage import EvidenceError
+
+    seen = 0
     for target in targets:
-        root = data_dir / "evidence" / (_SAFE.sub("-", target)[:80] or "target")
-        if not root.is_dir():
+        prefix = f"warc/{_SAFE.sub('-', target)[:80] or 'target'}/"
+        try:
+            keys = sorted(o.key for o in storage.list(prefix) if o.key.endswith(".warc.gz"))
+        except (EvidenceError, OSError) as exc:
+            log.warning("evidence of %s not listed: %s", target, exc)
             continue
-        days = sorted((d for d in root.iterdir() if d.is_dir()), reverse=True)
-        if days:
-            found += sorted(days[0].glob("*.json"))[:MAX_PAGES]
-    return found[:MAX_PAGES]
-
-
-def _body(data_dir: Path, meta: dict[str, Any]) -> str:
-    rel = ((meta.get("files") or {}).get("body") or {}).get("path")
-    if not isinstance(rel, str):
-        return ""
-    path = (data_dir / rel).resolve()
-    if not path.is_relative_to(data_dir.resolve()) or not path.is_file():
-        return ""
-    try:
-        with gzip.open(path, "rb") as fh:
-            raw = fh.read(MAX_BODY)
-    except (OSError, EOFError):
-        return ""
-    return raw.decode(str(meta.get("encoding") or "utf-8"), errors="replace") \
-        if _known_codec(meta.get("encoding")) else raw.decode("utf-8", errors="replace")
+        latest = keys[-1].split("/")[2] if keys else ""
+        for key in (k for k in keys if k.split("/")[2] == latest):
+            try:
+                records = ArchiveIterator(io.BytesIO(storage.read(key)))
+                for record in records:
+                    if record.rec_type != "response":
+                        continue
+                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    charset = "utf-8"
+                    headers = record.http_headers
+                    ctype = (headers.get_header("Content-Type") or "") if headers else ""
+                    if "charset=" in ctype and _known_codec(ctype.split("charset=")[-1].strip()):
+                        charset = ctype.split("charset=")[-1].strip()
+                    raw = record.content_stream().read(MAX_BODY)
+                    yield url, raw.decode(charset, errors="replace")
+                    seen += 1
+                    if seen >= MAX_PAGES:
+                        return
+            except (EvidenceError, OSError, ValueError, ArchiveLoadFailed) as exc:
+                log.warning("unreadable WARC file %s: %s", key, exc)
 
 
 def _known_codec(name: Any) -> bool:
@@ -96,19 +105,12 @@ def _known_codec(name: Any) -> bool:
     return bool(name)
 
 
-def assess(data_dir: Path, targets: list[str]) -> Posture:
-    """The posture from the evidence kept for the platform's patrol targets."""
+def assess(storage: Any, targets: list[str]) -> Posture:
+    """The posture from the captures kept for the platform's patrol targets."""
     posture = Posture()
-    for path in _sidecars(data_dir, targets):
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            log.warning("unreadable evidence sidecar %s: %s", path, exc)
-            continue
-        url = str(meta.get("final_url") or meta.get("url") or "")
+    for url, html in _responses(storage, targets):
         parts = urlsplit(url)
         posture.pages += 1
-        html = _body(data_dir, meta)
         if parts.scheme == "https":
             posture.https_pages += 1
         else:

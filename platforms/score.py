@@ -9,11 +9,11 @@ reasons. The score (0-100) proposes a class: 取缔 at or above `ledger_ban_scor
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from findings import FindingQuery, FindingRecord, Store
@@ -31,6 +31,8 @@ POST_POINTS, POST_CAP = 3, 15
 MAX_FINDINGS = 2000      # read per platform; a ledger score needs no more
 
 
+log = logging.getLogger(__name__)
+
 @dataclass(frozen=True)
 class ScoreSettings:
     rate_high: float
@@ -39,7 +41,7 @@ class ScoreSettings:
     rectify_score: int
     recent_days: int
     reference: float = 6.0           # one-year LPR + margin
-    data_dir: Path | None = None     # where the patrol's evidence lies (for the posture)
+    evidence: Any = None             # the evidence storage (evidence_url), for the posture
 
     @classmethod
     def from_settings(cls, settings: Any) -> ScoreSettings:
@@ -47,7 +49,18 @@ class ScoreSettings:
 
         return cls(settings["rate_high_threshold"], settings["rate_warning_threshold"],
                    settings["ledger_ban_score"], settings["ledger_rectify_score"],
-                   settings["ledger_recent_days"], reference_rate(settings), settings.data_dir)
+                   settings["ledger_recent_days"], reference_rate(settings),
+                   _evidence(settings))
+
+
+def _evidence(settings: Any) -> Any:
+    from evidence.storage import EvidenceError, open_storage
+
+    try:
+        return open_storage(settings)
+    except (EvidenceError, OSError) as exc:  # the score still counts findings without it
+        log.warning("evidence storage not opened, posture not assessed: %s", exc)
+        return None
 
 
 def _walk(store: Store, query: FindingQuery) -> Iterator[FindingRecord]:
@@ -176,7 +189,7 @@ def rescore(ledger: Any, store: Store, platform: Platform, cfg: ScoreSettings,
     products = products_from_findings(platform.id, found, page_text)
     if products:
         ledger.save_products(platform.id, products)
-    posture = assess(cfg.data_dir, platform.targets) if cfg.data_dir and platform.targets \
+    posture = assess(cfg.evidence, platform.targets) if cfg.evidence and platform.targets \
         else None
     score = compute(platform, found, cfg, now, products=products, posture=posture)
     ledger.record_score(score)

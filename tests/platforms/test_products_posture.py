@@ -4,9 +4,11 @@ posture read from evidence files laid out as the patrol writes them."""
 from __future__ import annotations
 
 import gzip
-import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+from evidence.storage import LocalStorage
+from evidence.warc import Capture, HttpExchange, WarcRunWriter
 from platforms.posture import assess
 from platforms.products import deviation_index, product_name, products_from_findings
 
@@ -35,28 +37,29 @@ def test_product_name_term_minimum_and_index() -> None:
     assert deviation_index([low], 6.0) == 0.0 and deviation_index([], 6.0) == 0.0
 
 
-def _page(home: Path, target: str, name: str, url: str, html: str) -> None:
-    day = home / "evidence" / target / "2026-12-01"
-    day.mkdir(parents=True, exist_ok=True)
-    (day / f"{name}.body.gz").write_bytes(gzip.compress(html.encode("utf-8")))
-    rel = f"evidence/{target}/2026-12-01/{name}.body.gz"
-    (day / f"{name}.json").write_text(json.dumps({
-        "url": url, "final_url": url, "status": 200, "encoding": "utf-8",
-        "files": {"body": {"path": rel}}}), encoding="utf-8")
+def _capture(writer: WarcRunWriter, url: str, html: str, gzipped: bool = False) -> None:
+    """One page as the patrol keeps it: a WARC response record, the body as received."""
+    body = html.encode("utf-8")
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    if gzipped:
+        body, headers = gzip.compress(body), [*headers, ("Content-Encoding", "gzip")]
+    writer.write(Capture(page_id=url[-8:], url=url, captured_at=datetime(2026, 12, 1, tzinfo=UTC),
+                         exchange=HttpExchange("GET", url, [], 200, headers, body)))
 
 
-def test_posture_from_evidence(tmp_path: Path) -> None:
-    home = tmp_path / "var"
-    _page(home, "t", "a", "http://jucai.example.test/login",
-          '<form><input type="password" name="pw"><input name="idcard"></form>')
-    _page(home, "t", "b", "https://jucai.example.test/", "<p>粤ICP备2099号</p>")
-    _page(home, "t", "c", "https://jucai.example.test/x",
-          '<input type=password>{"files": {"body": {"path": "../../../etc/passwd"}}}')
-    (home / "evidence" / "t" / "2026-12-01" / "d.json").write_text(json.dumps({
-        "url": "https://jucai.example.test/evil", "files": {"body": {"path": "../../x"}}}))
-    (home / "evidence" / "t" / "2026-12-01" / "e.json").write_text("{not json")
-    posture = assess(home, ["t"])
-    assert (posture.pages, posture.https_pages, posture.http_pages) == (4, 3, 1)
+def test_posture_from_the_captured_pages(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "evidence")
+    writer = WarcRunWriter(storage, "t", "run-1")
+    _capture(writer, "http://jucai.example.test/login",
+             '<form><input type="password" name="pw"><input name="idcard"></form>')
+    _capture(writer, "https://jucai.example.test/", "<p>粤ICP备2099号</p>", gzipped=True)
+    _capture(writer, "https://jucai.example.test/x", "<input type=password>")
+    writer.close()
+    # a damaged file of the same day is passed over, not fatal
+    (tmp_path / "evidence" / "warc" / "t" / "2026-12-01" / "zz-broken.warc.gz").write_bytes(
+        b"\x1f\x8bnot really")
+    posture = assess(storage, ["t"])
+    assert (posture.pages, posture.https_pages, posture.http_pages) == (3, 2, 1)
     assert posture.password_over_http == ["http://jucai.example.test/login"]
     assert posture.id_over_http == ["http://jucai.example.test/login"]
     assert posture.icp_shown == "" and "ICP备2099号" in posture.icp_malformed
@@ -64,4 +67,4 @@ def test_posture_from_evidence(tmp_path: Path) -> None:
     assert any("明文 HTTP 收集密码" in p for p in problems)
     assert any("未展示格式正确的 ICP 备案号" in p for p in problems)
     assert "未记录" in posture.certificate
-    assert assess(home, ["no-such-target"]).pages == 0
+    assert assess(storage, ["no-such-target"]).pages == 0
