@@ -55,17 +55,9 @@ def launch_run_now(settings: Settings, target: str) -> dict[str, Any]:
     """Start the patrol process; returns its pid and the path of its console-side log."""
     if not target or target.startswith("-") or len(target) > 200:
         raise ValueError("invalid target name")
-    stamp = datetime.now(console_zone()).strftime("%Y%m%d-%H%M%S")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target)[:60]
-    log_path = settings.data_path("logs", "console", f"run-now-{stamp}-{safe}.log")
-    with open(log_path, "ab") as out:
-        proc = subprocess.Popen(run_now_command(settings, target), cwd=settings.home, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-    # Reap the child when it ends, so that finished patrols leave no zombie behind.
-    threading.Thread(target=proc.wait, name=f"run-now-{proc.pid}", daemon=True).start()
-    log.info("run now: target %s started as pid %s (log %s)", target, proc.pid, log_path)
-    return {"pid": proc.pid, "log": str(log_path)}
+    return _start(run_now_command(settings, target), settings, f"run-now-{{stamp}}-{safe}",
+                  f"run now: target {target}")
 
 
 def tip_patrol_command(settings: Settings, url: str) -> list[str]:
@@ -77,12 +69,19 @@ def tip_patrol_command(settings: Settings, url: str) -> list[str]:
 def launch_tip_patrol(settings: Settings, url: str) -> dict[str, Any]:
     """Start a one-off patrol of a tipped URL as its own process (the URL was checked by the
     address guard at intake and again by the caller)."""
+    return _start(tip_patrol_command(settings, url), settings, "tip-patrol-{stamp}",
+                  f"tip patrol of {url}")
+
+
+def _start(command: list[str], settings: Settings, log_name: str, what: str) -> dict[str, Any]:
+    """Start `command` in its own session, output to a console-side log named `log_name`
+    ({stamp} filled in); returns its pid and the log's path."""
     stamp = datetime.now(console_zone()).strftime("%Y%m%d-%H%M%S")
-    log_path = settings.data_path("logs", "console", f"tip-patrol-{stamp}.log")
+    log_path = settings.data_path("logs", "console", log_name.format(stamp=stamp) + ".log")
     with open(log_path, "ab") as out:
-        proc = subprocess.Popen(tip_patrol_command(settings, url), cwd=settings.home, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-    threading.Thread(target=proc.wait, name=f"tip-patrol-{proc.pid}", daemon=True).start()
-    log.info("tip patrol of %s started as pid %s (log %s)", url, proc.pid, log_path)
+        proc = subprocess.Popen(command, cwd=settings.home, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    # Reap the child when it ends, so that finished patrols leave no zombie behind.
+    threading.Thread(target=proc.wait, name=f"patrol-{proc.pid}", daemon=True).start()
+    log.info("%s started as pid %s (log %s)", what, proc.pid, log_path)
     return {"pid": proc.pid, "log": str(log_path)}
