@@ -85,14 +85,21 @@ def _image_note(f: Any) -> str:
 def _ledger(settings: Any, target_names: list[str]) -> None:
     """What the patrol registered and scored in the ledger, so the 平台台账 room has content."""
     from platforms import PlatformQuery, open_ledger
+    from platforms.tips import make_tip
 
     with open_ledger(settings) as ledger:
         scored = [p for p in ledger.query(PlatformQuery(limit=10000))
                   if set(p.targets) & set(target_names)]
+        # one tip from the public, as `patrol tips add` records it, so the 举报 queue has one
+        if not any(t.source == "demo" for t in ledger.list_tips(limit=1000)):
+            ledger.add_tip(make_tip(
+                platform_name="聚财宝", source="demo",
+                text="（演示举报）朋友圈有人推广聚财宝的理财，说“保本保息、年化18%”，"
+                     "拉朋友投资还有奖励，想请有关部门核实。"))
     click.echo(f"\n== 平台台账：登记并评分 {len(scored)} 个平台 ==")
     for p in scored:
         click.echo(f"  {p.name}  评分 {p.score}  建议{p.proposed}  牵头部门 {p.lead}")
-    click.echo("  查看：patrol platforms list，或控制台“平台台账”")
+    click.echo("  查看：patrol platforms list，或控制台“平台台账”；演示举报见“举报”队列")
 
 
 def _case_package(settings: Any, store: Any, findings: list[Any]) -> None:
