@@ -7,6 +7,8 @@ Callers (crawler pipelines, alerts, scheduler, console, commands) use only this 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,6 +85,13 @@ class Store(ABC):
         self.close()
 
     # -- pages and findings (crawler, analyze, enterprises) ------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Writes that belong together (a page, its findings, what is gone from it): where the
+        backend has transactions they land all or none. The cluster backend writes each
+        document on its own (with its spool), so there this groups nothing."""
+        yield
+
     @abstractmethod
     def save_page(self, page: PageRecord) -> None:
         """Store a fetched page (text for full-text search, content hash, evidence files)."""

@@ -39,7 +39,7 @@ def for_exception(exc: BaseException) -> int:
     if isinstance(exc, ClusterUnavailable | ConnectionError):
         return UNAVAILABLE
     if isinstance(exc, OSError):
-        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT):
+        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT, errno.EFBIG):
             return IO_ERROR
         if exc.errno in (errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
             return CANT_CREATE
@@ -48,3 +48,9 @@ def for_exception(exc: BaseException) -> int:
                                           "readonly database")):
         return IO_ERROR
     return FAILED
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """True when `exc` says the data directory cannot be written (disk full, read-only file
+    system, I/O error, permissions): nothing more can be stored, so there is no point going on."""
+    return for_exception(exc) in (IO_ERROR, CANT_CREATE)

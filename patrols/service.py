@@ -194,7 +194,9 @@ def _queue_finding_alerts(settings: Settings, store: Store, run: PatrolRun, repo
     try:
         queued = queue_for_findings(store, settings, report.new_findings,
                                     target_kind=target_kind or None, tags=tuple(target_tags))
-    except Exception:  # noqa: BLE001 - the run stays recorded; the alerts failure is in it
+    except Exception as exc:  # noqa: BLE001 - the run stays recorded; the alerts failure is in it
+        if exit_codes.storage_failure(exc):
+            raise   # the store cannot be written: the command ends with one line, status 74
         log.exception("could not queue the alerts of run %s", run.id)
         run.errors = {**run.errors, "alerts_failed": 1}
         store.save_run(run)

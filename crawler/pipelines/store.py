@@ -13,13 +13,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import _schedule_coro
 
 from findings.model import FindingRecord, PageRecord, finding_id
 from ocr import OcrResult
+from patrols.exit_codes import storage_failure
 
 from ..context import PatrolContext, context_of
 from ..items import PageItem
 from ..skips import count_error
+
+STORAGE_FAILED = "storage_failed"   # the close reason; the run is recorded failed
 
 logger = logging.getLogger(__name__)
 CONTEXT_CHARS = 80
@@ -65,7 +69,9 @@ def warc_fields(item: PageItem) -> dict[str, Any]:
 
 class StorePipeline:
     def __init__(self, crawler: Any, ctx: PatrolContext) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
+        self.stopping = False
         self.ctx = ctx
         self.store = ctx.store
         self.sites_done: set[str] = set()
@@ -81,13 +87,31 @@ class StorePipeline:
         if not isinstance(item, PageItem):
             return item
         try:
-            self._store(item)
+            # the page, its findings and what is gone from it land together or not at all
+            with self.store.batch():
+                stored = self._store(item)
         except Exception as exc:  # noqa: BLE001 - one bad page must not end the patrol
+            if storage_failure(exc):
+                self._stop(item, exc)
+                return item
             logger.exception("storing %s failed", item.url)
             count_error(self.stats, "store_failed", item.url, repr(exc))
+            return item
+        self._count(stored)
         return item
 
-    def _store(self, item: PageItem) -> None:
+    def _stop(self, item: PageItem, exc: BaseException) -> None:
+        """The data directory cannot be written (disk full, read-only): every further page
+        would be fetched for nothing, so the patrol stops, once, and says why in one line."""
+        count_error(self.stats, "storage_failed", item.url, repr(exc))
+        if self.stopping:
+            return
+        self.stopping = True
+        logger.error("the store cannot be written (%s): the patrol stops; %s was not stored",
+                     exc, item.url)
+        _schedule_coro(self.crawler.engine.close_spider_async(reason=STORAGE_FAILED))
+
+    def _store(self, item: PageItem) -> list[tuple[FindingRecord, bool]]:
         ctx, store = self.ctx, self.store
         kind = "image" if item.record_kind == "image" else ctx.target.analysis_kind
         previous = store.previous_hash(item.url)
@@ -116,20 +140,20 @@ class StorePipeline:
         site_records = [finding_record(f, source=site, text=item.operator or "", item=item,
                                        ctx=ctx, kind="site") for f in item.site_findings]
         site_records = list({r.id: r for r in site_records}.values())
-        self._upsert(records + site_records)
+        everything = records + site_records
+        new_flags = store.upsert_findings(everything) if everything else []
         store.mark_gone(item.url, {r.id for r in records}, item.captured_at)
         if item.operator and site not in self.sites_done:
             # the first page naming the operator is the one its check ran on
             self.sites_done.add(site)
             store.mark_gone(site, {r.id for r in site_records}, item.captured_at)
+        return list(zip(everything, new_flags, strict=True))
 
-    def _upsert(self, records: list[FindingRecord]) -> None:
-        if not records:
-            return
-        new_flags = self.store.upsert_findings(records)
-        if self.ctx.distributed is not None:
-            self.ctx.distributed.add_findings([r.id for r in records])
-        for record, is_new in zip(records, new_flags, strict=True):
+    def _count(self, stored: list[tuple[FindingRecord, bool]]) -> None:
+        """What the run found, counted once the page's writes are in the store."""
+        if stored and self.ctx.distributed is not None:
+            self.ctx.distributed.add_findings([r.id for r, _ in stored])
+        for record, is_new in stored:
             self.ctx.all_finding_ids.add(record.id)
             self.ctx.findings_by_rule[record.rule] = self.ctx.findings_by_rule.get(record.rule, 0) + 1
             self.stats.inc_value(f"patrol/findings_by_rule/{record.rule}")

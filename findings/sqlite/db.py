@@ -57,6 +57,7 @@ class Database:
         self.synchronous = synchronous
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.RLock()
+        self._batch_depth = 0        # > 0 while a batch's transaction is open (writer thread)
         self.pool_size = 8
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
@@ -90,6 +91,7 @@ class Database:
             self._all = []
             self._all_lock = threading.Lock()
             self._write_lock = threading.RLock()
+            self._batch_depth = 0
             self._idle = []
             self._writer = None
         if self._closed:
@@ -142,6 +144,8 @@ class Database:
         self._check_process()
         with self._write_lock:
             conn = self._writer_conn()
+            if self._batch_depth:   # inside batch(): its transaction holds this write too
+                return work(conn)
 
             def attempt() -> T:
                 conn.execute("BEGIN IMMEDIATE")
@@ -155,6 +159,33 @@ class Database:
                     raise
 
             return self._retry(attempt)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write() inside runs in one IMMEDIATE transaction: all committed, or (on any
+        exception, a full disk included) all rolled back. Nested batches join the outer one.
+        Other threads' writes wait for it (the writer lock is held throughout)."""
+        self._check_process()
+        with self._write_lock:
+            if self._batch_depth:
+                self._batch_depth += 1
+                try:
+                    yield
+                finally:
+                    self._batch_depth -= 1
+                return
+            conn = self._writer_conn()
+            self._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+            self._batch_depth = 1
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._batch_depth = 0
 
     def read(self, sql: str, params: tuple | list | dict = ()) -> list[sqlite3.Row]:
         with self.reader() as conn:

@@ -47,6 +47,10 @@ class SQLiteStore(RunsOutboxLocks, Store):
     def close(self) -> None:
         self.db.close()
 
+    def batch(self):  # noqa: ANN201 - a context manager, as Store.batch
+        """One IMMEDIATE transaction around every write made inside it (Database.batch)."""
+        return self.db.batch()
+
     # -- pages ---------------------------------------------------------------------------------
     def save_page(self, page: PageRecord) -> None:
         values = R.page_values(page)
