@@ -122,3 +122,23 @@ def make_finding(n: int = 0, *, source: str | None = None, rule: str = "guarante
         kind="page")
     values.update(fields)
     return FindingRecord(**values)
+
+
+# -- the cluster fault tests (test_cluster_faults, test_cluster_write_faults) -----------------
+@pytest.fixture
+def prefix(search_node: Any, cluster_prefix: str) -> str:
+    """A cluster prefix with no indices left from an earlier test."""
+    from findings.cluster.admin import clear_prefix
+
+    clear_prefix(search_node.url, cluster_prefix)
+    return cluster_prefix
+
+
+@pytest.fixture
+def proxy(search_node: Any) -> Iterator[Any]:
+    """A fault proxy in front of the search node (tests/store/faultproxy.py)."""
+    from .faultproxy import FaultProxy
+
+    p = FaultProxy(search_node.url).start()
+    yield p
+    p.stop()

@@ -4,7 +4,6 @@ node away from the start, a document the mapping refuses, and a mapping change (
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 
 from findings import AlertRecord, FindingQuery, PageRecord, PatrolRun, alert_id, open_store, page_id
 from findings.cluster import ClusterStore, ClusterUnavailable
-from findings.cluster.admin import clear_prefix
 from tests.services.ports import free_port, wait_until
 
 from .conftest import T0, make_finding
@@ -21,18 +19,6 @@ from .faultproxy import FaultProxy
 
 pytestmark = pytest.mark.searchnode
 
-
-@pytest.fixture
-def prefix(search_node: Any, cluster_prefix: str) -> str:
-    clear_prefix(search_node.url, cluster_prefix)
-    return cluster_prefix
-
-
-@pytest.fixture
-def proxy(search_node: Any) -> Iterator[FaultProxy]:
-    p = FaultProxy(search_node.url).start()
-    yield p
-    p.stop()
 
 
 def fast_store(url: str, data_dir: Path, prefix: str) -> ClusterStore:

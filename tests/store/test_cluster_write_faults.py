@@ -6,7 +6,6 @@ node will not do on cue."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 
 from findings import FindingQuery, open_store
 from findings.cluster import ClusterStore
-from findings.cluster.admin import clear_prefix
 from tests.services.ports import wait_until
 
 from .conftest import make_finding
@@ -22,18 +20,6 @@ from .faultproxy import FaultProxy
 
 pytestmark = pytest.mark.searchnode
 
-
-@pytest.fixture
-def prefix(search_node: Any, cluster_prefix: str) -> str:
-    clear_prefix(search_node.url, cluster_prefix)
-    return cluster_prefix
-
-
-@pytest.fixture
-def proxy(search_node: Any) -> Iterator[FaultProxy]:
-    p = FaultProxy(search_node.url).start()
-    yield p
-    p.stop()
 
 
 def cluster_store(url: str, data_dir: Path, prefix: str, **options: Any) -> ClusterStore:
