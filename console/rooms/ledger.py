@@ -55,6 +55,17 @@ def may_classify(platform: Platform) -> bool:
     return departments is None or platform.lead in departments
 
 
+def _to_change(platform_id: str, action: str) -> Platform:
+    """The platform an officer asks to change: 404 if unknown, 403 unless the officer is of its
+    lead department (or admin)."""
+    record = ledger().get(platform_id[:40])
+    if record is None:
+        abort(404)
+    if not may_classify(record):
+        abort(403, description=f"只有牵头部门（{record.lead}）的人员或管理员可以{action}。")
+    return record
+
+
 @bp.get("")
 @require("ledger.read")
 def index():
@@ -141,11 +152,7 @@ def platform(platform_id: str):
 @bp.post("/<platform_id>/classify")
 @require("ledger.classify")
 def classify_view(platform_id: str):
-    record = ledger().get(platform_id[:40])
-    if record is None:
-        abort(404)
-    if not may_classify(record):
-        abort(403, description=f"只有牵头部门（{record.lead}）的人员或管理员可以为该平台分类。")
+    record = _to_change(platform_id, "为该平台分类")
     user = current_user()
     assert user is not None
     klass = request.form.get("classification", "")
@@ -168,11 +175,7 @@ def classify_view(platform_id: str):
 @require("ledger.classify")
 def merge_view(platform_id: str):
     """Fold another record of the same business into this one."""
-    record = ledger().get(platform_id[:40])
-    if record is None:
-        abort(404)
-    if not may_classify(record):
-        abort(403, description=f"只有牵头部门（{record.lead}）的人员或管理员可以合并该平台。")
+    record = _to_change(platform_id, "合并该平台")
     user = current_user()
     assert user is not None
     key = (request.form.get("other") or "").strip()[:200]
