@@ -48,6 +48,11 @@ def shot_info(item: PageItem, taken_at: datetime | None, same_load: bool) -> dic
                     f"内容可能与抓取时的响应不同"}
 
 
+def _rule_of(f: Any) -> dict[str, Any]:
+    return {"rule": f.rule, "severity": f.severity, "clause": f.clause,
+            "evidence": f.evidence, "start": f.start, "end": f.end}
+
+
 def metadata_of(item: PageItem, settings_target: str, run_id: str, shot: dict[str, Any],
                 skips: list[str]) -> dict[str, Any]:
     wire = item.wire or {}
@@ -57,8 +62,10 @@ def metadata_of(item: PageItem, settings_target: str, run_id: str, shot: dict[st
         "final_url": item.final_url, "captured_at": to_iso(item.captured_at),
         "platforms": sorted({f.platform for f in findings if getattr(f, "platform", None)}),
         "operator": item.operator,
-        "rules": [{"rule": f.rule, "severity": f.severity, "clause": f.clause,
-                   "evidence": f.evidence, "start": f.start, "end": f.end} for f in findings],
+        # the page's own findings; the operator's are stored once per site (source site:HOST)
+        # and kept apart so a reader can match each list to the findings it proves
+        "rules": [_rule_of(f) for f in item.findings],
+        "site_rules": [_rule_of(f) for f in item.site_findings],
         "body": {"sha256_decoded": item.content_hash, "bytes_decoded": len(item.body),
                  "bytes_received": len(wire.get("body", item.body)),
                  "encoding": item.encoding, "charset_source": item.charset_source,

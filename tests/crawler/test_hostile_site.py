@@ -185,6 +185,10 @@ def test_one_operator_finding_per_site(patrol: tuple[CrawlRun, Any], store: Any)
     assert site[0].operator == "清远测试投资管理有限公司"
     page_level = store.query_findings(FindingQuery(rules=["restricted_name"], limit=100)).items
     assert len(page_level) == 1
+    # the capture of the page that named the operator proves the site finding, apart from its own
+    meta = _capture(run, store.get_page(site[0].page_id)).metadata
+    assert [r["rule"] for r in meta["site_rules"]] == ["restricted_name"]
+    assert "restricted_name" not in {r["rule"] for r in meta["rules"]}
 
 
 def _capture(run: CrawlRun, page: Any) -> Any:
