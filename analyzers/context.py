@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
-
+from .automaton import KeywordAutomaton
 from .normalize import Normalized
 
 SENT_DELIMS = "。！？!?；;\n|"
@@ -35,7 +34,7 @@ class Doc:
 
     __slots__ = ("norm", "t", "kind", "_cue_auto", "_span_cues", "_all", "headline_warns")
 
-    def __init__(self, norm: Normalized, kind: str, cue_auto: ahocorasick.Automaton) -> None:
+    def __init__(self, norm: Normalized, kind: str, cue_auto: KeywordAutomaton[tuple[str, ...]]) -> None:
         self.norm = norm
         self.t = norm.text
         self.kind = kind
@@ -56,28 +55,27 @@ class Doc:
         kinds = self._span_cues.get(key)
         if kinds is None:
             kinds = set()
-            if end > start and self._cue_auto.kind == ahocorasick.AHOCORASICK:
-                for _, found in self._cue_auto.iter(self.t, start, end):
-                    kinds.update(found[1])
+            if end > start:
+                for _, _, found in self._cue_auto.find(self.t, start, end):
+                    kinds.update(found)
             self._span_cues[key] = kinds
         return kind in kinds
 
     def cue_count(self, kind: str, start: int, end: int) -> int:
         """How many cue words of `kind` are inside t[start:end] (a local scan)."""
         n = 0
-        if end > start and self._cue_auto.kind == ahocorasick.AHOCORASICK:
-            for _, found in self._cue_auto.iter(self.t, start, end):
-                n += kind in found[1]
+        if end > start:
+            for _, _, found in self._cue_auto.find(self.t, start, end):
+                n += kind in found
         return n
 
     def cues(self, kind: str) -> list[int]:
         """Start offsets of every cue word of `kind` in the whole text."""
         if self._all is None:
             self._all = {k: [] for k in CUE_KINDS}
-            if self._cue_auto.kind == ahocorasick.AHOCORASICK:
-                for end, (length, kinds) in self._cue_auto.iter(self.t):
-                    for k in kinds:
-                        self._all[k].append(end + 1 - length)
+            for start, _, kinds in self._cue_auto.find(self.t):
+                for k in kinds:
+                    self._all[k].append(start)
         return self._all[kind]
 
     def has_cue(self, kind: str) -> bool:
