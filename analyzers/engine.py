@@ -273,7 +273,9 @@ class Analyzer:
                 hits.append(Hit(rid, s, e, term.severity, term=term.text))
         for s, e, rid, idx in anchors:
             hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
-        hits = [h for h in hits if self._rule_requires(doc, h.rule)]
+        # (asked once per rule: the words a rule requires are looked for in the whole text)
+        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid)}
+        hits = [h for h in hits if h.rule in met]
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
         # quoting and warning words in the same sentence keep those out of rules 1-8.
