@@ -94,7 +94,7 @@ class EntityEventMatcher:
             key = normalize_term(name)
             if len(key) >= 3:
                 keys.setdefault(key, len(key))
-        self._names = KeywordAutomaton(keys.items())
+        self._names = KeywordAutomaton(keys.items(), compact=True)
 
     # -- candidates -------------------------------------------------------------------------
 

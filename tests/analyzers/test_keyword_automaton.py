@@ -45,10 +45,11 @@ def test_a_slice_reports_offsets_of_the_whole_text() -> None:
     assert all(3 <= s and e <= 9 for s, e, _ in found)
 
 
-def test_random_texts_match_the_reference() -> None:
+@pytest.mark.parametrize("compact", [False, True])
+def test_random_texts_match_the_reference(compact: bool) -> None:
     rng = random.Random(12)
     alphabet = "保本息跑路平台2𝐏年化1，"
-    auto = KeywordAutomaton((k, k) for k in KEYS)
+    auto = KeywordAutomaton(((k, k) for k in KEYS), compact=compact)
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         lo = rng.randint(0, len(text))
