@@ -17,9 +17,15 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import opencc
+
+from settings.resources import shipped_path
+
+T2S_CHARS_FILE = shipped_path("analyzers", "model", "t2s_chars.txt")
 
 # Full-width ASCII (U+FF01..U+FF5E) folds to ASCII, except the full-width question mark: an ASCII
 # "?" in Chinese text is usually a lost non-breaking space, a "？" is a real question.
@@ -160,19 +166,74 @@ def _converter() -> opencc.OpenCC:
     return conv
 
 
+def load_t2s_chars(path: Path) -> frozenset[str]:
+    """The characters t2s can change (scripts/build_t2s_chars.py); # starts a comment line."""
+    chars: set[str] = set()
+    for line in path.read_text("utf-8").splitlines():
+        if not line.startswith("#"):
+            chars.update(line.strip())
+    return frozenset(chars)
+
+
+def _class(chars: Iterable[str]) -> re.Pattern[str] | None:
+    chars = sorted(chars)
+    return re.compile("[" + re.escape("".join(chars)) + "]") if chars else None
+
+
+_T2S_CHARS = load_t2s_chars(T2S_CHARS_FILE)
+# the characters above U+FFFF are looked for only in text that has such characters (see
+# _CONFUSABLE_BMP_RE): the class of the others is a bitmap the regex engine skips text with
+_T2S_BMP_RE = _class(c for c in _T2S_CHARS if c <= "\uffff")
+_T2S_ALL_RE = _class(_T2S_CHARS)
+
+
 def to_simplified(text: str) -> str:
-    """OpenCC t2s, guaranteed to keep the length (the offset map relies on it)."""
-    if text.isascii():
+    """OpenCC t2s, guaranteed to keep the length (the offset map relies on it).
+
+    Only the lines that hold a character t2s can change (scripts/build_t2s_chars.py says why
+    that is exact) are converted, so most simplified text skips OpenCC altogether.
+    """
+    if text.isascii() or _T2S_ALL_RE is None:
         return text
-    conv = _converter()
+    finder = _T2S_ALL_RE if _ASTRAL.search(text) is not None else _T2S_BMP_RE
+    m = finder.search(text) if finder is not None else None
+    if m is None:
+        return text
+    # the lines to convert, as [start, end) runs of whole lines
+    runs: list[tuple[int, int]] = []
+    n = len(text)
+    while m is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = n if end < 0 else end
+        if runs and runs[-1][1] + 1 == start:
+            start = runs.pop()[0]  # the line right after the last run: one run
+        runs.append((start, end))
+        m = finder.search(text, end)
+    # One OpenCC call for all of them (a call costs microseconds of its own): t2s keeps the line
+    # breaks where they are, and _convert_lines the length, so the runs are at the same offsets
+    # of the converted text.
+    converted = _convert_lines(_converter(), "\n".join(text[s:e] for s, e in runs))
+    pieces = []
+    pos = 0
+    at = 0
+    for s, e in runs:
+        pieces.append(text[pos:s])
+        pieces.append(converted[at:at + e - s])
+        at += e - s + 1
+        pos = e
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _convert_lines(conv: opencc.OpenCC, text: str) -> str:
     out = conv.convert(text)
     if len(out) == len(text):
         return out
     # A phrase conversion changed the length somewhere: convert line by line, and character by
     # character on the lines that still differ. Rare; correctness of offsets matters more.
-    lines = text.split("\n")
     fixed = []
-    for line in lines:
+    for line in text.split("\n"):
         conv_line = conv.convert(line)
         if len(conv_line) != len(line):
             conv_line = "".join(
