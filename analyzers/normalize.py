@@ -133,19 +133,24 @@ _SEP_CHARS = " \t\\-·•‧・/|_*~+" + "\u200b\u200c\u200d\u2060\ufeff"
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 _SYLLABLE = rf"[a-z{_TONED}]{{1,7}}"
+# One separator, entity or placeholder of a run.
+_SEP_ONE = rf"(?:[{re.escape(_SEP_CHARS)}?]|&nbsp;?|&#160;|&ensp;|&emsp;)"
 _REMOVE = re.compile(
-    # the leading lookahead lets the regex engine skip ordinary text at C speed
-    rf"(?=[(（{re.escape(_SEP_CHARS)}?&{_ZW}])(?:"
+    # The first character of whatever is removed, then (after a look back at what it was) the
+    # rest of it: a pattern that starts with a plain class lets the regex engine skip ordinary
+    # text in a tight loop (2.7 ns a character against 7 for a leading lookahead).
+    rf"[(（{re.escape(_SEP_CHARS)}?&{_ZW}](?:"
     # a pinyin gloss right after a Han character: one parenthesized syllable with a tone mark
     # (印發(fā)), or the syllables of the word before it (首付(shǒu fù)贷, 跑路（pǎo lù）),
     # half- or full-width parentheses; at least one tone mark, so (abc) or (pos) stay
-    rf"(?P<gloss>[(（](?<=[\u4e00-\u9fff\u3400-\u4dbf][(（])"
+    rf"(?P<gloss>(?<=[\u4e00-\u9fff\u3400-\u4dbf][(（])"
     rf"(?=[a-z{_TONED} ']{{0,40}}[{_TONED}])"
     rf"{_SYLLABLE}(?:[ ']{_SYLLABLE}){{0,5}}[)）])"
     # zero-width characters are never meaningful
-    rf"|(?P<zw>[{_ZW}]+)"
+    rf"|(?P<zw>(?<=[{_ZW}])[{_ZW}]*)"
     # a run of separators, &nbsp; entities and "?" placeholders
-    rf"|(?P<sep>(?:[{re.escape(_SEP_CHARS)}?]|&nbsp;?|&#160;|&ensp;|&emsp;)+))"
+    rf"|(?P<sep>(?:(?<=[{re.escape(_SEP_CHARS)}?])|(?<=&)(?:nbsp;?|#160;|ensp;|emsp;))"
+    rf"{_SEP_ONE}*))"
 )
 # Only the characters that fold are touched: a regex finds their runs, which is several times
 # faster than str.translate with a dict over the whole text.
