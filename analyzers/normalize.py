@@ -96,7 +96,10 @@ _LOOKALIKES = dict(zip(
     "АВЕКМНОРСТХУаеорсухіјѕԁԛԝЅІЈΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιρχυνκ",
     "ABEKMHOPCTXYaeopcyxijsdqwSIJABEZHIKMNOPTYXoipxuvk", strict=True))
 LOOKALIKE_TABLE = {ord(k): ord(v) for k, v in _LOOKALIKES.items()}
-_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+_FOREIGN_RANGES = ((0x0370, 0x03FF), (0x0400, 0x052F))
+_FOREIGN = re.compile(_ranges(_FOREIGN_RANGES))
+_CONFUSABLE_OR_FOREIGN = re.compile(_ranges(
+    tuple(r for r in _CONFUSABLE_RANGES if r[1] <= 0xFFFF) + _FOREIGN_RANGES))
 _MIXED_WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff\u0400-\u052f]+")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 
@@ -117,8 +120,12 @@ def fold_confusables(text: str) -> str:
     look-alikes in Latin words, folded to the characters they imitate (same length)."""
     if text.isascii():
         return text
+    astral = _ASTRAL.search(text) is not None
+    if not astral and _CONFUSABLE_OR_FOREIGN.search(text) is None:
+        return text  # most text: one look for both kinds instead of two
     text = _CONFUSABLE_BMP_RE.sub(_fold_confusable_run, text)
-    if _ASTRAL.search(text) is not None:
+    if astral:
+        # (mathematical alphanumerics fold to Latin and Greek letters: looked for below)
         text = _CONFUSABLE_ASTRAL_RE.sub(_fold_confusable_run, text)
     if _FOREIGN.search(text) is None:
         return text
