@@ -295,6 +295,7 @@ def normalize(text: str) -> Normalized:
     # confusables first: a radical folds to a traditional character (⾨ -> 門) that t2s handles
     folded = fold(to_simplified(fold_confusables(text)))
     pieces: list[str] = []
+    piece = pieces.append
     # segments: (normalized start, original start); one that starts where the one before it
     # starts (two removals in a row) replaces it
     nstarts: list[int] = [0]
@@ -318,9 +319,9 @@ def normalize(text: str) -> Normalized:
                 if not placeholder:
                     continue  # ordinary punctuation or spacing: keep it as it is
                 # placeholders between words: one character stands for the run
-                pieces.append(folded[pos:s])
+                piece(folded[pos:s])
                 npos += s - pos
-                pieces.append("|" if "|" in raw else " ")
+                piece("|" if "|" in raw else " ")
                 if nstarts[-1] == npos:
                     ostarts[-1] = s
                 else:
@@ -332,17 +333,17 @@ def normalize(text: str) -> Normalized:
                 ostarts.append(e)
                 continue
         # removed: a gloss, zero-width characters, glue between the characters of a word
-        pieces.append(folded[pos:s])
-        npos += s - pos
-        pos = e
-        if nstarts[-1] == npos:
-            ostarts[-1] = e
-        else:
+        if s != pos:
+            piece(folded[pos:s])
+            npos += s - pos
             nstarts.append(npos)
             ostarts.append(e)
+        else:  # right after the last removal: its segment starts further on
+            ostarts[-1] = e
+        pos = e
     if pos == 0:
         return Normalized(text, folded, (0,), (0,))
-    pieces.append(folded[pos:])
+    piece(folded[pos:])
     return Normalized(text, "".join(pieces), tuple(nstarts), tuple(ostarts))
 
 
