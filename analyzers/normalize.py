@@ -307,14 +307,19 @@ def normalize(text: str) -> Normalized:
         s, e = m.span()
         if m.lastgroup == "sep":
             raw = m.group()
+            placeholder = "&" in raw or "?" in raw
+            # "首页 | 我要投资", "A&nbsp;|&nbsp;B": a visible separator with spacing or
+            # placeholders around it is navigation, never glue
+            nav = bool(_VISIBLE.search(raw)) and (placeholder or " " in raw or "\t" in raw)
+            if nav and not placeholder:
+                continue  # (the usual separator run: kept, no need to look around it)
             before = folded[s - 1] if s > 0 else ""
             after = folded[e] if e < n else ""
             glue = bool(before and after and _ISWORD.match(before) and _ISWORD.match(after))
             if glue and _DIGIT.match(before) and _DIGIT.match(after):
                 glue = False  # 12-15, 2016/7: a range or a date, not glue
-            placeholder = "&" in raw or "?" in raw
-            if glue and _VISIBLE.search(raw) and (placeholder or " " in raw or "\t" in raw):
-                glue = False  # "首页 | 我要投资", "A&nbsp;|&nbsp;B": navigation, not glue
+            if nav:
+                glue = False
             if not glue:
                 if not placeholder:
                     continue  # ordinary punctuation or spacing: keep it as it is
