@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -52,13 +51,12 @@ def t2s_chars() -> str:
     share = clib / "share" / "opencc"
     tool = clib / "bin" / "opencc_dict"
     config = json.loads((share / "t2s.json").read_text("utf-8"))
-    env = dict(os.environ, LD_LIBRARY_PATH=str(clib / "lib64"))
     chars: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for name in sorted(set(_dict_files(config))):
             out = Path(tmp) / (name + ".txt")
             subprocess.run([str(tool), "-i", str(share / name), "-o", str(out),
-                            "-f", "ocd2", "-t", "text"], check=True, env=env,
+                            "-f", "ocd2", "-t", "text"], check=True,
                            capture_output=True, timeout=60)
             for line in out.read_text("utf-8").splitlines():
                 key, values = line.split("\t", 1)
