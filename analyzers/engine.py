@@ -238,29 +238,7 @@ class Analyzer:
         stats.chars = len(text)
         norm = normalize(text)
         doc = Doc(norm, kind, self._cues)
-        terms: list[tuple[int, int, str, Term]] = []
-        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
-        anchors: list[tuple[int, int, str, int]] = []
-        rate_kw: list[tuple[int, int, str]] = []
-        licensed: list[int] = []
-        for start, end, entries in self._automaton.find(doc.t):
-            for e in entries:
-                tag = e[0]
-                if tag == "t":
-                    terms.append((start, end, e[1], e[2]))
-                elif tag == "x":
-                    excludes.setdefault(start, []).append((end, e[1], e[2]))
-                elif tag == "a":
-                    anchors.append((start, end, e[1], e[2]))
-                elif tag == "r":
-                    rate_kw.append((start, end, e[1]))
-                elif len(licensed) < MAX_CANDIDATES:
-                    licensed.append(start)
-        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
-            # only hostile or huge texts get here: the common case pays nothing for the caps
-            terms = _capped(terms, lambda x: x[2], stats)
-            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
-            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        terms, excludes, anchors, rate_kw, licensed = self._scan(doc, stats)
         stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False
@@ -271,15 +249,7 @@ class Analyzer:
             return findings, stats
 
         terms = outermost(terms)
-        hits: list[Hit] = []
-        for s, e, rid, term in terms:
-            if self._term_ok(doc, s, e, rid, term, excludes):
-                hits.append(Hit(rid, s, e, term.severity, term=term.text))
-        for s, e, rid, idx in anchors:
-            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
-        # (asked once per rule: the words a rule requires are looked for in the whole text)
-        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid)}
-        hits = [h for h in hits if h.rule in met]
+        hits = self._hits(doc, terms, excludes, anchors, stats)
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
         # quoting and warning words in the same sentence keep those out of rules 1-8.
@@ -349,17 +319,61 @@ class Analyzer:
         return self._events.features(doc, risk, cand).normalized(), cand is not None
 
     def _event_hits(self, doc: Doc) -> tuple[list[tuple[int, int]], list[Hit]]:
-        """(spans of every lexicon term, judged hits of the entity_event rules) of a text."""
+        """(spans of the lexicon terms, judged hits of the entity_event rules) of a text, found
+        exactly as analyze finds them: the model is trained on what it will be shown."""
+        stats = AnalysisStats()
+        terms, excludes, anchors, _, _ = self._scan(doc, stats)
+        terms = outermost(terms)
+        event_rules = self._by_kind["entity_event"]
+        risk = [h for h in self._hits(doc, terms, excludes,
+                                      [a for a in anchors if a[2] in event_rules], stats)
+                if h.rule in event_rules]
+        return [(s, e) for s, e, _, _ in terms], risk
+
+    def _scan(self, doc: Doc, stats: AnalysisStats) -> tuple[
+            list[tuple[int, int, str, Term]], dict[int, list[tuple[int, str, str]]],
+            list[tuple[int, int, str, int]], list[tuple[int, int, str]], list[int]]:
+        """One pass of the automaton: (terms, excludes by start, pattern anchors, rate keywords,
+        starts of licensed names), each capped at MAX_CANDIDATES per rule."""
         terms: list[tuple[int, int, str, Term]] = []
+        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
+        anchors: list[tuple[int, int, str, int]] = []
+        rate_kw: list[tuple[int, int, str]] = []
+        licensed: list[int] = []
         for start, end, entries in self._automaton.find(doc.t):
             for e in entries:
-                if e[0] == "t" and len(terms) < MAX_CANDIDATES * 4:
+                tag = e[0]
+                if tag == "t":
                     terms.append((start, end, e[1], e[2]))
-        event_rules = self._by_kind["entity_event"]
-        risk = [Hit(rid, s, e, term.severity, term=term.text)
-                for s, e, rid, term in outermost(terms)
-                if rid in event_rules and self._term_ok(doc, s, e, rid, term, {})]
-        return [(s, e) for s, e, _, _ in terms], risk
+                elif tag == "x":
+                    excludes.setdefault(start, []).append((end, e[1], e[2]))
+                elif tag == "a":
+                    anchors.append((start, end, e[1], e[2]))
+                elif tag == "r":
+                    rate_kw.append((start, end, e[1]))
+                elif len(licensed) < MAX_CANDIDATES:
+                    licensed.append(start)
+        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
+            # only hostile or huge texts get here: the common case pays nothing for the caps
+            terms = _capped(terms, lambda x: x[2], stats)
+            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
+            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        return terms, excludes, anchors, rate_kw, licensed
+
+    def _hits(self, doc: Doc, terms: list[tuple[int, int, str, Term]],
+              excludes: dict[int, list[tuple[int, str, str]]],
+              anchors: list[tuple[int, int, str, int]], stats: AnalysisStats) -> list[Hit]:
+        """The terms that stand in their context and the patterns that match at their anchors,
+        of rules whose required words the text has."""
+        hits: list[Hit] = []
+        for s, e, rid, term in terms:
+            if self._term_ok(doc, s, e, rid, term, excludes):
+                hits.append(Hit(rid, s, e, term.severity, term=term.text))
+        for s, e, rid, idx in anchors:
+            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
+        # (asked once per rule: the words a rule requires are looked for in the whole text)
+        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid)}
+        return [h for h in hits if h.rule in met]
 
     def opinion(self, text: str, kind: str = "post") -> Opinion:
         """The opinion model on any text: P(trouble at a platform) and the sentiment (without
