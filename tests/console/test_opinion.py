@@ -56,6 +56,10 @@ def test_old_posts_found_today_count_when_they_were_written(console: Console) ->
     for at in written.values():
         assert format_local(at, tz, MINUTES) in html and format_local(at, tz, MINUTES) in page
     assert format_local(found, tz, MINUTES) not in page
+    [oldest] = [f for f in console.store.query_findings(FindingQuery(platforms=["旧案贷"])).items
+                if f.evidence == "旧案贷跑路了"]
+    detail = console.client("opinion").get(f"/review/finding/{oldest.id}").get_data(as_text=True)
+    assert "发帖时间" in detail and format_local(oldest.posted_at, tz, MINUTES) in detail
 
 
 def test_platform_page_gathers_what_is_known(console: Console) -> None:
