@@ -61,11 +61,11 @@ def post_time(text: str | None, captured_at: datetime, tz: tzinfo | str) -> date
     words = _PREFIX.sub("", words).strip()
     try:
         found = _read(words, captured, tz)
-    except (ValueError, OverflowError, OSError):   # month 13, hour 99, year 10**6 ...
+        if found is None:
+            return None
+        found = found.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):   # month 13, hour 99, year 1 in UTC-1 ...
         return None
-    if found is None:
-        return None
-    found = found.astimezone(UTC)
     if found.year < POST_TIME_MIN_YEAR or found > captured + FUTURE_TOLERANCE:
         return None
     return min(found, captured)

@@ -74,6 +74,7 @@ def test_a_zone_less_time_is_read_in_the_configured_zone() -> None:
     "2019-03-01 12:34 " + "签名" * MAX_TEXT,     # longer than any time text
     "发表于 " + "2" * (MAX_TEXT + 5),
     "\x00\x01\ud800", "2019-03-01T99:99", "<script>alert(1)</script>",
+    "0001-01-01", "0001年1月1日", "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00",
 ])
 def test_hostile_or_unreadable_times_give_none(text: str | None) -> None:
     assert post_time(text, CAPTURED, "Asia/Shanghai") is None
@@ -81,3 +82,19 @@ def test_hostile_or_unreadable_times_give_none(text: str | None) -> None:
 
 def test_non_text_gives_none() -> None:
     assert post_time(12345, CAPTURED, "Asia/Shanghai") is None  # type: ignore[arg-type]
+
+
+def test_random_time_texts_never_raise() -> None:
+    """Every string of time-like characters gives an instant or None (seeded, reproducible)."""
+    import random
+
+    rnd = random.Random(12)
+    alphabet = "0123456789-/.:年月日时分秒前天刚今昨 T+Z小钟头半几两周个上下午晚凌晨发表于：x"
+    read = 0
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30)))
+        got = post_time(text, CAPTURED, "Asia/Shanghai")
+        if got is not None:
+            read += 1
+            assert datetime(2000, 1, 1, tzinfo=UTC) <= got <= CAPTURED
+    assert read > 0
