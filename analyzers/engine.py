@@ -38,6 +38,10 @@ from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
 
 KINDS = ("ad", "page", "post", "news", "notice")
 PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
+# A post or news story that reports trouble at a platform quotes its old claims (说好的保本保息,
+# 年化12%的产品无法兑付, 0元购的路由器): rules.md gives such a text public_risk only, never rules 1-8.
+# A platform's own notice (notice) and its pages (page) still answer for what they promise.
+TROUBLE_REPORT_KINDS = ("post", "news")
 # Kinds of text that report on others; with a report cue anywhere, quoted claims are not offers.
 # A news text is a report as such: an advertorial in a news feed is marked ([推广], 【广告】).
 REPORT_KINDS = ("news", "notice")
@@ -297,6 +301,8 @@ class Analyzer:
                     (s, e) for s, e, _, _ in terms]) if risk else None
                 if risk_finding is not None:
                     findings.append(risk_finding)
+            if kind in TROUBLE_REPORT_KINDS and any(f.rule in event_rules for f in findings):
+                return findings, stats
         kept = [h for h in others if self._context_ok(doc, h)]
         if licensed or operator_licensed:
             # a licensed institution describing its own business (代收代付 by a licensed payment
