@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -77,16 +76,9 @@ def detection_side(longest: int) -> int:
     return max(min(longest, DET_SIDE), math.ceil(longest * DET_MIN_SCALE))
 
 
-# Threads per model run. Without spinning, the second thread costs ~4% more CPU per poster
-# and uses a core only when one is idle (the end of a crawl, a patrol between pages): a poster
-# was read in 0.15 s instead of 0.21 s on a loaded two-core machine. With onnxruntime's default
-# spinning, its idle threads busy-wait and a poster cost 2.4 times the CPU.
-READ_THREADS = 2
-
-
 @contextmanager
 def _session_options() -> Iterator[None]:
-    """Sessions made inside this block keep no memory patterns and never spin.
+    """Sessions made inside this block keep no memory patterns.
 
     A memory pattern is a block planned and kept for every input shape a session has seen;
     recognition sees a new width with nearly every text line, so a process reading posters
@@ -100,7 +92,6 @@ def _session_options() -> Iterator[None]:
     def options(config: dict[str, Any]) -> Any:
         opts = plain.__func__(config)
         opts.enable_mem_pattern = False
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return opts
 
     OrtInferSession._init_sess_opts = staticmethod(options)
@@ -117,11 +108,12 @@ def _engine() -> Any:
             from rapidocr_onnxruntime import RapidOCR
             from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
-            # One image at a time, on up to READ_THREADS cores that are idle; no direction
-            # classifier: posters and banners are upright.
+            # One thread per model run: the crawler and other patrols share the cores (a
+            # second onnxruntime thread cost 19% more CPU per poster on a busy machine for
+            # 10% less wall time). No direction classifier: posters and banners are upright.
             with _session_options():
-                engine = RapidOCR(intra_op_num_threads=min(READ_THREADS, os.cpu_count() or 1),
-                                  inter_op_num_threads=1, print_verbose=False, use_cls=False)
+                engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1,
+                                  print_verbose=False, use_cls=False)
             # rapidocr 1.4 ignores det_limit_side_len with limit type "max" (it picks 960,
             # 1500 or 2000 by the picture's size, so pictures are detected at full size):
             # the detector's resizing is chosen here instead.

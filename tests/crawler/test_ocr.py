@@ -221,21 +221,16 @@ def test_a_poster_is_fetched_and_read_while_the_crawl_goes_on(mockserver: Any,
     assert run.summary["images_read"] == 1 and run.summary["image_findings"] >= 2
 
 
-def test_sessions_keep_no_memory_pattern_and_never_spin(engine: OcrEngine) -> None:
+def test_sessions_keep_no_memory_pattern_per_shape(engine: OcrEngine) -> None:
     """Recognition sees a new input width with nearly every line; a memory pattern kept per
-    shape made a process grow by ~200 MB over 20 posters. Spinning threads would busy-wait on
-    the cores the crawl needs. The engine's sessions do neither, and the library's own
-    defaults are left as they were."""
-    import os
-
+    shape made a process grow by ~200 MB over 20 posters. The engine's sessions keep none
+    (one thread each), and the library's own defaults are left as they were."""
     from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
 
-    from ocr.engine import READ_THREADS, _engine
+    from ocr.engine import _engine
 
     rapid = _engine()
     for session in (rapid.text_det.infer.session, rapid.text_rec.session.session):
         options = session.get_session_options()
-        assert options.enable_mem_pattern is False
-        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
-        assert options.intra_op_num_threads == min(READ_THREADS, os.cpu_count() or 1)
+        assert options.enable_mem_pattern is False and options.intra_op_num_threads == 1
     assert OrtInferSession._init_sess_opts({}).enable_mem_pattern is True
