@@ -38,6 +38,10 @@ from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
 
 KINDS = ("ad", "page", "post", "news", "notice")
 PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
+# A post or news story that reports trouble at a platform quotes its old claims (说好的保本保息,
+# 年化12%的产品无法兑付, 0元购的路由器): rules.md gives such a text public_risk only, never rules 1-8.
+# A platform's own notice (notice) and its pages (page) still answer for what they promise.
+TROUBLE_REPORT_KINDS = ("post", "news")
 # Kinds of text that report on others; with a report cue anywhere, quoted claims are not offers.
 # A news text is a report as such: an advertorial in a news feed is marked ([推广], 【广告】).
 REPORT_KINDS = ("news", "notice")
@@ -244,30 +248,7 @@ class Analyzer:
         stats.chars = len(text)
         norm = normalize(text)
         doc = Doc(norm, kind, self._cues)
-        terms: list[tuple[int, int, str, Term]] = []
-        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
-        anchors: list[tuple[int, int, str, int]] = []
-        rate_kw: list[tuple[int, int, str]] = []
-        licensed: list[int] = []
-        for end, (length, entries) in self._automaton.iter(doc.t):
-            start = end + 1 - length
-            for e in entries:
-                tag = e[0]
-                if tag == "t":
-                    terms.append((start, end + 1, e[1], e[2]))
-                elif tag == "x":
-                    excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
-                elif tag == "a":
-                    anchors.append((start, end + 1, e[1], e[2]))
-                elif tag == "r":
-                    rate_kw.append((start, end + 1, e[1]))
-                elif len(licensed) < MAX_CANDIDATES:
-                    licensed.append(start)
-        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
-            # only hostile or huge texts get here: the common case pays nothing for the caps
-            terms = _capped(terms, lambda x: x[2], stats)
-            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
-            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        terms, excludes, anchors, rate_kw, licensed = self._scan(doc, stats)
         stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False
@@ -278,13 +259,7 @@ class Analyzer:
             return findings, stats
 
         terms = outermost(terms)
-        hits: list[Hit] = []
-        for s, e, rid, term in terms:
-            if self._term_ok(doc, s, e, rid, term, excludes):
-                hits.append(Hit(rid, s, e, term.severity, term=term.text))
-        for s, e, rid, idx in anchors:
-            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
-        hits = [h for h in hits if self._rule_requires(doc, h.rule)]
+        hits = self._hits(doc, terms, excludes, anchors, stats)
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
         # quoting and warning words in the same sentence keep those out of rules 1-8.
@@ -297,6 +272,8 @@ class Analyzer:
                     (s, e) for s, e, _, _ in terms]) if risk else None
                 if risk_finding is not None:
                     findings.append(risk_finding)
+            if kind in TROUBLE_REPORT_KINDS and any(f.rule in event_rules for f in findings):
+                return findings, stats
         kept = [h for h in others if self._context_ok(doc, h)]
         if licensed or operator_licensed:
             # a licensed institution describing its own business (代收代付 by a licensed payment
@@ -352,17 +329,60 @@ class Analyzer:
         return self._events.features(doc, risk, cand).normalized(), cand is not None
 
     def _event_hits(self, doc: Doc) -> tuple[list[tuple[int, int]], list[Hit]]:
-        """(spans of every lexicon term, judged hits of the entity_event rules) of a text."""
-        terms: list[tuple[int, int, str, Term]] = []
-        for end, (length, entries) in self._automaton.iter(doc.t):
-            for e in entries:
-                if e[0] == "t" and len(terms) < MAX_CANDIDATES * 4:
-                    terms.append((end + 1 - length, end + 1, e[1], e[2]))
+        """(spans of the lexicon terms, judged hits of the entity_event rules) of a text, found
+        exactly as analyze finds them: the model is trained on what it will be shown."""
+        stats = AnalysisStats()
+        terms, excludes, anchors, _, _ = self._scan(doc, stats)
+        terms = outermost(terms)
         event_rules = self._by_kind["entity_event"]
-        risk = [Hit(rid, s, e, term.severity, term=term.text)
-                for s, e, rid, term in outermost(terms)
-                if rid in event_rules and self._term_ok(doc, s, e, rid, term, {})]
+        risk = [h for h in self._hits(doc, terms, excludes,
+                                      [a for a in anchors if a[2] in event_rules], stats)
+                if h.rule in event_rules]
         return [(s, e) for s, e, _, _ in terms], risk
+
+    def _scan(self, doc: Doc, stats: AnalysisStats) -> tuple[
+            list[tuple[int, int, str, Term]], dict[int, list[tuple[int, str, str]]],
+            list[tuple[int, int, str, int]], list[tuple[int, int, str]], list[int]]:
+        """One pass of the automaton: (terms, excludes by start, pattern anchors, rate keywords,
+        starts of licensed names), each capped at MAX_CANDIDATES per rule."""
+        terms: list[tuple[int, int, str, Term]] = []
+        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
+        anchors: list[tuple[int, int, str, int]] = []
+        rate_kw: list[tuple[int, int, str]] = []
+        licensed: list[int] = []
+        for end, (length, entries) in self._automaton.iter(doc.t):
+            start = end + 1 - length
+            for e in entries:
+                tag = e[0]
+                if tag == "t":
+                    terms.append((start, end + 1, e[1], e[2]))
+                elif tag == "x":
+                    excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
+                elif tag == "a":
+                    anchors.append((start, end + 1, e[1], e[2]))
+                elif tag == "r":
+                    rate_kw.append((start, end + 1, e[1]))
+                elif len(licensed) < MAX_CANDIDATES:
+                    licensed.append(start)
+        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
+            # only hostile or huge texts get here: the common case pays nothing for the caps
+            terms = _capped(terms, lambda x: x[2], stats)
+            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
+            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        return terms, excludes, anchors, rate_kw, licensed
+
+    def _hits(self, doc: Doc, terms: list[tuple[int, int, str, Term]],
+              excludes: dict[int, list[tuple[int, str, str]]],
+              anchors: list[tuple[int, int, str, int]], stats: AnalysisStats) -> list[Hit]:
+        """The terms that stand in their context and the patterns that match at their anchors,
+        of rules whose required words the text has."""
+        hits: list[Hit] = []
+        for s, e, rid, term in terms:
+            if self._term_ok(doc, s, e, rid, term, excludes):
+                hits.append(Hit(rid, s, e, term.severity, term=term.text))
+        for s, e, rid, idx in anchors:
+            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
+        return [h for h in hits if self._rule_requires(doc, h.rule)]
 
     def opinion(self, text: str, kind: str = "post") -> Opinion:
         """The opinion model on any text: P(trouble at a platform) and the sentiment (without

@@ -37,7 +37,6 @@ from .opinion import (
     Opinion,
     OpinionModel,
     features,
-    strong_candidate,
     window,
     words,
 )
@@ -284,8 +283,7 @@ class EntityEventMatcher:
         if self.model is not None and feats is not None:
             # most candidates stop here: the sentiment is computed only for findings
             p = self.model.risk(feats)
-            if p < (self.model.threshold_strong if strong_candidate(feats)
-                    else self.model.threshold):
+            if p < self.model.threshold:
                 return None
         op = self.opinion(doc, risk, cand, feats)
         if self.model is None and (doc.has_cue("statistics") or op.sentiment_score > 0.2):
