@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
-
 from . import enterprise as ent
 from . import platform as plat
 from . import segment
+from .automaton import KeywordAutomaton
 from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
 from .entity_event import EntityEventMatcher
 from .finding import Finding
@@ -182,7 +181,7 @@ class Analyzer:
 
     # -- building ---------------------------------------------------------------------------
 
-    def _build_automaton(self) -> ahocorasick.Automaton:
+    def _build_automaton(self) -> KeywordAutomaton[tuple[tuple[Any, ...], ...]]:
         entries: dict[str, list[tuple[Any, ...]]] = {}
 
         def add(key: str, entry: tuple[Any, ...]) -> None:
@@ -207,23 +206,14 @@ class Analyzer:
                     add(kw, ("r", period))
         for name in self.licensed:
             add(name, ("l", name))
-        auto = ahocorasick.Automaton()
-        for key, value in entries.items():
-            auto.add_word(key, (len(key), tuple(value)))
-        auto.make_automaton()
-        return auto
+        return KeywordAutomaton((key, tuple(value)) for key, value in entries.items())
 
-    def _build_cue_automaton(self) -> ahocorasick.Automaton:
+    def _build_cue_automaton(self) -> KeywordAutomaton[tuple[str, ...]]:
         kinds: dict[str, set[str]] = {}
         for kind in CUE_KINDS:
             for w in self.ruleset.context[kind]:
                 kinds.setdefault(w, set()).add(kind)
-        auto = ahocorasick.Automaton()
-        for w, ks in kinds.items():
-            auto.add_word(w, (len(w), tuple(sorted(ks))))
-        if kinds:
-            auto.make_automaton()
-        return auto
+        return KeywordAutomaton((w, tuple(sorted(ks))) for w, ks in kinds.items())
 
     # -- the public API ---------------------------------------------------------------------
 
@@ -350,18 +340,17 @@ class Analyzer:
         anchors: list[tuple[int, int, str, int]] = []
         rate_kw: list[tuple[int, int, str]] = []
         licensed: list[int] = []
-        for end, (length, entries) in self._automaton.iter(doc.t):
-            start = end + 1 - length
+        for start, end, entries in self._automaton.find(doc.t):
             for e in entries:
                 tag = e[0]
                 if tag == "t":
-                    terms.append((start, end + 1, e[1], e[2]))
+                    terms.append((start, end, e[1], e[2]))
                 elif tag == "x":
-                    excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
+                    excludes.setdefault(start, []).append((end, e[1], e[2]))
                 elif tag == "a":
-                    anchors.append((start, end + 1, e[1], e[2]))
+                    anchors.append((start, end, e[1], e[2]))
                 elif tag == "r":
-                    rate_kw.append((start, end + 1, e[1]))
+                    rate_kw.append((start, end, e[1]))
                 elif len(licensed) < MAX_CANDIDATES:
                     licensed.append(start)
         if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
@@ -382,7 +371,9 @@ class Analyzer:
                 hits.append(Hit(rid, s, e, term.severity, term=term.text))
         for s, e, rid, idx in anchors:
             hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
-        return [h for h in hits if self._rule_requires(doc, h.rule)]
+        # (asked once per rule: the words a rule requires are looked for in the whole text)
+        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid)}
+        return [h for h in hits if h.rule in met]
 
     def opinion(self, text: str, kind: str = "post") -> Opinion:
         """The opinion model on any text: P(trouble at a platform) and the sentiment (without
