@@ -4,8 +4,9 @@ without it, repeated images, and the patrol's peak memory.
     python -m benchmarks.ocr_speed [--size tiny|bench|full] [--pages 500] [--posters 6]
 
 In one run:
-  (1) posters/s on one core: rapidocr_onnxruntime (one thread) reads distinct 720x400 Chinese
-      posters, after the model is loaded (load time printed apart). Goal >= 2.
+  (1) posters/s per core: rapidocr_onnxruntime reads distinct 720x400 Chinese posters, after
+      the model is loaded (load time printed apart); posters per CPU second of the process,
+      as a read may use a second idle core. Goal >= 2.
   (2) a generated site (crawl_speed.py's pages) where every tenth page carries its own poster,
       patrolled with OCR off (the baseline) and on, each in its own process: pages/s of both
       and their ratio (goal >= 0.5), image findings, peak RSS of the OCR patrol (goal < 600 MB,
@@ -108,15 +109,18 @@ def posters_per_second(count: int) -> float:
     load = time.perf_counter() - started
     data = [poster(1000 + i) for i in range(count + 1)]
     engine.read(data[0], inspect_image(data[0], ImageLimits()))   # first run allocates
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     words = 0
     for d in data[1:]:
         words += len(engine.read(d, inspect_image(d, ImageLimits())).boxes)
     seconds = time.perf_counter() - started
-    rate = count / seconds
-    print(f"(1) OCR on one core:    {count} posters (720x400) in {seconds:.2f} s = "
-          f"{rate:.2f} posters/s ({seconds / count:.2f} s each, {words} text boxes); model "
-          f"load {load:.2f} s   (goal >= 2/s: {'met' if rate >= 2 else 'NOT met'})")
+    cpu = time.process_time() - cpu_started
+    # A read may use a second core when one is idle: per core is posters per CPU second.
+    rate = count / cpu
+    print(f"(1) OCR per core:       {count} posters (720x400) in {cpu:.2f} CPU s = "
+          f"{rate:.2f} posters/s per core ({cpu / count:.3f} CPU s each, {words} text boxes; "
+          f"{count / seconds:.2f} posters/s wall); model load {load:.2f} s   "
+          f"(goal >= 2/s: {'met' if rate >= 2 else 'NOT met'})")
     return rate
 
 
@@ -141,7 +145,7 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=10)
 
 
-# pages: pages of the generated site (a poster on every tenth); posters: read on one core.
+# pages: pages of the generated site (a poster on every tenth); posters: read for the per-core rate.
 SIZES = {
     "tiny": {"pages": 20, "posters": 1},
     "bench": {"pages": 200, "posters": 4},
@@ -151,7 +155,7 @@ SIZES = {
 
 def run(size: str = "full", **options: Any) -> list[Row]:
     args = SimpleNamespace(**preset(SIZES, size, options))
-    rows = [Row("posters (720x400) read on one core", posters_per_second(args.posters), None,
+    rows = [Row("posters (720x400) read per core (CPU s)", posters_per_second(args.posters), None,
                 "posters/s", ">= 2")]
     work = Path(tempfile.mkdtemp(prefix="ocr-bench-"))
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -68,18 +69,37 @@ class ImageReader:
         if hit is not None:
             return ImageRead(hit, sha, info.format, cached=True)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self.engine.read, data, info)
+        started = loop.create_future()
+
+        def read_now() -> OcrResult:
+            loop.call_soon_threadsafe(_resolve, started)
+            result = self.engine.read(data, info)
+            try:   # a SQLite commit: here, not on the reactor thread
+                self.cache.put(sha, result)
+            except sqlite3.Error as exc:   # the words were read: a cache fault does not lose them
+                logger.warning("OCR cache not written for %s: %s", sha[:12], exc)
+            return result
+
+        future = loop.run_in_executor(self._executor, read_now)
         try:
+            # The time limit is for reading this image, not for waiting behind the images
+            # fetched before it: a backlog is bounded by Scrapy's scraper slot (image bodies
+            # waiting here count towards SCRAPER_SLOT_MAX_ACTIVE_SIZE, which pauses fetching).
+            await asyncio.wait((started, future), return_when=asyncio.FIRST_COMPLETED)
             result = await asyncio.wait_for(future, self.timeout)
         except ValueError as exc:   # could not be decoded: truncated, corrupt
             self.rejected[sha] = ImageRejected("bad_image", str(exc))
             raise self.rejected[sha] from None
-        self.cache.put(sha, result)
         return ImageRead(result, sha, info.format, cached=False)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self.cache.close()
+
+
+def _resolve(started: asyncio.Future[None]) -> None:
+    if not started.done():
+        started.set_result(None)
 
 
 def make_image_reader(settings: Settings) -> tuple[ImageReader | None, str]:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .result import OcrResult
 
-CACHE_VERSION = "rapidocr-1.4/1"   # results of another engine or format are not reused
+CACHE_VERSION = "rapidocr-1.4/2"   # results of another engine or format are not reused
+# (/2: no spaces between Chinese characters)
 
 
 class OcrCache:

@@ -33,6 +33,13 @@ from ..urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
+# An image is fetched right after the page that shows it, ahead of the pages waiting in the
+# queue (links are 0-5, minus one per level of depth; start URLs, sitemaps and robots.txt stay
+# first). Reading then goes on in the OCR worker while the crawl continues; behind the pages
+# (as it was, priority -1) every image was fetched and read after the last page, one by one,
+# and a site with a poster on every tenth page took 2.4 times as long as without OCR.
+IMAGE_PRIORITY = 10
+
 
 class ImageReading:
     patrol: Any
@@ -79,7 +86,8 @@ class ImageReading:
             self.image_budget -= 1
             self.images_requested.add(canonical)
             yield scrapy.Request(
-                ref.url, callback=self.parse_image, errback=self.image_failed, priority=-1,
+                ref.url, callback=self.parse_image, errback=self.image_failed,
+                priority=IMAGE_PRIORITY,
                 meta={"patrol_kind": "image", "patrol_url": canonical,
                       "patrol_image_of": item.url, "patrol_image_source": ref.source,
                       "patrol_page_title": item.title, "patrol_page_host": item.host,

@@ -4,17 +4,26 @@ engine); posters are small and few."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import logging
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from crawler.image_reader import ImageReader
 from ocr import ImageLimits, ImageRejected, OcrCache, OcrEngine, inspect_image
+from ocr.engine import detection_side
 from ocr.result import OcrResult, TextBox
-from settings import ROOT
-from tests.crawler.conftest import _env
-from tests.mockserver.images import SVG_BOMB, huge_png, image, poster
+from settings import ROOT, Settings
+from tests.crawler.conftest import _env, run_patrol, write_targets
+from tests.mockserver.images import FONT, SVG_BOMB, huge_png, image, poster
+from tests.mockserver.site import ORDER_PAGES
 
 LIMITS = ImageLimits()
 
@@ -120,3 +129,108 @@ def test_image_selection_from_markup() -> None:
     assert chosen == ["/ad.png", "/a2.png", "/lazy.jpg", "/p2.webp", "/p.jpg", "/s.png",
                       "/bg.jpg"]
     assert len(select_images(refs, min_side=40, max_repeat=3, limit=2)) == 2
+
+
+def small_print_poster() -> bytes:
+    """A 720x400 poster whose offer is in small print (14-16 px), with a gap between words."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("RGB", (720, 400), (250, 240, 220))
+    draw = ImageDraw.Draw(im)
+    draw.text((20, 20), "金卡理财 新手专享", font=ImageFont.truetype(FONT, 36), fill=(160, 0, 0))
+    draw.text((20, 120), "本金保障 随时赎回", font=ImageFont.truetype(FONT, 16), fill="black")
+    draw.text((20, 170), "客服电话 400-123-4567", font=ImageFont.truetype(FONT, 14), fill="black")
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_small_print_is_read_from_the_smaller_detection_copy(engine: OcrEngine) -> None:
+    """The detector reads a copy at most 640 px long but never shrunk by more than a quarter;
+    14 px print on a 720 px poster is still found, and a gap between Chinese words is no
+    word break (no space is invented between Chinese characters)."""
+    assert detection_side(720) == 640 and detection_side(480) == 480
+    assert detection_side(1920) == 1440      # a wide banner keeps its small print readable
+    data = small_print_poster()
+    result = engine.read(data, inspect_image(data, LIMITS))
+    assert result.text.split("\n") == ["金卡理财新手专享", "本金保障随时赎回",
+                                        "客服电话400-123-4567"]
+
+
+def _reader(make_settings: Callable[..., Settings], **overrides: Any) -> ImageReader:
+    return ImageReader(make_settings(**overrides))
+
+
+def test_an_image_waiting_behind_another_is_not_timed_out(
+        make_settings: Callable[..., Settings]) -> None:
+    """ocr_image_timeout limits reading one image, not waiting for the worker: a poster queued
+    behind a long read is read once the worker is free."""
+    reader = _reader(make_settings, ocr_image_timeout=1)
+    data = poster(("年化收益20%", "保本保息"))
+    gate = threading.Event()
+
+    async def main() -> tuple[bool, Any]:
+        busy = reader._executor.submit(gate.wait, 60)   # the worker is on a long image
+        waiting = asyncio.ensure_future(reader.read(data))
+        done, _ = await asyncio.wait({waiting}, timeout=2.5)   # past the 1 s limit
+        gate.set()
+        busy.result(timeout=60)
+        return bool(done), await asyncio.wait_for(waiting, 120)
+
+    try:
+        timed_out_early, read = asyncio.run(main())
+    finally:
+        gate.set()
+        reader.close()
+    assert not timed_out_early
+    assert read.result.text.split("\n") == ["年化收益20%", "保本保息"] and not read.cached
+
+
+def test_a_cache_that_cannot_be_written_loses_no_words(
+        make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture) -> None:
+    reader = _reader(make_settings)
+    assert reader.cache._db is not None
+    reader.cache._db.execute("PRAGMA query_only = 1")   # every write now fails in SQLite
+    data = poster(("稳赚不赔", "内部认购原始股"))
+    try:
+        with caplog.at_level(logging.WARNING, logger="crawler.image_reader"):
+            read = asyncio.run(reader.read(data))
+    finally:
+        reader.close()
+    assert read.result.text.split("\n") == ["稳赚不赔", "内部认购原始股"]
+    assert "OCR cache not written" in caplog.text
+
+
+def test_a_poster_is_fetched_and_read_while_the_crawl_goes_on(mockserver: Any,
+                                                               tmp_path: Path) -> None:
+    """A picture is fetched right after the page that shows it, ahead of the pages waiting in
+    the queue, so the OCR worker reads it while the crawl goes on. (Behind the pages, every
+    picture waited for the last page and its reading was added to the crawl's time.)"""
+    targets = write_targets(tmp_path / "targets.yaml", [{
+        "name": "order", "start_urls": [mockserver.url("/ocr-order/")], "render": "never",
+        "sitemaps": False, "depth": 1, "concurrency": 1}])
+    mockserver.clear_log()
+    run = run_patrol(tmp_path / "var", "--target", "order", "--no-alerts",
+                     settings={"targets_file": str(targets),
+                               "crawl_max_pages_per_pattern": 100})
+    assert run.returncode == 0, run.stderr[-2000:]
+    paths = [e["path"] for e in mockserver.log()]
+    pages = [p for p in paths if p.startswith("/ocr-order/") and p.endswith(".html")]
+    assert len(pages) == ORDER_PAGES
+    assert paths.index("/images/poster-order.png") < paths.index(pages[2]), paths
+    assert run.summary["images_read"] == 1 and run.summary["image_findings"] >= 2
+
+
+def test_sessions_keep_no_memory_pattern_per_shape(engine: OcrEngine) -> None:
+    """Recognition sees a new input width with nearly every line; a memory pattern kept per
+    shape made a process grow by ~200 MB over 20 posters. The engine's sessions keep none
+    (one thread each), and the library's own defaults are left as they were."""
+    from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
+
+    from ocr.engine import _engine
+
+    rapid = _engine()
+    for session in (rapid.text_det.infer.session, rapid.text_rec.session.session):
+        options = session.get_session_options()
+        assert options.enable_mem_pattern is False and options.intra_op_num_threads == 1
+    assert OrtInferSession._init_sess_opts({}).enable_mem_pattern is True

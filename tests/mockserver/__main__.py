@@ -98,6 +98,12 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/crash/") and path.endswith(".html") and \
                 path[len("/crash/"):-len(".html")].isdigit():
             return self.send(200, site.crash_page(int(path[len("/crash/"):-len(".html")])).encode())
+        if path == "/ocr-order/":
+            return self.send(200, site.ocr_order_index().encode())
+        if path.startswith("/ocr-order/") and path.endswith(".html") and \
+                path[len("/ocr-order/"):-len(".html")].isdigit():
+            n = int(path[len("/ocr-order/"):-len(".html")])
+            return self.send(200, site.ocr_order_page(n).encode())
         if path == "/evasions/":
             return self.send(200, site.evasions_index(port).encode())
         evasion = site.evasions(port).get(path)

@@ -16,6 +16,7 @@ POSTERS = {
     "/images/poster-bg.png": ("稳赚不赔", "内部认购原始股"),
     "/images/poster-picture.png": ("股票配资", "1:10杠杆按天配资"),
     "/images/poster-svg.png": ("个人POS机", "免费办理一清机"),
+    "/images/poster-order.png": ("保本保息", "年化收益20%"),
 }
 
 

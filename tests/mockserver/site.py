@@ -244,3 +244,17 @@ HANG_PAGE = _html("卡死", "<p>本页脚本卡死浏览器</p><script>setTimeou
 def crash_index() -> str:
     links = "".join(f'<a href="/crash/{n}.html">{n}</a>' for n in range(CRASH_PAGES))
     return _html("脚本页列表", f'{links}<a href="/crash/hang.html">hang</a>')
+
+
+# -- OCR order: a poster on the first page, ahead of the pages that page links to -------------
+ORDER_PAGES = 12
+
+
+def ocr_order_index() -> str:
+    links = "".join(f'<a href="/ocr-order/{n}.html">第{n}页</a>' for n in range(ORDER_PAGES))
+    return _html("海报与列表", '<div class="banner"><img src="/images/poster-order.png"></div>'
+                 f"{links}")
+
+
+def ocr_order_page(n: int) -> str:
+    return _html(f"新闻 {n}", f"<p>第{n}页：公司新闻与通知。</p>")
