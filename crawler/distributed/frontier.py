@@ -53,19 +53,76 @@ if fp ~= '' then redis.call('SADD', KEYS[8], fp) end
 local score = -tonumber(ARGV[3]) * 1e12 + redis.call('INCR', KEYS[9])
 redis.call('ZADD', KEYS[1], score, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2], ARGV[1] .. ':s', score)
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[2], ARGV[1] .. ':h', ARGV[12]) end
 return 'ok'
 """
 
-POP = NOW_MS + """
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-local out = {}
+# A lease on one of a host's `limit` download slots (politeness across workers): 0 when granted,
+# else milliseconds to wait before asking again. Leases are members of the host's zset scored
+# by when they end, so a dead worker's lease ends by itself. The delay is the larger of the
+# target's and the run's robots.txt Crawl-delay for the host (`delays`, field `host`), read
+# here so that every worker honours it from the moment one worker read robots.txt. Used by
+# POP below and by crawler.distributed.hostslots.
+LEASE_HOST = """
+local function lease_host(key, next_key, delays, host, token, limit, lease_ms, delay_ms, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) >= limit then return 25 end
+  local nxt = tonumber(redis.call('GET', next_key) or '0')
+  if now < nxt then return nxt - now end
+  redis.call('ZADD', key, now + lease_ms, token)
+  redis.call('PEXPIRE', key, lease_ms)
+  local delay = math.floor(math.max(delay_ms,
+    1000 * tonumber(redis.call('HGET', delays, host) or '0')))
+  if delay > 0 then redis.call('SET', next_key, now + delay, 'PX', delay + 1000) end
+  return 0
+end
+"""
+
+# Takes the first `count` waiting entries whose host can be leased now, scanning at most
+# `scan` entries from the head, and takes that lease with the entry (its token: the entry id
+# and the time, so that a worker that comes back after its entry was taken again cannot end
+# the new holder's lease).
+# An entry taken first and leased later leaves the worker's download slot waiting whenever
+# another worker got the host's last slot in between, while other hosts stay idle; taken
+# together, a worker holds only what it can fetch at once. Entries without a host (or with
+# `limit` 0) are taken without a lease. Host keys are made here, not passed in KEYS: the
+# frontier lives on one Redis server, not a cluster. Returns the number of entries passed
+# over for busy hosts, then id, payload, lease key and token ('' without) of each entry.
+POP = NOW_MS + LEASE_HOST + """
+local lease_ms, count, scan, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+  tonumber(ARGV[4])
+local prefix, delay_ms, host_lease_ms = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+local ids = redis.call('ZRANGE', KEYS[1], 0, scan - 1)
+local out = {0}
+local busy = {}
+local taken = 0
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
+  if taken >= count then break end
   local payload = redis.call('HGET', KEYS[2], id)
-  if payload then
-    redis.call('ZADD', KEYS[3], now + tonumber(ARGV[1]), id)
-    table.insert(out, id)
-    table.insert(out, payload)
+  if not payload then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    local host = redis.call('HGET', KEYS[2], id .. ':h')
+    local key, token = '', ''
+    if host and limit > 0 then
+      key, token = prefix .. host, id .. ':' .. now
+      if busy[host] or lease_host(key, key .. ':next', KEYS[4], host, token, limit,
+                                  host_lease_ms, delay_ms, now) ~= 0 then
+        busy[host] = true
+        key = nil
+      end
+    end
+    if key then
+      redis.call('ZREM', KEYS[1], id)
+      redis.call('ZADD', KEYS[3], now + lease_ms, id)
+      table.insert(out, id)
+      table.insert(out, payload)
+      table.insert(out, key)
+      table.insert(out, token)
+      taken = taken + 1
+    else
+      out[1] = out[1] + 1
+    end
   end
 end
 return out
@@ -105,6 +162,38 @@ class Admission:
     host: str = ""
     pattern: str = ""
     fingerprint: str = ""
+    slot: str = ""           # the download slot (host) whose politeness lease it will need
+
+
+@dataclass(frozen=True)
+class HostRoom:
+    """How the pop judges a host's room: its lease keys' prefix, the slots per host (0: not
+    judged) and the delay between requests (ms; the run's Crawl-delay may raise it)."""
+
+    prefix: str
+    limit: int
+    delay_ms: int
+    scan: int = 64          # waiting entries looked at per pop, from the head of the queue
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An entry taken from the frontier, with the host lease taken with it (key and token;
+    empty when it needs none)."""
+
+    entry: str
+    payload: bytes
+    lease_key: str = ""
+    lease_token: str = ""
+
+
+@dataclass
+class Popped:
+    """Entries taken, and how many were passed over because their host had no room (the
+    worker then asks again soon rather than at its idle pace)."""
+
+    entries: list[Taken]
+    busy: int = 0
 
 
 # (serialized request, priority, admission, callback hearing the admission's answer)
@@ -152,7 +241,7 @@ class RedisFrontier:
         # cache, and a NOSCRIPT inside MULTI would leave the rest of the transaction applied.
         calls = [([uuid.uuid4().hex, payload, priority, adm.fingerprint, adm.canonical,
                    "1" if adm.forced else "0", lim.max_pages, lim.max_per_host,
-                   lim.max_per_pattern, adm.host, adm.pattern], on_result)
+                   lim.max_per_pattern, adm.host, adm.pattern, adm.slot], on_result)
                  for payload, priority, adm, on_result in pushes]
         extra = list(before)
         if not calls and not extra and ack is None:
@@ -166,7 +255,7 @@ class RedisFrontier:
                 call(pipe)
             if ack is not None:
                 pipe.zrem(self.keys["taken"], ack)
-                pipe.hdel(self.keys["data"], ack, ack + ":s")
+                pipe.hdel(self.keys["data"], ack, ack + ":s", ack + ":h")
             results = pipe.execute()
             for (_, on_result), result in zip(calls, results, strict=False):
                 if on_result is not None:
@@ -174,11 +263,17 @@ class RedisFrontier:
 
         self.shared.write(op)
 
-    def pop(self, count: int = 1) -> list[tuple[str, bytes]]:
-        """Take up to `count` requests under lease; [] when none (or Redis unreachable)."""
-        raw = self.shared.read(lambda c: self._pop(keys=self._k("queue", "data", "taken"),
-                                                   args=[self.lease_ms, count], client=c), [])
-        return [(raw[i].decode(), raw[i + 1]) for i in range(0, len(raw), 2)]
+    def pop(self, count: int = 1, hosts: HostRoom | None = None) -> Popped:
+        """Take up to `count` requests under lease, with `hosts`: only of hosts with room now,
+        each with its host lease; nothing when none (or Redis unreachable)."""
+        room = hosts or HostRoom("", 0, 0)
+        raw = self.shared.read(lambda c: self._pop(
+            keys=[*self._k("queue", "data", "taken"), run_key(self.run_id, "delays")],
+            args=[self.lease_ms, count, room.scan, room.limit, room.prefix, room.delay_ms,
+                  self.lease_ms], client=c), [0])
+        entries = [Taken(raw[i].decode(), raw[i + 1], raw[i + 2].decode(), raw[i + 3].decode())
+                   for i in range(1, len(raw), 4)]
+        return Popped(entries, busy=int(raw[0]))
 
     def renew(self, entries: Iterable[str]) -> None:
         ids = list(entries)
@@ -197,6 +292,16 @@ class RedisFrontier:
             self.shared.write(lambda c: c.zadd(self.keys["taken"], dict.fromkeys(entries, 0),
                                                xx=True))
             self.reap()
+
+    def release_leases(self, leases: dict[str, str]) -> None:
+        """End host leases (token -> lease key) taken with entries that were not fetched."""
+        def op(client: redis.Redis) -> None:
+            pipe = client.pipeline(transaction=False)
+            for token, key in leases.items():
+                pipe.zrem(key, token)
+            pipe.execute()
+
+        self.shared.read(op, None)   # unreachable: they end by themselves
 
     def counts(self) -> tuple[int, int] | None:
         """(waiting, taken), or None while Redis is unreachable."""

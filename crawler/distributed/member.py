@@ -30,6 +30,9 @@ class RunMember:
         self.holds: Counter[str] = Counter()   # entry id -> requests of it still in this worker
         self._flushed: dict[str, Any] = {}
         self.findings: list[str] = []
+        # host leases taken with entries that have not reached the downloader yet (token ->
+        # lease key): given back if the crawl ends first; Scrapy's robots.txt fetch uses them
+        self.reserved: dict[str, str] = {}
 
     def stats_delta(self, stats: dict[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
         """What the stats gained since the last flush (numbers) and their text values."""
