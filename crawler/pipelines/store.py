@@ -114,10 +114,17 @@ class StorePipeline:
     def _store(self, item: PageItem) -> list[tuple[FindingRecord, bool]]:
         ctx, store = self.ctx, self.store
         kind = "image" if item.record_kind == "image" else ctx.target.analysis_kind
-        previous = store.previous_hash(item.url)
-        change = "new" if previous is None else (
-            "unchanged" if previous == item.content_hash else "changed")
-        if item.record_kind == "page":   # images are not pages of the site
+        if ctx.distributed is not None and store.get_page(item.page_id) is not None:
+            # Fetched again in this run (its request went back to the frontier when the lease
+            # ran out, though a worker had stored it): the same record is written again, and
+            # the page is counted once.
+            self.stats.inc_value("patrol/pages_fetched_again")
+            if item.record_kind == "page":
+                self.stats.inc_value("patrol/pages", -1)
+        elif item.record_kind == "page":   # images are not pages of the site
+            previous = store.previous_hash(item.url)
+            change = "new" if previous is None else (
+                "unchanged" if previous == item.content_hash else "changed")
             self.stats.inc_value(f"patrol/pages_{change}")
         store.save_page(PageRecord(
             id=item.page_id, url=item.url, captured_at=item.captured_at,
