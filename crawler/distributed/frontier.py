@@ -29,32 +29,66 @@ from .connection import SharedRedis
 PREFIX = "patrol:run:"
 NOW_MS = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
 
+# What came of one handled entry, in one script (atomic, one round trip, and sent as EVALSHA:
+# a Redis restarted from its AOF has no script cache, and redis-py then loads the script and
+# calls it again, which is safe because a NOSCRIPT script did nothing):
+#   queue each new request (admitted here), add the worker's stats and findings, note the run's
+#   progress, and acknowledge the entry.
 # Admission mirrors crawler.frontier.Frontier.admit (same order of checks, same reasons); it is
 # that rule on shared counters, so keep the two in step.
-PUSH = """
-local fp, canonical = ARGV[4], ARGV[5]
-if fp ~= '' and redis.call('SISMEMBER', KEYS[8], fp) == 1 then return 'duplicate' end
-if canonical ~= '' then
-  if redis.call('SISMEMBER', KEYS[4], canonical) == 1 then return 'duplicate' end
-  if tonumber(redis.call('GET', KEYS[7]) or '0') >= tonumber(ARGV[7]) then return 'page_limit' end
-  if ARGV[6] ~= '1' then
-    if tonumber(redis.call('HGET', KEYS[5], ARGV[10]) or '0') >= tonumber(ARGV[8]) then
-      return 'host_cap' end
-    if tonumber(redis.call('HGET', KEYS[6], ARGV[11]) or '0') >= tonumber(ARGV[9]) then
-      return 'pattern_cap' end
+# ARGV: ack ('' none), progress ('' none), max pages, per host, per pattern; then counted
+# groups: pushes (9 fields each), integer stats, float stats, text stats (pairs), findings.
+# Returns each push's answer: 'ok' or why it was refused.
+COMMIT = """
+local function push(id, payload, priority, fp, canonical, forced, host, pattern, slot,
+                    max_pages, max_host, max_pattern)
+  if fp ~= '' and redis.call('SISMEMBER', KEYS[8], fp) == 1 then return 'duplicate' end
+  if canonical ~= '' then
+    if redis.call('SISMEMBER', KEYS[4], canonical) == 1 then return 'duplicate' end
+    if tonumber(redis.call('GET', KEYS[7]) or '0') >= max_pages then return 'page_limit' end
+    if forced ~= '1' then
+      if tonumber(redis.call('HGET', KEYS[5], host) or '0') >= max_host then
+        return 'host_cap' end
+      if tonumber(redis.call('HGET', KEYS[6], pattern) or '0') >= max_pattern then
+        return 'pattern_cap' end
+    end
+    redis.call('SADD', KEYS[4], canonical)
+    redis.call('HINCRBY', KEYS[5], host, 1)
+    redis.call('HINCRBY', KEYS[6], pattern, 1)
+    redis.call('INCR', KEYS[7])
   end
-  redis.call('SADD', KEYS[4], canonical)
-  redis.call('HINCRBY', KEYS[5], ARGV[10], 1)
-  redis.call('HINCRBY', KEYS[6], ARGV[11], 1)
-  redis.call('INCR', KEYS[7])
+  if fp ~= '' then redis.call('SADD', KEYS[8], fp) end
+  -- higher priority first, then first come first served
+  local score = -tonumber(priority) * 1e12 + redis.call('INCR', KEYS[9])
+  redis.call('ZADD', KEYS[1], score, id)
+  redis.call('HSET', KEYS[2], id, payload, id .. ':s', score)
+  if slot ~= '' then redis.call('HSET', KEYS[2], id .. ':h', slot) end
+  return 'ok'
 end
-if fp ~= '' then redis.call('SADD', KEYS[8], fp) end
--- higher priority first, then first come first served
-local score = -tonumber(ARGV[3]) * 1e12 + redis.call('INCR', KEYS[9])
-redis.call('ZADD', KEYS[1], score, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2], ARGV[1] .. ':s', score)
-if ARGV[12] ~= '' then redis.call('HSET', KEYS[2], ARGV[1] .. ':h', ARGV[12]) end
-return 'ok'
+
+local max_pages, max_host, max_pattern = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local i = 7
+local results = {}
+for _ = 1, tonumber(ARGV[6]) do
+  table.insert(results, push(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4],
+                             ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8],
+                             max_pages, max_host, max_pattern))
+  i = i + 9
+end
+local n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do redis.call('HINCRBY', KEYS[10], ARGV[i], ARGV[i + 1]); i = i + 2 end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do redis.call('HINCRBYFLOAT', KEYS[10], ARGV[i], ARGV[i + 1]); i = i + 2 end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do redis.call('HSET', KEYS[11], ARGV[i], ARGV[i + 1]); i = i + 2 end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do redis.call('SADD', KEYS[12], ARGV[i]); i = i + 1 end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[13], 'progress', ARGV[2]) end
+if ARGV[1] ~= '' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1], ARGV[1] .. ':s', ARGV[1] .. ':h')
+end
+return results
 """
 
 # A lease on one of a host's `limit` download slots (politeness across workers): 0 when granted,
@@ -88,10 +122,14 @@ end
 # `limit` 0) are taken without a lease. Host keys are made here, not passed in KEYS: the
 # frontier lives on one Redis server, not a cluster. Returns the number of entries passed
 # over for busy hosts, then id, payload, lease key and token ('' without) of each entry.
+# The host leases of this worker's downloads that ended come with the pop (ended first), so
+# its own next request sees the slots free, without a round trip of their own.
 POP = NOW_MS + LEASE_HOST + """
 local lease_ms, count, scan, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
   tonumber(ARGV[4])
 local prefix, delay_ms, host_lease_ms = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+-- first end the leases of downloads that ended since (key, token pairs from ARGV[8])
+for j = 8, #ARGV, 2 do redis.call('ZREM', ARGV[j], ARGV[j + 1]) end
 local ids = redis.call('ZRANGE', KEYS[1], 0, scan - 1)
 local out = {0}
 local busy = {}
@@ -196,6 +234,9 @@ class Popped:
     busy: int = 0
 
 
+# a worker's stats deltas: numbers (summed over workers) and texts (the last one stays)
+Stats = tuple[dict[str, float], dict[str, str]]
+
 # (serialized request, priority, admission, callback hearing the admission's answer)
 Push = tuple[bytes, int, Admission, Callable[[str], None] | None]
 
@@ -215,6 +256,7 @@ class RedisFrontier:
                      ("queue", "data", "taken", "seen", "hosts", "patterns", "admitted", "dupe",
                       "seq")}
         client = shared.client
+        self._commit = client.register_script(COMMIT)
         self._pop = client.register_script(POP)
         self._renew = client.register_script(RENEW)
         self._reap = client.register_script(REAP)
@@ -227,50 +269,57 @@ class RedisFrontier:
         """Admit and queue one request (the run's seeds)."""
         self.commit([(payload, priority, admission, on_result)])
 
-    def commit(self, pushes: list[Push], before: Iterable[Callable[[Any], Any]] = (),
+    def commit(self, pushes: list[Push], *, stats: Stats | None = None,
+               findings: Iterable[str] = (), progress: float | None = None,
                ack: str | None = None) -> None:
-        """One transaction: queue `pushes` (admitted in Redis; each `on_result(reason)` hears
-        'ok' or why not), run the `before` pipeline calls (stats, findings), and acknowledge
-        `ack`. So what came of an entry is queued before, and in the same step as, the entry is
-        acknowledged. While Redis is down it waits in the backlog and is replayed in order.
+        """One step, atomic: queue `pushes` (admitted in Redis; each `on_result(reason)` hears
+        'ok' or why not), add a worker's stats deltas (numbers, texts) and findings to the
+        run's, note its progress (epoch seconds), and acknowledge `ack`. So what came of an
+        entry is queued before, and in the same step as, the entry is acknowledged. While Redis
+        is down it waits in the backlog and is replayed in order.
         """
-        keys = self._k("queue", "data", "taken", "seen", "hosts", "patterns", "admitted", "dupe",
-                       "seq")
-        lim = self.limits
-        # EVAL with the script's text, not EVALSHA: Redis restarted from its AOF has no script
-        # cache, and a NOSCRIPT inside MULTI would leave the rest of the transaction applied.
-        calls = [([uuid.uuid4().hex, payload, priority, adm.fingerprint, adm.canonical,
-                   "1" if adm.forced else "0", lim.max_pages, lim.max_per_host,
-                   lim.max_per_pattern, adm.host, adm.pattern, adm.slot], on_result)
-                 for payload, priority, adm, on_result in pushes]
-        extra = list(before)
-        if not calls and not extra and ack is None:
+        numbers, texts = stats or ({}, {})
+        found = list(findings)
+        if not pushes and not numbers and not texts and not found and progress is None \
+                and ack is None:
             return
+        lim = self.limits
+        args: list[Any] = [ack or "", "" if progress is None else repr(progress),
+                           lim.max_pages, lim.max_per_host, lim.max_per_pattern, len(pushes)]
+        for payload, priority, adm, _ in pushes:
+            args += [uuid.uuid4().hex, payload, priority, adm.fingerprint, adm.canonical,
+                     "1" if adm.forced else "0", adm.host, adm.pattern, adm.slot]
+        ints = [(k, v) for k, v in numbers.items() if isinstance(v, int)]
+        floats = [(k, repr(float(v))) for k, v in numbers.items() if not isinstance(v, int)]
+        for group in (ints, floats, list(texts.items())):
+            args.append(len(group))
+            for key, value in group:
+                args += [key, value]
+        args += [len(found), *found]
+        keys = [*self._k("queue", "data", "taken", "seen", "hosts", "patterns", "admitted",
+                         "dupe", "seq"),
+                *(run_key(self.run_id, n) for n in ("stats", "stattext", "findings", "meta"))]
+        callbacks = [on_result for *_, on_result in pushes]
 
         def op(client: redis.Redis) -> None:
-            pipe = client.pipeline(transaction=True)
-            for args, _ in calls:
-                pipe.eval(PUSH, len(keys), *keys, *args)
-            for call in extra:
-                call(pipe)
-            if ack is not None:
-                pipe.zrem(self.keys["taken"], ack)
-                pipe.hdel(self.keys["data"], ack, ack + ":s", ack + ":h")
-            results = pipe.execute()
-            for (_, on_result), result in zip(calls, results, strict=False):
+            results = self._commit(keys=keys, args=args, client=client)
+            for on_result, result in zip(callbacks, results, strict=True):
                 if on_result is not None:
                     on_result(result.decode() if isinstance(result, bytes) else str(result))
 
         self.shared.write(op)
 
-    def pop(self, count: int = 1, hosts: HostRoom | None = None) -> Popped:
+    def pop(self, count: int = 1, hosts: HostRoom | None = None,
+            ended: Iterable[tuple[str, str]] = ()) -> Popped:
         """Take up to `count` requests under lease, with `hosts`: only of hosts with room now,
-        each with its host lease; nothing when none (or Redis unreachable)."""
+        each with its host lease; nothing when none (or Redis unreachable). `ended`: host
+        leases (key, token) to end first."""
         room = hosts or HostRoom("", 0, 0)
+        ends = [part for lease in ended for part in lease]
         raw = self.shared.read(lambda c: self._pop(
             keys=[*self._k("queue", "data", "taken"), run_key(self.run_id, "delays")],
             args=[self.lease_ms, count, room.scan, room.limit, room.prefix, room.delay_ms,
-                  self.lease_ms], client=c), [0])
+                  self.lease_ms, *ends], client=c), [0])
         entries = [Taken(raw[i].decode(), raw[i + 1], raw[i + 2].decode(), raw[i + 3].decode())
                    for i in range(1, len(raw), 4)]
         return Popped(entries, busy=int(raw[0]))
@@ -293,11 +342,11 @@ class RedisFrontier:
                                                xx=True))
             self.reap()
 
-    def release_leases(self, leases: dict[str, str]) -> None:
-        """End host leases (token -> lease key) taken with entries that were not fetched."""
+    def release_leases(self, leases: list[tuple[str, str]]) -> None:
+        """End host leases (key, token) now."""
         def op(client: redis.Redis) -> None:
             pipe = client.pipeline(transaction=False)
-            for token, key in leases.items():
+            for key, token in leases:
                 pipe.zrem(key, token)
             pipe.execute()
 

@@ -109,10 +109,9 @@ class HostSlotMiddleware:
             return
         key, token = lease
         self.member.reserved.pop(token, None)
-        # On the worker's own connection, in order: the frontier pop that follows this
-        # download's end must already see the slot free (the host's next request is most
-        # often this worker's). Unreachable Redis: the lease ends by itself after lease_ms.
-        self.member.shared.read(lambda c: c.zrem(key, token), None)
+        # Ended with this worker's next frontier pop, in order on its own connection: that pop
+        # must see the slot free (the host's next request is most often this worker's).
+        self.member.end_lease(key, token)
 
     def process_response(self, request: Any, response: Any) -> Any:
         self._release(request)

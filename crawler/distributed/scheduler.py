@@ -115,9 +115,10 @@ class FrontierScheduler(Scheduler):
         held = list(self.member.holds)
         if held:   # give back at once what this worker will not finish (shutdown, timeout)
             self.member.frontier.release(held)
+        # and the host leases taken with entries it never downloaded, and those ended
         reserved, self.member.reserved = self.member.reserved, {}
-        if reserved:   # and the host leases taken with entries it never downloaded
-            self.member.frontier.release_leases(reserved)
+        self.member.ended += [(key, token) for token, key in reserved.items()]
+        self.member.end_leases()
 
     def enqueue_request(self, request: Any) -> bool:
         entry = request.meta.get(ENTRY)
@@ -140,7 +141,10 @@ class FrontierScheduler(Scheduler):
         if not self.prefetched:
             if self._pushes:
                 self._commit()     # this worker's new links compete for the next pop
-            popped = self.member.frontier.pop(self.prefetch, self.hosts)
+            ended = self.member.take_ended()
+            popped = self.member.frontier.pop(self.prefetch, self.hosts, ended)
+            if ended and not self.member.shared.available:
+                self.member.ended[:0] = ended    # Redis away: they go with a later call
             for taken in popped.entries:
                 entry = taken.entry
                 request = self._same_callbacks(self.queue._decode_request(taken.payload))
