@@ -11,9 +11,10 @@ home, pages per second from the run's record (started to ended):
   (b) one `patrol worker` on Redis (`patrol crawl --target --distributed`);
   (c) `workers` worker processes (4 at the full size).
 Workers are started (their analyzers loaded, their crawl components imported) before the run
-is enqueued, in both (b) and (c). Each line also shows how busy the machine's cores were
-(everything on the machine: a shared machine's other load slows (c) most, which needs the most
-CPU at once) and, on Redis, the workers' CPU per page. Then, unless
+is enqueued, in both (b) and (c). Each line also shows how long the site was being fetched
+(the rest is the run's start and end), how busy the machine's cores were (everything on the
+machine: a shared machine's other load slows (c) most, which needs the most CPU at once) and,
+on Redis, the workers' CPU per page. Then, unless
 `store_count` is 0, the store/raw indexing ratio of benchmarks/store_speed.py on a real node.
 Goals (full size: 3,000 pages, 50 ms per page): (c) >= 3.5x (b); (b) >= 0.85x (a);
 store >= 0.9x raw bulk. Figures are printed, never asserted.
@@ -124,12 +125,18 @@ def patrol(site: CountingSite, work: Path, name: str, args: Any, workers: int,
         for proc in procs:
             proc.wait(60)
     rate, pages, seconds = pages_per_second(home)
-    # Figures that other load on the machine does not distort, to read the rate with: the
-    # workers' CPU per page, and how busy the machine's cores were (everything on it).
-    cpu = f"; workers' CPU {1000 * worker_cpu / max(pages, 1):.1f} ms/page" if procs else ""
+    # Figures to read the rate with: the workers' CPU per page and how busy the machine's
+    # cores were (everything on it: other load distorts wall-clock rates), and how long the
+    # site was being fetched (first request to last answer): the rest of the run's time is
+    # the start and the end of a run (enqueue, workers joining, the finish with its alerts),
+    # which more workers do not shorten.
+    starts = [t for t, _ in site.starts]
+    fetching = max(starts) - min(starts) + args.latency
+    cpu = f", workers' CPU {1000 * worker_cpu / max(pages, 1):.1f} ms/page" if procs else ""
     print(f"  {name:<28} {pages:>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s "
-          f"(machine busy {machine[0] / machine[1] * os.cpu_count():.1f} of {os.cpu_count()} "
-          f"cores{cpu})", flush=True)
+          f"(site fetched for {fetching:.1f} s; machine busy "
+          f"{machine[0] / machine[1] * os.cpu_count():.1f} of {os.cpu_count()} cores{cpu})",
+          flush=True)
     return rate
 
 
