@@ -48,6 +48,10 @@ class CountingSite:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes: with Nagle's algorithm the body waits for
+            # the client's (delayed, up to 40 ms) ACK of the headers, a latency the site does
+            # not declare and that depends on how busy the client's connections are.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
