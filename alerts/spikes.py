@@ -1,9 +1,14 @@
 """Public-opinion spikes: a sudden burst of public_risk posts about one platform.
 
-Per platform, the posts (distinct sources) first seen in the sliding window ending now are
+Per platform, the posts (distinct sources) written in the sliding window ending now are
 compared with the platform's baseline, its average per window over the spike_baseline_windows
-windows before (or over the windows since its first post, if it is newer than that). An alarm needs at least spike_min_posts posts and spike_factor times the
-baseline. It goes to the departments of `spikes.to` in departments.yaml (市委宣传部, 市网信办),
+windows before (or over the windows since its first post, if it is newer than that). An alarm
+needs at least spike_min_posts posts and spike_factor times the baseline.
+
+A post counts when it was written (findings.dated_at: its posted_at when its time could be
+read, else when it was first seen). The first patrol of a forum finds years of posts at once:
+those of the last day go to the baseline, older ones count nowhere, so an old story raises no
+alarm while posts written in the last hour still do. It goes to the departments of `spikes.to` in departments.yaml (市委宣传部, 市网信办),
 and also to `spikes.mass_incident_to` (市委维稳办) when the posts carry mass-incident words.
 One alarm per platform per window: none while an alarm for the platform is younger than the
 window, and the idempotency key carries the window bucket.
@@ -18,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from findings import FindingQuery, FindingRecord, Store, utcnow
+from findings import FindingQuery, FindingRecord, Store, dated_at, utcnow
 from settings import Settings
 
 from .departments import load_directory
@@ -51,21 +56,17 @@ class PlatformCounts:
         return len(self.earlier) / min(n_windows, max(1, watched))
 
 
-def seen_at(finding: FindingRecord) -> datetime:
-    return finding.first_seen or finding.captured_at
-
-
 def scan(store: Store, since: datetime, window_start: datetime, now: datetime,
          words: tuple[str, ...]) -> dict[str, PlatformCounts]:
     """public_risk posts per platform: those of the current window and those before it."""
     out: dict[str, PlatformCounts] = defaultdict(PlatformCounts)
-    query = FindingQuery(rules=["public_risk"], since=since, limit=500)
+    query = FindingQuery(rules=["public_risk"], dated_since=since, limit=500)
     scanned = 0
     while scanned < MAX_FINDINGS:
         page = store.query_findings(query)
         for f in page.items:
             platform = (f.platform or "").strip()
-            t = seen_at(f)
+            t = dated_at(f)
             if not platform or not since < t <= now:
                 continue
             if f.sentiment is not None and f.sentiment >= POSITIVE:
@@ -109,7 +110,7 @@ def check_spikes(store: Store, settings: Settings, now: datetime | None = None) 
             continue
         if platform in alarmed_before:
             continue
-        samples = sorted(c.current.values(), key=seen_at, reverse=True)[:SAMPLES]
+        samples = sorted(c.current.values(), key=dated_at, reverse=True)[:SAMPLES]
         mass = sorted(c.words)
         msg = spike_message(platform, current, baseline, minutes, samples, mass,
                             settings["console_base_url"], settings["time_zone"], now)

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
-
 from . import enterprise as ent
 from . import platform as plat
 from . import segment
+from .automaton import KeywordAutomaton
 from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
 from .entity_event import EntityEventMatcher
 from .finding import Finding
@@ -38,6 +37,10 @@ from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
 
 KINDS = ("ad", "page", "post", "news", "notice")
 PUBLIC_RISK_KINDS = ("post", "news", "notice", "page")
+# A post or news story that reports trouble at a platform quotes its old claims (说好的保本保息,
+# 年化12%的产品无法兑付, 0元购的路由器): rules.md gives such a text public_risk only, never rules 1-8.
+# A platform's own notice (notice) and its pages (page) still answer for what they promise.
+TROUBLE_REPORT_KINDS = ("post", "news")
 # Kinds of text that report on others; with a report cue anywhere, quoted claims are not offers.
 # A news text is a report as such: an advertorial in a news feed is marked ([推广], 【广告】).
 REPORT_KINDS = ("news", "notice")
@@ -178,7 +181,7 @@ class Analyzer:
 
     # -- building ---------------------------------------------------------------------------
 
-    def _build_automaton(self) -> ahocorasick.Automaton:
+    def _build_automaton(self) -> KeywordAutomaton[tuple[tuple[Any, ...], ...]]:
         entries: dict[str, list[tuple[Any, ...]]] = {}
 
         def add(key: str, entry: tuple[Any, ...]) -> None:
@@ -203,23 +206,14 @@ class Analyzer:
                     add(kw, ("r", period))
         for name in self.licensed:
             add(name, ("l", name))
-        auto = ahocorasick.Automaton()
-        for key, value in entries.items():
-            auto.add_word(key, (len(key), tuple(value)))
-        auto.make_automaton()
-        return auto
+        return KeywordAutomaton((key, tuple(value)) for key, value in entries.items())
 
-    def _build_cue_automaton(self) -> ahocorasick.Automaton:
+    def _build_cue_automaton(self) -> KeywordAutomaton[tuple[str, ...]]:
         kinds: dict[str, set[str]] = {}
         for kind in CUE_KINDS:
             for w in self.ruleset.context[kind]:
                 kinds.setdefault(w, set()).add(kind)
-        auto = ahocorasick.Automaton()
-        for w, ks in kinds.items():
-            auto.add_word(w, (len(w), tuple(sorted(ks))))
-        if kinds:
-            auto.make_automaton()
-        return auto
+        return KeywordAutomaton((w, tuple(sorted(ks))) for w, ks in kinds.items())
 
     # -- the public API ---------------------------------------------------------------------
 
@@ -244,30 +238,7 @@ class Analyzer:
         stats.chars = len(text)
         norm = normalize(text)
         doc = Doc(norm, kind, self._cues)
-        terms: list[tuple[int, int, str, Term]] = []
-        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
-        anchors: list[tuple[int, int, str, int]] = []
-        rate_kw: list[tuple[int, int, str]] = []
-        licensed: list[int] = []
-        for end, (length, entries) in self._automaton.iter(doc.t):
-            start = end + 1 - length
-            for e in entries:
-                tag = e[0]
-                if tag == "t":
-                    terms.append((start, end + 1, e[1], e[2]))
-                elif tag == "x":
-                    excludes.setdefault(start, []).append((end + 1, e[1], e[2]))
-                elif tag == "a":
-                    anchors.append((start, end + 1, e[1], e[2]))
-                elif tag == "r":
-                    rate_kw.append((start, end + 1, e[1]))
-                elif len(licensed) < MAX_CANDIDATES:
-                    licensed.append(start)
-        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
-            # only hostile or huge texts get here: the common case pays nothing for the caps
-            terms = _capped(terms, lambda x: x[2], stats)
-            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
-            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        terms, excludes, anchors, rate_kw, licensed = self._scan(doc, stats)
         stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
         operator_licensed = False
@@ -278,13 +249,7 @@ class Analyzer:
             return findings, stats
 
         terms = outermost(terms)
-        hits: list[Hit] = []
-        for s, e, rid, term in terms:
-            if self._term_ok(doc, s, e, rid, term, excludes):
-                hits.append(Hit(rid, s, e, term.severity, term=term.text))
-        for s, e, rid, idx in anchors:
-            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
-        hits = [h for h in hits if self._rule_requires(doc, h.rule)]
+        hits = self._hits(doc, terms, excludes, anchors, stats)
 
         # A complaint or a police report quotes a platform's claims (说好的保本保息); the
         # quoting and warning words in the same sentence keep those out of rules 1-8.
@@ -297,6 +262,8 @@ class Analyzer:
                     (s, e) for s, e, _, _ in terms]) if risk else None
                 if risk_finding is not None:
                     findings.append(risk_finding)
+            if kind in TROUBLE_REPORT_KINDS and any(f.rule in event_rules for f in findings):
+                return findings, stats
         kept = [h for h in others if self._context_ok(doc, h)]
         if licensed or operator_licensed:
             # a licensed institution describing its own business (代收代付 by a licensed payment
@@ -352,17 +319,61 @@ class Analyzer:
         return self._events.features(doc, risk, cand).normalized(), cand is not None
 
     def _event_hits(self, doc: Doc) -> tuple[list[tuple[int, int]], list[Hit]]:
-        """(spans of every lexicon term, judged hits of the entity_event rules) of a text."""
-        terms: list[tuple[int, int, str, Term]] = []
-        for end, (length, entries) in self._automaton.iter(doc.t):
-            for e in entries:
-                if e[0] == "t" and len(terms) < MAX_CANDIDATES * 4:
-                    terms.append((end + 1 - length, end + 1, e[1], e[2]))
+        """(spans of the lexicon terms, judged hits of the entity_event rules) of a text, found
+        exactly as analyze finds them: the model is trained on what it will be shown."""
+        stats = AnalysisStats()
+        terms, excludes, anchors, _, _ = self._scan(doc, stats)
+        terms = outermost(terms)
         event_rules = self._by_kind["entity_event"]
-        risk = [Hit(rid, s, e, term.severity, term=term.text)
-                for s, e, rid, term in outermost(terms)
-                if rid in event_rules and self._term_ok(doc, s, e, rid, term, {})]
+        risk = [h for h in self._hits(doc, terms, excludes,
+                                      [a for a in anchors if a[2] in event_rules], stats)
+                if h.rule in event_rules]
         return [(s, e) for s, e, _, _ in terms], risk
+
+    def _scan(self, doc: Doc, stats: AnalysisStats) -> tuple[
+            list[tuple[int, int, str, Term]], dict[int, list[tuple[int, str, str]]],
+            list[tuple[int, int, str, int]], list[tuple[int, int, str]], list[int]]:
+        """One pass of the automaton: (terms, excludes by start, pattern anchors, rate keywords,
+        starts of licensed names), each capped at MAX_CANDIDATES per rule."""
+        terms: list[tuple[int, int, str, Term]] = []
+        excludes: dict[int, list[tuple[int, str, str]]] = {}  # by start: (end, rule, term)
+        anchors: list[tuple[int, int, str, int]] = []
+        rate_kw: list[tuple[int, int, str]] = []
+        licensed: list[int] = []
+        for start, end, entries in self._automaton.find(doc.t):
+            for e in entries:
+                tag = e[0]
+                if tag == "t":
+                    terms.append((start, end, e[1], e[2]))
+                elif tag == "x":
+                    excludes.setdefault(start, []).append((end, e[1], e[2]))
+                elif tag == "a":
+                    anchors.append((start, end, e[1], e[2]))
+                elif tag == "r":
+                    rate_kw.append((start, end, e[1]))
+                elif len(licensed) < MAX_CANDIDATES:
+                    licensed.append(start)
+        if max(len(terms), len(anchors), len(rate_kw)) > MAX_CANDIDATES:
+            # only hostile or huge texts get here: the common case pays nothing for the caps
+            terms = _capped(terms, lambda x: x[2], stats)
+            anchors = _capped(anchors, lambda x: (x[2], x[3]), stats)
+            rate_kw = _capped(rate_kw, lambda x: "rates", stats)
+        return terms, excludes, anchors, rate_kw, licensed
+
+    def _hits(self, doc: Doc, terms: list[tuple[int, int, str, Term]],
+              excludes: dict[int, list[tuple[int, str, str]]],
+              anchors: list[tuple[int, int, str, int]], stats: AnalysisStats) -> list[Hit]:
+        """The terms that stand in their context and the patterns that match at their anchors,
+        of rules whose required words the text has."""
+        hits: list[Hit] = []
+        for s, e, rid, term in terms:
+            if self._term_ok(doc, s, e, rid, term, excludes):
+                hits.append(Hit(rid, s, e, term.severity, term=term.text))
+        for s, e, rid, idx in anchors:
+            hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
+        # (asked once per rule: the words a rule requires are looked for in the whole text)
+        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid)}
+        return [h for h in hits if h.rule in met]
 
     def opinion(self, text: str, kind: str = "post") -> Opinion:
         """The opinion model on any text: P(trouble at a platform) and the sentiment (without

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import ahocorasick
-
 from . import segment
+from .automaton import KeywordAutomaton
 from .normalize import normalize
 from .rules import Rule
 
@@ -50,7 +49,7 @@ class RestrictedMatcher:
     def __init__(self, rule: Rule | None, context: dict[str, tuple[str, ...]]) -> None:
         self.rule = rule
         self._scope_excl = context.get("scope_exclusion", ())
-        self._auto = ahocorasick.Automaton()
+        self._auto: KeywordAutomaton[tuple[tuple[str, str], ...]] = KeywordAutomaton(())
         self._known: frozenset[str] = frozenset()
         if rule is None:
             return
@@ -61,9 +60,7 @@ class RestrictedMatcher:
                 entries.setdefault(x, []).append(("x", t.text))
         for x in rule.exclude:
             entries.setdefault(x, []).append(("x", ""))
-        for k, v in entries.items():
-            self._auto.add_word(k, (len(k), tuple(v)))
-        self._auto.make_automaton()
+        self._auto = KeywordAutomaton((k, tuple(v)) for k, v in entries.items())
         self._known = frozenset(t.text for t in rule.terms)
         self._boundary = {t.text: t.boundary for t in rule.terms}
 
@@ -75,10 +72,9 @@ class RestrictedMatcher:
         t = norm.text
         hits: list[tuple[int, int, str]] = []
         excl: list[tuple[int, int, str]] = []
-        for end, (length, entries) in self._auto.iter(t):
-            start = end + 1 - length
+        for start, end, entries in self._auto.find(t):
             for kind, term in entries:
-                (hits if kind == "t" else excl).append((start, end + 1, term))
+                (hits if kind == "t" else excl).append((start, end, term))
         kept: list[tuple[int, int, str]] = []
         for s, e, term in sorted(hits, key=lambda h: (h.__getitem__(0), -h[1])):
             if any(xs <= s and e <= xe and (not xt or xt == term) for xs, xe, xt in excl):
@@ -138,7 +134,14 @@ _TRAILING = re.compile(r"(?:版权所有|保留所有权利|all rights reserved|
 
 
 FOOTER_REACH = 120
-_FOOTER_MARK = re.compile(r"版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者", re.I)
+# 版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者, in any letter case (re.I also takes İ and ı for
+# i). Written as the first character, then the rest of the word that character begins: a pattern
+# that starts with a plain class lets the regex engine skip the rest of a page in a tight loop,
+# about three times faster than the alternation with re.I.
+_I = "[iIİı]"
+_FOOTER_MARK = re.compile(
+    rf"[版©(cC主运iIİı经](?:(?<=版)权所有|(?<=©)|(?<=\()[cC]\)|(?<=[cC])[oO][pP][yY][rR]{_I}[gG][hH][tT]"
+    rf"|(?<=主)办|(?<=运)营|(?<={_I})[cC][pP]|(?<=经)营者)")
 
 
 def find_operator(text: str) -> tuple[str, int] | None:

@@ -24,9 +24,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import ahocorasick
-
 from . import platform as plat
+from .automaton import KeywordAutomaton
 from .context import Doc
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit
@@ -37,7 +36,6 @@ from .opinion import (
     Opinion,
     OpinionModel,
     features,
-    strong_candidate,
     window,
     words,
 )
@@ -90,27 +88,22 @@ class EntityEventMatcher:
         self._neg_re = neg_re
         self._cut = cut
         self.model = model
-        self._names = ahocorasick.Automaton()
-        n = 0
+        keys: dict[str, int] = {}
         for name in platforms:
             key = normalize_term(name)
-            if len(key) >= 3 and key not in self._names:
-                self._names.add_word(key, len(key))
-                n += 1
-        if n:
-            self._names.make_automaton()
-        self._has_names = n > 0
+            if len(key) >= 3:
+                keys.setdefault(key, len(key))
+        self._names = KeywordAutomaton(keys.items(), compact=True)
 
     # -- candidates -------------------------------------------------------------------------
 
     def _lexicon_name(self, t: str, near: int) -> Candidate | None:
         """The lexicon's name nearest the first trouble word (within MAX_MODEL_CHARS)."""
-        if not self._has_names:
+        if not self._names:
             return None
         found = []
-        for end, length in self._names.iter(t, max(0, near - MAX_MODEL_CHARS),
-                                            min(len(t), near + MAX_MODEL_CHARS)):
-            start = end + 1 - length
+        for start, _, length in self._names.find(t, max(0, near - MAX_MODEL_CHARS),
+                                                 min(len(t), near + MAX_MODEL_CHARS)):
             found.append((abs(start - near), -length, start))  # nearest, then longest
         for _, neg_length, start in sorted(found):
             name = t[start:start - neg_length]
@@ -284,8 +277,7 @@ class EntityEventMatcher:
         if self.model is not None and feats is not None:
             # most candidates stop here: the sentiment is computed only for findings
             p = self.model.risk(feats)
-            if p < (self.model.threshold_strong if strong_candidate(feats)
-                    else self.model.threshold):
+            if p < self.model.threshold:
                 return None
         op = self.opinion(doc, risk, cand, feats)
         if self.model is None and (doc.has_cue("statistics") or op.sentiment_score > 0.2):

@@ -17,9 +17,15 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import opencc
+
+from settings.resources import shipped_path
+
+T2S_CHARS_FILE = shipped_path("analyzers", "model", "t2s_chars.txt")
 
 # Full-width ASCII (U+FF01..U+FF5E) folds to ASCII, except the full-width question mark: an ASCII
 # "?" in Chinese text is usually a lost non-breaking space, a "？" is a real question.
@@ -66,15 +72,34 @@ def _confusable_table() -> dict[int, int]:
 
 
 CONFUSABLE_TABLE = _confusable_table()
-_CONFUSABLE_RE = re.compile("[" + "".join(
-    f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _CONFUSABLE_RANGES) + "]+")
+
+
+def _runs_of(char_class: str) -> re.Pattern[str]:
+    """Runs of the characters of a class. Written [x][x]* rather than [x]+: a pattern that
+    starts with a plain class lets the regex engine skip the other characters in a tight loop,
+    two to three times faster on text that has none (most text)."""
+    return re.compile(char_class + char_class + "*")
+
+
+def _ranges(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges) + "]"
+
+
+# the ranges above U+FFFF are looked for only in text that has such characters: a class with
+# them cannot be a bitmap, and costs twice as much per character
+_CONFUSABLE_BMP_RE = _runs_of(_ranges(tuple(r for r in _CONFUSABLE_RANGES if r[1] <= 0xFFFF)))
+_CONFUSABLE_ASTRAL_RE = _runs_of(_ranges(tuple(r for r in _CONFUSABLE_RANGES if r[0] > 0xFFFF)))
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Cyrillic and Greek letters that look like Latin ones; folded only inside a word that also has
 # Latin letters or digits (Р2Р, Рaу), so Russian or Greek text stays as it is.
 _LOOKALIKES = dict(zip(
     "АВЕКМНОРСТХУаеорсухіјѕԁԛԝЅІЈΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιρχυνκ",
     "ABEKMHOPCTXYaeopcyxijsdqwSIJABEZHIKMNOPTYXoipxuvk", strict=True))
 LOOKALIKE_TABLE = {ord(k): ord(v) for k, v in _LOOKALIKES.items()}
-_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+_FOREIGN_RANGES = ((0x0370, 0x03FF), (0x0400, 0x052F))
+_FOREIGN = re.compile(_ranges(_FOREIGN_RANGES))
+_CONFUSABLE_OR_FOREIGN = re.compile(_ranges(
+    tuple(r for r in _CONFUSABLE_RANGES if r[1] <= 0xFFFF) + _FOREIGN_RANGES))
 _MIXED_WORD = re.compile(r"[A-Za-z0-9\u0370-\u03ff\u0400-\u052f]+")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 
@@ -86,12 +111,22 @@ def _fold_lookalike_word(m: re.Match[str]) -> str:
     return word
 
 
+def _fold_confusable_run(m: re.Match[str]) -> str:
+    return m.group().translate(CONFUSABLE_TABLE)
+
+
 def fold_confusables(text: str) -> str:
     """Radicals, compatibility ideographs, mathematical alphanumerics and Cyrillic/Greek
     look-alikes in Latin words, folded to the characters they imitate (same length)."""
     if text.isascii():
         return text
-    text = _CONFUSABLE_RE.sub(lambda m: m.group().translate(CONFUSABLE_TABLE), text)
+    astral = _ASTRAL.search(text) is not None
+    if not astral and _CONFUSABLE_OR_FOREIGN.search(text) is None:
+        return text  # most text: one look for both kinds instead of two
+    text = _CONFUSABLE_BMP_RE.sub(_fold_confusable_run, text)
+    if astral:
+        # (mathematical alphanumerics fold to Latin and Greek letters: looked for below)
+        text = _CONFUSABLE_ASTRAL_RE.sub(_fold_confusable_run, text)
     if _FOREIGN.search(text) is None:
         return text
     return _MIXED_WORD.sub(_fold_lookalike_word, text)
@@ -105,23 +140,28 @@ _SEP_CHARS = " \t\\-·•‧・/|_*~+" + "\u200b\u200c\u200d\u2060\ufeff"
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 _SYLLABLE = rf"[a-z{_TONED}]{{1,7}}"
+# One separator, entity or placeholder of a run.
+_SEP_ONE = rf"(?:[{re.escape(_SEP_CHARS)}?]|&nbsp;?|&#160;|&ensp;|&emsp;)"
 _REMOVE = re.compile(
-    # the leading lookahead lets the regex engine skip ordinary text at C speed
-    rf"(?=[(（{re.escape(_SEP_CHARS)}?&{_ZW}])(?:"
+    # The first character of whatever is removed, then (after a look back at what it was) the
+    # rest of it: a pattern that starts with a plain class lets the regex engine skip ordinary
+    # text in a tight loop (2.7 ns a character against 7 for a leading lookahead).
+    rf"[(（{re.escape(_SEP_CHARS)}?&{_ZW}](?:"
     # a pinyin gloss right after a Han character: one parenthesized syllable with a tone mark
     # (印發(fā)), or the syllables of the word before it (首付(shǒu fù)贷, 跑路（pǎo lù）),
     # half- or full-width parentheses; at least one tone mark, so (abc) or (pos) stay
-    rf"(?P<gloss>[(（](?<=[\u4e00-\u9fff\u3400-\u4dbf][(（])"
+    rf"(?P<gloss>(?<=[\u4e00-\u9fff\u3400-\u4dbf][(（])"
     rf"(?=[a-z{_TONED} ']{{0,40}}[{_TONED}])"
     rf"{_SYLLABLE}(?:[ ']{_SYLLABLE}){{0,5}}[)）])"
     # zero-width characters are never meaningful
-    rf"|(?P<zw>[{_ZW}]+)"
+    rf"|(?P<zw>(?<=[{_ZW}])[{_ZW}]*)"
     # a run of separators, &nbsp; entities and "?" placeholders
-    rf"|(?P<sep>(?:[{re.escape(_SEP_CHARS)}?]|&nbsp;?|&#160;|&ensp;|&emsp;)+))"
+    rf"|(?P<sep>(?:(?<=[{re.escape(_SEP_CHARS)}?])|(?<=&)(?:nbsp;?|#160;|ensp;|emsp;))"
+    rf"{_SEP_ONE}*))"
 )
 # Only the characters that fold are touched: a regex finds their runs, which is several times
 # faster than str.translate with a dict over the whole text.
-_FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in sorted(FOLD_TABLE))) + "]+")
+_FOLD_RE = _runs_of("[" + re.escape("".join(chr(c) for c in sorted(FOLD_TABLE))) + "]")
 _ISWORD = re.compile(rf"[{_WORD}]")
 _DIGIT = re.compile(r"[0-9]")
 _VISIBLE = re.compile(r"[|/·•‧・\-_*~+]")
@@ -138,19 +178,74 @@ def _converter() -> opencc.OpenCC:
     return conv
 
 
+def load_t2s_chars(path: Path) -> frozenset[str]:
+    """The characters t2s can change (scripts/build_t2s_chars.py); # starts a comment line."""
+    chars: set[str] = set()
+    for line in path.read_text("utf-8").splitlines():
+        if not line.startswith("#"):
+            chars.update(line.strip())
+    return frozenset(chars)
+
+
+def _class(chars: Iterable[str]) -> re.Pattern[str] | None:
+    chars = sorted(chars)
+    return re.compile("[" + re.escape("".join(chars)) + "]") if chars else None
+
+
+_T2S_CHARS = load_t2s_chars(T2S_CHARS_FILE)
+# the characters above U+FFFF are looked for only in text that has such characters (see
+# _CONFUSABLE_BMP_RE): the class of the others is a bitmap the regex engine skips text with
+_T2S_BMP_RE = _class(c for c in _T2S_CHARS if c <= "\uffff")
+_T2S_ALL_RE = _class(_T2S_CHARS)
+
+
 def to_simplified(text: str) -> str:
-    """OpenCC t2s, guaranteed to keep the length (the offset map relies on it)."""
-    if text.isascii():
+    """OpenCC t2s, guaranteed to keep the length (the offset map relies on it).
+
+    Only the lines that hold a character t2s can change (scripts/build_t2s_chars.py says why
+    that is exact) are converted, so most simplified text skips OpenCC altogether.
+    """
+    if text.isascii() or _T2S_ALL_RE is None:
         return text
-    conv = _converter()
+    finder = _T2S_ALL_RE if _ASTRAL.search(text) is not None else _T2S_BMP_RE
+    m = finder.search(text) if finder is not None else None
+    if m is None:
+        return text
+    # the lines to convert, as [start, end) runs of whole lines
+    runs: list[tuple[int, int]] = []
+    n = len(text)
+    while m is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = n if end < 0 else end
+        if runs and runs[-1][1] + 1 == start:
+            start = runs.pop()[0]  # the line right after the last run: one run
+        runs.append((start, end))
+        m = finder.search(text, end)
+    # One OpenCC call for all of them (a call costs microseconds of its own): t2s keeps the line
+    # breaks where they are, and _convert_lines the length, so the runs are at the same offsets
+    # of the converted text.
+    converted = _convert_lines(_converter(), "\n".join(text[s:e] for s, e in runs))
+    pieces = []
+    pos = 0
+    at = 0
+    for s, e in runs:
+        pieces.append(text[pos:s])
+        pieces.append(converted[at:at + e - s])
+        at += e - s + 1
+        pos = e
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _convert_lines(conv: opencc.OpenCC, text: str) -> str:
     out = conv.convert(text)
     if len(out) == len(text):
         return out
     # A phrase conversion changed the length somewhere: convert line by line, and character by
     # character on the lines that still differ. Rare; correctness of offsets matters more.
-    lines = text.split("\n")
     fixed = []
-    for line in lines:
+    for line in text.split("\n"):
         conv_line = conv.convert(line)
         if len(conv_line) != len(line):
             conv_line = "".join(
@@ -200,56 +295,61 @@ def normalize(text: str) -> Normalized:
     # confusables first: a radical folds to a traditional character (⾨ -> 門) that t2s handles
     folded = fold(to_simplified(fold_confusables(text)))
     pieces: list[str] = []
+    piece = pieces.append
+    # segments: (normalized start, original start); one that starts where the one before it
+    # starts (two removals in a row) replaces it
     nstarts: list[int] = [0]
     ostarts: list[int] = [0]
     pos = 0     # original (= folded) offset consumed so far
     npos = 0    # normalized length so far
     n = len(folded)
     for m in _REMOVE.finditer(folded):
-        s, e = m.start(), m.end()
-        kind = m.lastgroup
-        if kind == "sep":
+        s, e = m.span()
+        if m.lastgroup == "sep":
             raw = m.group()
+            placeholder = "&" in raw or "?" in raw
+            # "首页 | 我要投资", "A&nbsp;|&nbsp;B": a visible separator with spacing or
+            # placeholders around it is navigation, never glue
+            nav = bool(_VISIBLE.search(raw)) and (placeholder or " " in raw or "\t" in raw)
+            if nav and not placeholder:
+                continue  # (the usual separator run: kept, no need to look around it)
             before = folded[s - 1] if s > 0 else ""
             after = folded[e] if e < n else ""
             glue = bool(before and after and _ISWORD.match(before) and _ISWORD.match(after))
             if glue and _DIGIT.match(before) and _DIGIT.match(after):
                 glue = False  # 12-15, 2016/7: a range or a date, not glue
-            placeholder = "&" in raw or "?" in raw
-            if glue and _VISIBLE.search(raw) and (placeholder or " " in raw or "\t" in raw):
-                glue = False  # "首页 | 我要投资", "A&nbsp;|&nbsp;B": navigation, not glue
+            if nav:
+                glue = False
             if not glue:
                 if not placeholder:
                     continue  # ordinary punctuation or spacing: keep it as it is
                 # placeholders between words: one character stands for the run
-                pieces.append(folded[pos:s])
+                piece(folded[pos:s])
                 npos += s - pos
-                pieces.append("|" if "|" in raw else " ")
-                nstarts.append(npos)
-                ostarts.append(s)
+                piece("|" if "|" in raw else " ")
+                if nstarts[-1] == npos:
+                    ostarts[-1] = s
+                else:
+                    nstarts.append(npos)
+                    ostarts.append(s)
                 npos += 1
                 pos = e
                 nstarts.append(npos)
                 ostarts.append(e)
                 continue
-        pieces.append(folded[pos:s])
-        npos += s - pos
+        # removed: a gloss, zero-width characters, glue between the characters of a word
+        if s != pos:
+            piece(folded[pos:s])
+            npos += s - pos
+            nstarts.append(npos)
+            ostarts.append(e)
+        else:  # right after the last removal: its segment starts further on
+            ostarts[-1] = e
         pos = e
-        nstarts.append(npos)
-        ostarts.append(e)
     if pos == 0:
         return Normalized(text, folded, (0,), (0,))
-    pieces.append(folded[pos:])
-    # drop segments that start at the same normalized offset: the later one wins
-    ns: list[int] = []
-    os_: list[int] = []
-    for a, b in zip(nstarts, ostarts, strict=True):
-        if ns and ns[-1] == a:
-            os_[-1] = b
-        else:
-            ns.append(a)
-            os_.append(b)
-    return Normalized(text, "".join(pieces), tuple(ns), tuple(os_))
+    piece(folded[pos:])
+    return Normalized(text, "".join(pieces), tuple(nstarts), tuple(ostarts))
 
 
 def normalize_term(term: str) -> str:

@@ -94,7 +94,6 @@ class OpinionModel:
         if data.get("format") != FORMAT:
             raise ValueError(f"opinion model format {data.get('format')!r}, expected {FORMAT}")
         self.threshold: float = float(data["threshold"])
-        self.threshold_strong: float = float(data.get("threshold_strong", self.threshold))
         self.risk_bias: float = float(data["risk"]["bias"])
         self.risk_w: dict[str, float] = data["risk"]["weights"]
         self.sent_bias: list[float] = [float(b) for b in data["sentiment"]["bias"]]
@@ -133,12 +132,6 @@ class OpinionModel:
     def predict(self, feats: Features) -> Opinion:
         label, score = self.sentiment(feats)
         return Opinion(risk=self.risk(feats), sentiment=label, sentiment_score=score)
-
-
-def strong_candidate(feats: Features) -> bool:
-    """Did the rules name the platform right by the trouble words (鑫盛贷跑路了)?"""
-    return META + "platform:context" in feats and (
-        META + "near:10" in feats or META + "near:40" in feats)
 
 
 def load_platforms(path: Path = PLATFORMS_FILE) -> list[str]:

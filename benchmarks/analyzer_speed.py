@@ -175,8 +175,7 @@ def run(size: str = "full", **options: Any) -> list[Row]:
     auto = analyzer._automaton
     t0 = time.process_time()
     for _, text in pages:
-        for _ in auto.iter(text):
-            pass
+        auto.find(text)
     ac_s = time.process_time() - t0
     print(f"(c) bare Aho-Corasick: {mb / ac_s:6.2f} MB/s  (ceiling)")
     print(f"ratio (b)/(a): {jieba_s / pipe_s:.1f}x   ceiling (c)/(a): {jieba_s / ac_s:.1f}x")

@@ -41,7 +41,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "kind": {"type": "string"}, "page_id": {"type": ["string", "null"]},
             "platform": {"type": ["string", "null"]}, "sentiment": {"type": ["number", "null"]},
             "operator": {"type": ["string", "null"]}, "first_seen": nullable_time,
-            "last_seen": nullable_time, "gone_at": nullable_time,
+            "last_seen": nullable_time, "gone_at": nullable_time, "posted_at": nullable_time,
             "status": {"type": "string", "enum": list(STATUSES)},
             "forwarded_to": {"type": ["string", "null"]},
         },

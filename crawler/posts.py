@@ -9,7 +9,8 @@ fit the usual markup (.post, .comment, [data-post-id] ...).
       item: "div.post"          # one element per post (required)
       text: ".content"          # the post's words, inside the item (required)
       author: ".author"         # optional
-      time: "time, .time"       # optional; a datetime="" attribute wins over the element text
+      time: "time, .time"       # optional; a datetime="" (data-time, title) attribute wins
+                                # over the element text; read by common/posttime.py
       id: "data-post-id"        # optional attribute of the item naming the post
 
 Pages are written by adversaries: at most MAX_POSTS posts per page and MAX_POST_CHARS
@@ -42,6 +43,10 @@ DEFAULT_SELECTORS = {
     "time": "time, .time, .date, [itemprop='dateCreated']",
     "id": "data-post-id",
 }
+# Attributes that hold a post's exact time where the text says "3天前" (datetime="" of <time>,
+# a Unix timestamp in data-time, a full date in title): the first one with a digit wins (a
+# title="点击查看" tooltip is no time).
+TIME_ATTRIBUTES = ("datetime", "data-time", "data-timestamp", "data-date", "title")
 _SPACE = re.compile(r"\s+")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -97,14 +102,17 @@ def selectors_from(data: Any, where: str) -> PostSelectors:
 DEFAULT = selectors_from(DEFAULT_SELECTORS, "crawler/posts.py")
 
 
-def _text(node: Selector, css: str) -> str:
+def _text(node: Selector, css: str, attributes: tuple[str, ...] = ()) -> str:
+    """The words of the first element `css` finds, or the first of its `attributes` that
+    holds a digit."""
     if not css:
         return ""
     found = node.css(css)
     if not found:
         return ""
     first = found[0]
-    when = first.attrib.get("datetime") if first.root.tag == "time" else None
+    when = next((first.attrib[a] for a in attributes
+                 if any(c.isdigit() for c in first.attrib.get(a) or "")), None)
     words = when or " ".join(first.css("::text").getall())
     return _SPACE.sub(" ", words).strip()
 
@@ -135,5 +143,5 @@ def split_posts(html: str, sel: PostSelectors = DEFAULT, url: str = "") -> list[
         post_id = own if _ID.match(own or "") else \
             f"{i}-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
         posts.append(Post(index=i, post_id=post_id, author=_text(node, sel.author)[:80],
-                          time=_text(node, sel.time)[:40], text=text))
+                          time=_text(node, sel.time, TIME_ATTRIBUTES)[:40], text=text))
     return posts

@@ -9,6 +9,7 @@ from .model import (
     PageRecord,
     PatrolRun,
     alert_id,
+    dated_at,
     finding_id,
     page_id,
     utcnow,
@@ -16,7 +17,7 @@ from .model import (
 
 __all__ = [
     "AlertRecord", "Decision", "DecisionConflict", "EvidenceFile", "FindingPage", "FindingQuery", "FindingRecord",
-    "PageHit", "PageRecord", "PatrolRun", "Store", "alert_id", "finding_id", "open_store",
+    "PageHit", "PageRecord", "PatrolRun", "Store", "alert_id", "dated_at", "finding_id", "open_store",
     "page_id", "utcnow",
 ]
 

@@ -34,6 +34,9 @@ class FindingQuery:
     source: str | None = None
     since: datetime | None = None                        # on last_seen
     until: datetime | None = None
+    # on the finding's date (model.dated_at: a post's posting time, else first_seen): posts
+    # written since then, not old posts still seen since then
+    dated_since: datetime | None = None
     text: str | None = None                              # Chinese full-text search
     include_gone: bool = True
     sort: str = "newest"      # newest (last_seen desc) or severity (high first, then newest)
@@ -123,7 +126,8 @@ class Store(ABC):
     def count_findings(self, query: FindingQuery, by: str) -> dict[str, int]:
         """Counts by one of: rule, severity, status, lead, domain, target, platform, day, week.
 
-        A day or week (named by its Monday, YYYY-MM-DD) is that of first_seen in the store's
+        A day or week (named by its Monday, YYYY-MM-DD) is that of the finding's date
+        (model.dated_at: a post's posted_at when known, else first_seen) in the store's
         `time_zone`: a finding at 2026-01-01T17:00Z counts on 2026-01-02 in Asia/Shanghai."""
 
     @abstractmethod

@@ -118,8 +118,19 @@ class FindingRecord(_Record):
     warc_file: str = ""
     warc_offset: int | None = None
     warc_length: int | None = None
+    # A forum post: when the post says it was written (common/posttime.py), if readable. The
+    # store keeps it no later than first_seen: a post is not written after we saw it.
+    posted_at: datetime | None = None
 
-    _times = ("captured_at", "first_seen", "last_seen", "gone_at")
+    _times = ("captured_at", "first_seen", "last_seen", "gone_at", "posted_at")
+
+
+def dated_at(f: FindingRecord) -> datetime:
+    """When a finding happened, for counting it over time (spikes, day and week counts): a
+    post's posting time when known, else when it was first seen. An old post found on a first
+    patrol is dated years back, not today."""
+    seen = f.first_seen or f.captured_at
+    return min(f.posted_at, seen) if f.posted_at else seen
 
 
 @dataclass

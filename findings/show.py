@@ -50,6 +50,8 @@ def render_finding(f: FindingRecord, page: PageRecord | None, history: list[Deci
         rows.append(("涉及平台", f.platform))
     if f.operator:
         rows.append(("经营者", f.operator))
+    if f.posted_at:
+        rows.append(("发帖时间", local_time(f.posted_at)))
     rows += [
         ("采集时间", local_time(f.captured_at)),
         ("首次发现", local_time(f.first_seen)),

@@ -9,11 +9,19 @@ the CCF 2019 posts given by --data) and, for the risk model, also on the project
 never read here. Two logistic regressions over the features of analyzers/opinion.py:
   - risk: does the post report trouble at a named platform (public_risk 1/0);
   - sentiment: negative / neutral / positive.
-The decision threshold is chosen on cross-validated predictions of the training rows: the
-lowest threshold at which at most TARGET_FP of the labelled negative posts (random sample)
-that the rules make candidates would be flagged. Weights are exported as a dictionary (the
-largest MAX_FEATURES by magnitude), so that inference is a dot product without scikit-learn.
-Deterministic: fixed folds, a deterministic solver, sorted output.
+The decision threshold is chosen on cross-validated predictions of the training rows,
+repeated REPEATS times with different folds and pooled: the lowest threshold at which at most
+TARGET_FP of the random sample's negative posts would be flagged. One 5-fold run on the first
+labels moved the chosen threshold between 0.34 and 0.95 (few negatives are rule candidates at
+all). Nested cross-validation on the train split (5 outer folds, the threshold chosen inside
+each as here) realised 0.91% false alarms at recall 0.87 for TARGET_FP 1%, 0.91% at recall
+0.83 for 0.6%, and 1.45% at recall 0.90 for 1.25%: the realised share runs above the target,
+hence a target below the issue's 1.5%. Weights are exported as a
+dictionary (the largest MAX_FEATURES by magnitude), so that inference is a dot product without
+scikit-learn. Deterministic: fixed folds, a deterministic solver, sorted output.
+
+Rows of every sample are trained on (random, prefilter, active: docs/labelling.md); the
+threshold is judged on the random sample only, the one that stands for real traffic.
 """
 
 from __future__ import annotations
@@ -28,12 +36,14 @@ sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "analyzers" / "model" / "opinion.json"
 CORPUS = ROOT / "tests" / "corpus" / "texts.jsonl"
-TARGET_FP = 0.0115       # share of negative training posts flagged, cross-validated (4 of 348)
+TARGET_FP = 0.01         # share of random-sample negative posts flagged, cross-validated
+REPEATS = 5              # cross-validation runs pooled to choose the threshold
 MAX_FEATURES = 20000     # per model, by weight magnitude
 C_RISK = 64.0
 C_SENTIMENT = 4.0
 FOLDS = 5
-CORPUS_WEIGHT = 2.0
+SEED = 20191201
+CORPUS_WEIGHT = 6.0      # chosen by cross-validated corpus recall at equal real-data figures
 
 
 def _records(data: Path) -> tuple[list[tuple[str, str, int, str, bool]], list[str]]:
@@ -74,7 +84,7 @@ def train(data: Path) -> dict[str, object]:
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     from analyzers import Analyzer
-    from analyzers.opinion import FORMAT, SENTIMENTS, strong_candidate
+    from analyzers.opinion import FORMAT, SENTIMENTS
 
     analyzer = Analyzer(ROOT / "config" / "rules.yaml", ROOT / "config" / "licensed.txt",
                         opinion_model=None)
@@ -89,31 +99,22 @@ def train(data: Path) -> dict[str, object]:
     y = np.array([r[2] for r in rows])
 
     risk = LogisticRegression(C=C_RISK, solver="liblinear", max_iter=2000)
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=20191201)
     # the project's corpus is small and clean: weigh it up so that its plain cases hold
     weight = np.array([1.0 if r[3] else CORPUS_WEIGHT for r in rows])
-    p = cross_val_predict(risk, x, y, cv=folds, method="predict_proba",
-                          params={"sample_weight": weight})[:, 1]
-    cand = np.array(cands)
-    negatives = np.array([r[2] == 0 and r[4] for r in rows])
-    positives = np.array([r[2] == 1 and r[4] for r in rows])
-    # two thresholds: one for every candidate, a lower one for candidates whose platform
-    # stands right by the trouble words (strong_candidate); the pair with the best recall
-    # whose false-alarm share stays within TARGET_FP
-    strong = np.array([strong_candidate(f) for f in feats])
-    best = (-1.0, 0.5, 0.5)
-    grid = [round(float(t), 2) for t in np.arange(0.05, 0.96, 0.01)]
-    for t in grid:
-        for ts in (g for g in grid if g <= t):
-            flag = cand & ((p >= t) | (strong & (p >= ts)))
-            if float((flag & negatives).sum()) / max(1, negatives.sum()) > TARGET_FP:
-                continue
-            recall = float((flag & positives).sum()) / max(1, positives.sum())
-            if recall > best[0]:
-                best = (recall, t, ts)
-    _, threshold, threshold_strong = best
-    flagged = cand & ((p >= threshold) | (strong & (p >= threshold_strong)))
-    cv = {"threshold": threshold, "threshold_strong": threshold_strong,
+    cand = np.tile(np.array(cands), REPEATS)
+    negatives = np.tile(np.array([r[2] == 0 and r[4] for r in rows]), REPEATS)
+    positives = np.tile(np.array([r[2] == 1 and r[4] for r in rows]), REPEATS)
+    p = np.concatenate([cross_val_predict(
+        risk, x, y, method="predict_proba", params={"sample_weight": weight},
+        cv=StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED + i))[:, 1]
+        for i in range(REPEATS)])
+    threshold = 0.95
+    for t in (round(float(t), 2) for t in np.arange(0.05, 0.96, 0.01)):
+        if float((cand & (p >= t) & negatives).sum()) / max(1, negatives.sum()) <= TARGET_FP:
+            threshold = t
+            break
+    flagged = cand & (p >= threshold)
+    cv = {"threshold": threshold, "repeats": REPEATS,
           "recall": round(float((flagged & positives).sum()) / max(1, positives.sum()), 3),
           "fp_rate": round(float((flagged & negatives).sum()) / max(1, negatives.sum()), 4),
           "candidate_recall": round(float((cand & positives).sum()) / max(1, positives.sum()), 3)}
@@ -122,13 +123,13 @@ def train(data: Path) -> dict[str, object]:
     srows = [i for i, r in enumerate(rows) if r[3]]
     ys = np.array([SENTIMENTS.index(rows[i][3]) for i in srows])
     sent = LogisticRegression(C=C_SENTIMENT, solver="lbfgs", max_iter=3000)
-    ps = cross_val_predict(sent, x[srows], ys, cv=folds)
+    ps = cross_val_predict(sent, x[srows], ys,
+                           cv=StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED))
     cv["sentiment_accuracy"] = round(float((ps == ys).mean()), 3)
     sent.fit(x[srows], ys)
     return {
         "format": FORMAT,
         "threshold": threshold,
-        "threshold_strong": threshold_strong,
         "risk": {"bias": round(float(risk.intercept_[0]), 4),
                  "weights": _export(names, risk.coef_, MAX_FEATURES)},
         "sentiment": {"bias": [round(float(b), 4) for b in sent.intercept_],

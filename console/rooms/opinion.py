@@ -1,5 +1,9 @@
 """Public-opinion watch (opinion; finance may look): public_risk posts per platform over time,
-current spikes, the alarms that went out, the latest posts, and one platform's page."""
+current spikes, the alarms that went out, the latest posts, and one platform's page.
+
+Posts are counted by when they were written (FindingQuery.dated_since and the day counts go by
+the finding's date: a post's posted_at when known, else first_seen), as the spike alarm
+counts them: an old thread found by today's patrol is not today's bar or today's window."""
 
 from __future__ import annotations
 
@@ -39,8 +43,9 @@ def day_axis(since: datetime, keys: set[str]) -> list[str]:
 
 def platform_chart(platforms: list[str], since: datetime):
     store = services().store
-    series = {p: store.count_findings(FindingQuery(rules=[RULE], platforms=[p], since=since),
-                                      by="day") for p in platforms}
+    series = {p: store.count_findings(
+        FindingQuery(rules=[RULE], platforms=[p], dated_since=since), by="day")
+        for p in platforms}
     keys = {k for values in series.values() for k in values}
     return line_chart(day_axis(since, keys), series)
 
@@ -59,12 +64,13 @@ def index():
     days = _days()
     now = datetime.now(UTC)
     since = now - timedelta(days=days)
-    by_platform = store.count_findings(FindingQuery(rules=[RULE], since=since), by="platform")
+    by_platform = store.count_findings(FindingQuery(rules=[RULE], dated_since=since),
+                                       by="platform")
     by_platform.pop("", None)
     top = [p for p, _ in sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0]))]
     window = settings["spike_window_minutes"]
     current = store.count_findings(
-        FindingQuery(rules=[RULE], since=now - timedelta(minutes=window)), by="platform")
+        FindingQuery(rules=[RULE], dated_since=now - timedelta(minutes=window)), by="platform")
     current.pop("", None)
     current_rows = sorted(current.items(), key=lambda kv: (-kv[1], kv[0]))
     latest = store.query_findings(FindingQuery(rules=[RULE], sort="newest", limit=30)).items

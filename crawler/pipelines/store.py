@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import _schedule_coro
 
-from findings.model import FindingRecord, PageRecord, finding_id
+from common.posttime import post_time
+from common.timefmt import configured_zone
+from findings.model import FindingRecord, PageRecord, finding_id, to_iso
 from ocr import OcrResult
 from patrols.exit_codes import storage_failure
 
@@ -75,6 +77,7 @@ class StorePipeline:
         self.ctx = ctx
         self.store = ctx.store
         self.sites_done: set[str] = set()
+        self.zone = configured_zone(ctx.settings)   # of post times written without a zone
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -135,11 +138,14 @@ class StorePipeline:
         records = [finding_record(f, source=item.url, text=item.text, item=item, ctx=ctx,
                                   kind=kind) for f in item.findings]
         # a forum post is cited as itself: the thread URL with the post's anchor, its author,
-        # time and words
+        # time and words; it is dated when it was written (spikes and the opinion timeline
+        # count it then), when its time text can be read
         for post, f in item.post_findings:
             record = finding_record(f, source=f"{item.url}#{post.anchor()}", text=post.text,
                                     item=item, ctx=ctx, kind="post")
-            record.extra.update(post=post.as_dict(), thread_url=item.url)
+            record.posted_at = post_time(post.time, item.captured_at, self.zone)
+            record.extra.update(post={**post.as_dict(), "posted_at": to_iso(record.posted_at)},
+                                thread_url=item.url)
             records.append(record)
         records = list({r.id: r for r in records}.values())
         # one operator check per site: host and port, so two sites on one address stay apart

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import cursor as cursors
 from ..base import FindingQuery
-from ..model import FindingRecord, PageRecord
+from ..model import FindingRecord, PageRecord, dated_at
 from ..sqlite.schema import SEVERITY_WEIGHT, stamp
 from ..textindex import index_tokens, query_groups
 from ..validate import scrub
@@ -40,6 +40,9 @@ def finding_source(f: FindingRecord) -> dict[str, Any]:
     data["first_seen"] = stamp(f.first_seen) or data["captured_at"]
     data["last_seen"] = stamp(f.last_seen) or data["captured_at"]
     data["gone_at"] = stamp(f.gone_at)
+    dated = stamp(dated_at(f))
+    data["posted_at"] = dated if f.posted_at else None
+    data["dated_at"] = dated
     data["sev_weight"] = SEVERITY_WEIGHT.get(f.severity, 0)
     return data  # not scrubbed here: bulk.encode does it when needed, at no cost otherwise
 
@@ -104,6 +107,8 @@ def finding_filter(q: FindingQuery) -> dict[str, Any]:
         if q.until:
             bounds["lt"] = stamp(q.until)
         filters.append({"range": {"last_seen": bounds}})
+    if q.dated_since:
+        filters.append({"range": {"dated_at": {"gte": stamp(q.dated_since)}}})
     if not q.include_gone:
         must_not.append({"exists": {"field": "gone_at"}})
     if q.text and q.text.strip():
@@ -126,7 +131,7 @@ def count_aggregation(by: str, time_zone: str) -> dict[str, Any]:
         return {"terms": {"field": by, "size": 10_000,
                           "order": [{"_count": "desc"}, {"_key": "asc"}]}}
     if by in ("day", "week"):
-        return {"date_histogram": {"field": "first_seen", "calendar_interval": by,
+        return {"date_histogram": {"field": "dated_at", "calendar_interval": by,
                                    "format": "yyyy-MM-dd", "time_zone": time_zone,
                                    "min_doc_count": 1}}
     raise ValueError(f"cannot count by {by!r}; expected one of "
@@ -138,5 +143,11 @@ def _retokenize_page(source: dict[str, Any]) -> dict[str, Any]:
     return {**source, "tokens": index_tokens(source.get("title"), text)}
 
 
-# Indexes whose `tokens` field is not in _source: a copy (reindex) must rebuild it.
-RETOKENIZE = {"pages": _retokenize_page}
+def _date_finding(source: dict[str, Any]) -> dict[str, Any]:
+    """A finding written before mapping version 3 has no dated_at: its first_seen."""
+    return {**source, "dated_at": source.get("dated_at") or source.get("first_seen")}
+
+
+# How a document is copied into a new index version (reindex): pages rebuild their `tokens`
+# (not in _source), findings get the dated_at they may lack.
+RETOKENIZE = {"pages": _retokenize_page, "findings": _date_finding}

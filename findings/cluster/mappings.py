@@ -47,6 +47,7 @@ FINDINGS = _mapping({
     "first_seen": TIME, "last_seen": TIME, "gone_at": TIME, "status": KEYWORD,
     "forwarded_to": KEYWORD, "extra": OPAQUE,
     "warc_file": KEYWORD, "warc_offset": LONG_STORED, "warc_length": LONG_STORED,
+    "posted_at": TIME, "dated_at": TIME,   # dated_at: posted_at, else first_seen (docs.py)
 }, tokens="kept")
 
 PAGES = _mapping({
@@ -79,7 +80,7 @@ LOCKS = _mapping({"name": KEYWORD, "owner": KEYWORD, "expires_at": FLOAT})
 
 # index name -> (version, mapping)
 INDEXES: dict[str, tuple[int, dict[str, Any]]] = {
-    "findings": (2, FINDINGS),   # 2: warc_file, warc_offset, warc_length
+    "findings": (3, FINDINGS),   # 2: warc_file, warc_offset, warc_length; 3: posted_at, dated_at
     "pages": (2, PAGES),         # 2: warc_file, warc_offset, warc_length
     "decisions": (1, DECISIONS),
     "runs": (1, RUNS),

@@ -9,13 +9,13 @@ from typing import Any
 
 from .. import cursor as cursors
 from ..base import FindingQuery
-from ..model import FindingRecord, PageRecord
+from ..model import FindingRecord, PageRecord, dated_at
 from ..textindex import query_groups
 from ..validate import scrub
 from .schema import SEVERITY_WEIGHT, stamp
 
 FINDING_FIELDS = [f.name for f in fields(FindingRecord)]
-FINDING_COLUMNS = [*FINDING_FIELDS, "sev_weight"]
+FINDING_COLUMNS = [*FINDING_FIELDS, "sev_weight", "dated_at"]
 PAGE_FIELDS = [f.name for f in fields(PageRecord)]
 
 INSERT_FINDING = (
@@ -36,10 +36,11 @@ LIST_FILTERS = (("rules", "rule"), ("severities", "severity"), ("statuses", "sta
 GROUPS = {
     "rule": "rule", "severity": "severity", "status": "status", "lead": "lead",
     "domain": "domain", "target": "target", "platform": "platform",
-    # day and week of discovery (first_seen) in the store's time zone ({tz}, a quoted zone
-    # name); a week is named by its Monday. patrol_day/patrol_week: see db.py.
-    "day": "patrol_day(first_seen, {tz})",
-    "week": "patrol_week(first_seen, {tz})",
+    # day and week of the finding's date (dated_at: a post's posting time, else first_seen)
+    # in the store's time zone ({tz}, a quoted zone name); a week is named by its Monday.
+    # patrol_day/patrol_week: see db.py.
+    "day": "patrol_day(dated_at, {tz})",
+    "week": "patrol_week(dated_at, {tz})",
 }
 
 
@@ -54,10 +55,12 @@ def dumps(value: Any) -> str:
 
 def finding_row(f: FindingRecord) -> list[Any]:
     seen = f.first_seen or f.captured_at
+    dated = dated_at(f)
     values = {
         **{name: getattr(f, name) for name in FINDING_FIELDS},
         "captured_at": stamp(f.captured_at), "first_seen": stamp(seen),
         "last_seen": stamp(f.last_seen or f.captured_at), "gone_at": stamp(f.gone_at),
+        "posted_at": stamp(dated) if f.posted_at else None, "dated_at": stamp(dated),
         "extra": dumps(f.extra or {}),
         "sev_weight": SEVERITY_WEIGHT.get(f.severity, 0),
     }
@@ -114,6 +117,9 @@ def where_clause(q: FindingQuery) -> tuple[list[str], list[Any]]:
     if q.until:
         conds.append("last_seen < ?")
         params.append(stamp(q.until))
+    if q.dated_since:
+        conds.append("dated_at >= ?")
+        params.append(stamp(q.dated_since))
     if not q.include_gone:
         conds.append("gone_at IS NULL")
     if q.text and q.text.strip():

@@ -116,6 +116,14 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE pages ADD COLUMN warc_length INTEGER",
         "CREATE INDEX findings_warc ON findings (warc_file)",
     ],
+    # 4: when a post was written (posted_at) and the date counts go by (dated_at: posted_at,
+    # else first_seen; rows.finding_row), so an old post found today is not counted as today's
+    [
+        "ALTER TABLE findings ADD COLUMN posted_at TEXT",
+        "ALTER TABLE findings ADD COLUMN dated_at TEXT",
+        "UPDATE findings SET dated_at = first_seen",
+        "CREATE INDEX findings_dated ON findings (dated_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -102,3 +102,53 @@ def test_positive_posts_make_no_spike(store, alert_settings, webhook) -> None:
         f.sentiment = -0.7
     store.upsert_findings(angry)
     assert alerts.check_spikes(store, settings, now=NOW) == 1
+
+
+def first_patrol(platform: str, written: list[timedelta], found: timedelta) -> list:
+    """The posts of a forum thread found `found` before NOW, each written `written[k]` before
+    NOW (posted_at, as the store pipeline reads it from the post's time text)."""
+    text = "平台提现困难，客服失联"
+    return [make_finding(rule="public_risk", severity="medium", evidence="平台提现困难",
+                         context=text, kind="post", platform=platform,
+                         source=f"http://127.0.0.1:9/bbs/{platform}/thread-1.html#post-{k}",
+                         captured_at=NOW - found, posted_at=NOW - ago)
+            for k, ago in enumerate(written)]
+
+
+def test_a_first_patrol_of_an_old_forum_raises_no_spike(store, alert_settings, webhook) -> None:
+    """30 trouble posts written over two years, all found by today's first patrol: a story
+    years old is no alarm to 市委宣传部 (those of the last day are baseline, older count
+    nowhere), also when the forum is patrolled again an hour later."""
+    settings = spike_settings(alert_settings, webhook)
+    written = [timedelta(days=1 + 24 * k, hours=k % 5) for k in range(30)]   # 1 to 697 days
+    store.upsert_findings(first_patrol("老牌贷", written, found=timedelta(minutes=3)))
+    assert alerts.check_spikes(store, settings, now=NOW) == 0
+    later = NOW + timedelta(minutes=61)
+    again = first_patrol("老牌贷", written, found=timedelta(minutes=-61))
+    assert store.upsert_findings(again) == [False] * 30   # the same posts, seen again
+    assert alerts.check_spikes(store, settings, now=later) == 0
+    assert store.list_alerts(kind="spike") == []
+
+
+def test_posts_written_in_the_last_half_hour_still_raise_a_spike(store, alert_settings,
+                                                                 webhook) -> None:
+    """The same first patrol also finds 12 posts written in the last 30 minutes: a burst."""
+    settings = spike_settings(alert_settings, webhook)
+    written = [timedelta(days=1 + 24 * k) for k in range(30)]
+    written += [timedelta(minutes=2.5 * k) for k in range(12)]              # 0 to 27.5 min
+    store.upsert_findings(first_patrol("老牌贷", written, found=timedelta(minutes=1)))
+    assert alerts.check_spikes(store, settings, now=NOW) == 1
+    [spike, _] = store.list_alerts(kind="spike")
+    assert spike.payload["platform"] == "老牌贷" and spike.payload["count"] == 12
+    # the post of a day ago is the baseline, spread over the 23 windows since it was written
+    assert spike.payload["baseline"] == 1 / 23
+
+
+def test_posts_without_a_readable_time_count_when_first_seen(store, alert_settings,
+                                                             webhook) -> None:
+    """A forum whose post times cannot be read (posted_at None) is counted as before: by
+    when its posts were first seen, so 30 of them found at once are a burst."""
+    settings = spike_settings(alert_settings, webhook)
+    store.upsert_findings([post("无时间贷", 3, n=k) for k in range(30)])
+    assert alerts.check_spikes(store, settings, now=NOW) == 1
+    assert store.list_alerts(kind="spike")[0].payload["count"] == 30

@@ -119,6 +119,36 @@ def test_complaint_quoting_old_ads_is_public_risk_only(analyzer) -> None:
     assert all(x.annual_rate is None for x in f)
 
 
+@pytest.mark.parametrize("text", [
+    # a trouble report quoting what the platform sold, with no 说好的 to mark the quote
+    "为了获取高额回报，她卖了两套房投进鑫盛贷，如今平台跑路，血本无归。",
+    "鑫盛贷的年化12%产品到期无法兑付，投资人今天到公司维权。",
+    "当初宣传0元购的聚鑫网现已失联，投资人集体报案。",
+])
+def test_trouble_report_quoting_old_claims_is_public_risk_only(analyzer, text: str) -> None:
+    assert rules_of(analyzer.analyze(text, "post")) == {"public_risk"}
+
+
+def test_platform_notice_still_answers_for_its_promise(analyzer) -> None:
+    # the platform's own notice is not a report about it: its promise stays a finding
+    text = "鑫盛贷关于部分项目延期兑付的公告：平台部分项目将延期兑付。公司郑重承诺，保证每期按时足额兑付本息。"
+    assert {"public_risk", "guaranteed_principal"} <= rules_of(analyzer.analyze(text, "notice"))
+
+
+@pytest.mark.parametrize("text", [
+    # a borrower works out what a loan costs: borrowing costs are not returns
+    "催收天天打电话。合同利息日息0.05%，逾期罚息日息0.075%，加起来年化利率45%。",
+    # a warning about high returns
+    "很多人经受不住高收益的诱惑，最后本金都没了。",
+    # cash-out spam: 安全可靠 promises nothing about principal
+    "信用卡花呗套现，秒到账，安全可靠，点位最低。",
+    # a shop's promotion
+    "新用户开通特权包立减15元，相当于0元购买。",
+])
+def test_everyday_finance_talk_is_no_offer(analyzer, text: str) -> None:
+    assert not rules_of(analyzer.analyze(text, "post")) & RULES_1_TO_8
+
+
 def test_sentiment_range(analyzer) -> None:
     assert analyzer.sentiment("鑫盛贷跑路了，血汗钱没了，大家去报案") < -0.5
     assert analyzer.sentiment("每次都按时回款，客服很好，靠谱") > 0.3

@@ -62,6 +62,9 @@ def test_scope_findings_say_so(checker) -> None:
     ("网站首页\n主办单位：清远市某某协会  技术支持：某公司", "清远市某某协会"),
     ("运营方：清远汇联付信息技术有限公司", "清远汇联付信息技术有限公司"),
     ("清远鸿居地产经纪有限公司 粤ICP备16000002号", "清远鸿居地产经纪有限公司"),
+    # footer words in any letter case
+    ("首页\nCOPYRIGHT (C) 2015 清远聚鑫网络科技有限公司", "清远聚鑫网络科技有限公司"),
+    ("首页\n(C)2015 清远聚鑫网络科技有限公司", "清远聚鑫网络科技有限公司"),
     ("没有页脚的页面", None),
 ])
 def test_extract_operator(checker, page: str, operator: str | None) -> None:

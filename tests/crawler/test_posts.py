@@ -3,6 +3,7 @@ post that said it (author, time, text, thread URL)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,17 @@ def test_a_thread_splits_into_its_posts() -> None:
     assert posts[2].post_id.startswith("3-") and posts[2].author == "路人"
     assert len(posts) == 3  # the empty post is no record
     assert posts[0].anchor() == "post-a1"
+
+
+def test_an_attribute_with_the_exact_time_wins_over_the_words() -> None:
+    page = """<div class="post"><span class="time" data-time="1551414896">3天前</span>
+      <div class="content">一</div></div>
+    <div class="post"><span class="time" title="点击查看">2019-03-01 12:34</span>
+      <div class="content">二</div></div>
+    <div class="post"><span class="date" title="2019-3-1 12:34">7年前</span>
+      <div class="content">三</div></div>"""
+    assert [p.time for p in split_posts(page, DEFAULT)] == [
+        "1551414896", "2019-03-01 12:34", "2019-3-1 12:34"]
 
 
 def test_default_selectors_and_no_posts() -> None:
@@ -91,7 +103,12 @@ def test_a_forum_patrol_stores_one_finding_per_post(forum: Any, tmp_path: Path) 
     post = by_source[thread + "#post-t1p2"]
     assert post.platform == "清盈贷" and post.kind == "post"
     assert post.extra["post"]["author"] == "阿芳"
-    assert post.extra["post"]["time"] == "2026-11-21T10:14:00+08:00"
+    # dated when it was written (the page says 3小时前), next to the raw time text
+    assert post.extra["post"]["time"] == "3小时前"
+    assert post.posted_at == post.captured_at - timedelta(hours=3)
+    assert post.extra["post"]["posted_at"] == post.posted_at.isoformat()
+    older = by_source[forum.url + "thread-2.html#post-t2p4"]
+    assert older.posted_at == older.captured_at - timedelta(days=2)
     assert post.extra["thread_url"] == thread
     assert post.evidence in post.context and "血汗钱" in post.context
     # the hiking thread's theft reported to the police is no finding

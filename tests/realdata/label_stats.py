@@ -17,7 +17,7 @@ except ImportError:  # run as a script from this folder
 def ccf_table() -> list[str]:
     rows = read_labels("ccf2019")
     out = [f"ccf2019: {len(rows)} rows; by sample {dict(Counter(r['sample'] for r in rows))}"]
-    for sample in ("random", "prefilter", "all"):
+    for sample in ("random", "prefilter", "active", "all"):
         for split in ("train", "heldout", "all"):
             part = [r for r in rows if split in ("all", r["split"]) and sample in ("all", r["sample"])]
             risk = Counter(r["public_risk"] for r in part)

@@ -47,7 +47,10 @@ def test_ccf_labels_are_well_formed() -> None:
         assert row["public_risk"] in ("0", "1"), row
         assert row["sentiment"] in ("negative", "neutral", "positive"), row
         assert row["split"] == split_of(row["row_id"]), row
-        assert row["sample"] in ("random", "prefilter"), row
+        assert row["sample"] in ("random", "prefilter", "active"), row
+        # uncertainty sampling draws from the train split only: the held-out rows stay a sample
+        # the model never chose
+        assert row["sample"] != "active" or row["split"] == "train", row
         # A short name, never a copied sentence of the post.
         assert len(row["platform"]) <= 30 and "\n" not in row["platform"], row
 

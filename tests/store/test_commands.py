@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,10 @@ def test_show_and_review(store_spec: StoreSpec, store: Store) -> None:
     assert "\x1b" not in out
     result = invoke(store_spec, "findings", "show", "0" * 24, "--store", store_spec.url)
     assert result.exit_code == 1 and "没有编号为" in result.output
+    post = make_finding(30, kind="post", rule="public_risk", posted_at=T0 - timedelta(days=400))
+    store.upsert_findings([post])
+    out = run(store_spec, "findings", "show", post.id)
+    assert re.search("发帖时间\u3000*：2025-01-26 16:00", out)  # T0 - 400 days, China time
     result = invoke(store_spec, "findings", "review", fid, "--decision", "forwarded", "--by",
                     "张三", "--store", store_spec.url)
     assert result.exit_code == 2 and "--to" in result.output

@@ -43,6 +43,7 @@ def test_round_trip_keeps_every_field(store: Store) -> None:
     f = make_finding(7, rule="public_risk", severity="medium", annual_rate=15.5,
                      platform="北江金服", sentiment=-0.8, operator="北江金服有限公司",
                      page_id="p" * 24, run_id="run-1", kind="post",
+                     posted_at=T0 - timedelta(days=400, microseconds=7),
                      extra={"rates": [12.0, 15.5], "note": "<script>x</script>"})
     store.upsert_findings([f])
     got = store.get_finding(f.id)
@@ -274,3 +275,32 @@ def test_days_and_weeks_are_counted_in_the_configured_time_zone(store: Store) ->
     store.time_zone = "UTC"
     assert store.count_findings(q, "day") == {"2026-01-01": 1, "2026-01-04": 1}
     assert store.count_findings(q, "week") == {"2025-12-29": 2}
+
+
+def test_posts_are_dated_by_when_they_were_written(store: Store) -> None:
+    """A post written two years ago and found today counts on its own day, not today's; a
+    finding without a posting time counts on the day it was first seen; a post dated after
+    we first saw it is dated when we saw it; a later sighting changes no date."""
+    old = make_finding(1, kind="post", posted_at=T0 - timedelta(days=730))
+    recent = make_finding(2, kind="post", posted_at=T0 - timedelta(minutes=30))
+    late = make_finding(3, kind="post", posted_at=T0 + timedelta(days=1))   # after first_seen
+    page = make_finding(4)                                                 # no posting time
+    store.upsert_findings([old, recent, late, page])
+    store.upsert_findings([make_finding(1, kind="post", at=T0 + timedelta(days=3),
+                                        posted_at=T0)])
+    got = store.get_finding(old.id)
+    assert got and got.posted_at == T0 - timedelta(days=730) and got.first_seen == T0 + \
+        timedelta(minutes=1)
+    assert store.get_finding(late.id).posted_at == late.captured_at
+    assert store.get_finding(page.id).posted_at is None
+    # T0 is 16:00 on 2026-03-02 in Asia/Shanghai
+    assert store.count_findings(FindingQuery(), "day") == {"2024-03-02": 1, "2026-03-02": 3}
+    assert store.count_findings(FindingQuery(), "week") == {"2024-02-26": 1, "2026-03-02": 3}
+    # still seen this week, but written this week: the old post is not
+    week = FindingQuery(dated_since=T0 - timedelta(days=7))
+    assert {f.id for f in store.query_findings(week).items} == {recent.id, late.id, page.id}
+    assert store.count_findings(week, "rule") == {"guaranteed_principal": 3}
+    hour = FindingQuery(dated_since=T0 - timedelta(minutes=45), kinds=["post"])
+    assert store.count_findings(hour, "rule") == {"guaranteed_principal": 2}
+    assert store.count_findings(FindingQuery(since=T0 - timedelta(days=7)), "rule") == {
+        "guaranteed_principal": 4}   # `since` stays on last_seen
