@@ -89,7 +89,7 @@ def fill(store, n: int, pages: int, seed: int = 7) -> None:
         url = f"http://site{i % 2000}.example.invalid/page/{i}"
         text = (f"{platform}是一家互联网金融信息服务平台。" + rnd.choice(RULES)[3].format(
             r=rnd.randint(6, 30), p=platform) + "投资有风险，理财需谨慎。" * 5)
-        store.save_page(PageRecord(id=page_id(url, now), url=url, captured_at=now,
+        store.save_page(PageRecord(id=page_id("bench", url), url=url, captured_at=now,
                                    title=f"{platform}官网", text=text, domain=f"site{i % 2000}"))
 
 

@@ -10,7 +10,11 @@ home, pages per second from the run's record (started to ended):
   (a) the plain single-process patrol (`patrol crawl --target`, no Redis): the baseline;
   (b) one `patrol worker` on Redis (`patrol crawl --target --distributed`);
   (c) `workers` worker processes (4 at the full size).
-Workers are started (their analyzers loaded) before the run is enqueued. Then, unless
+Workers are started (their analyzers loaded, their crawl components imported) before the run
+is enqueued, in both (b) and (c). Each line also shows how long the site was being fetched
+(the rest is the run's start and end), how busy the machine's cores were (everything on the
+machine: a shared machine's other load slows (c) most, which needs the most CPU at once) and,
+on Redis, the workers' CPU per page. Then, unless
 `store_count` is 0, the store/raw indexing ratio of benchmarks/store_speed.py on a real node.
 Goals (full size: 3,000 pages, 50 ms per page): (c) >= 3.5x (b); (b) >= 0.85x (a);
 store >= 0.9x raw bulk. Figures are printed, never asserted.
@@ -19,6 +23,7 @@ store >= 0.9x raw bulk. Figures are printed, never asserted.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -66,6 +71,19 @@ def pages_per_second(home: Path) -> tuple[float, int, float]:
     return record["pages"] / seconds, record["pages"], seconds
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a running process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_cores() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, in seconds of all cores."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(ticks) / os.sysconf("SC_CLK_TCK")
+    return total - (ticks[3] + ticks[4]) / os.sysconf("SC_CLK_TCK"), total
+
+
 def patrol(site: CountingSite, work: Path, name: str, args: Any, workers: int,
            redis_url: str | None) -> float:
     home = work / name.replace(" ", "-")
@@ -93,8 +111,12 @@ def patrol(site: CountingSite, work: Path, name: str, args: Any, workers: int,
                 time.sleep(0.2)
         site.reset()
         extra = ["--distributed"] if redis_url else []
+        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
+        machine_before = busy_cores()
         done = subprocess.run(patrol_cmd(home, settings, "crawl", "--target", "bench", *extra),
                               cwd=ROOT, capture_output=True, text=True)
+        machine = [b - a for a, b in zip(machine_before, busy_cores(), strict=True)]
+        worker_cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
         if done.returncode != 0:
             raise RuntimeError(f"{name} failed: {done.stderr[-2000:]}")
     finally:
@@ -103,7 +125,18 @@ def patrol(site: CountingSite, work: Path, name: str, args: Any, workers: int,
         for proc in procs:
             proc.wait(60)
     rate, pages, seconds = pages_per_second(home)
-    print(f"  {name:<28} {pages:>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s", flush=True)
+    # Figures to read the rate with: the workers' CPU per page and how busy the machine's
+    # cores were (everything on it: other load distorts wall-clock rates), and how long the
+    # site was being fetched (first request to last answer): the rest of the run's time is
+    # the start and the end of a run (enqueue, workers joining, the finish with its alerts),
+    # which more workers do not shorten.
+    starts = [t for t, _ in site.starts]
+    fetching = max(starts) - min(starts) + args.latency
+    cpu = f", workers' CPU {1000 * worker_cpu / max(pages, 1):.1f} ms/page" if procs else ""
+    print(f"  {name:<28} {pages:>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s "
+          f"(site fetched for {fetching:.1f} s; machine busy "
+          f"{machine[0] / machine[1] * os.cpu_count():.1f} of {os.cpu_count()} cores{cpu})",
+          flush=True)
     return rate
 
 

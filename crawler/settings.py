@@ -64,6 +64,10 @@ def scrapy_settings(settings: Settings, target: Target, *, chromium: str | None,
         "ROBOTSTXT_OBEY": bool(target.obey_robots),
         "CONCURRENT_REQUESTS": target.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": target.concurrency,
+        # Outputs of one response handled at once. Scrapy starts this many asyncio tasks for
+        # every response (default 100); a page yields one item and a few links, so 100 tasks
+        # per page were most of the engine's own CPU per page.
+        "CONCURRENT_ITEMS": 8,
         "DOWNLOAD_DELAY": target.delay or settings["crawl_delay"],
         "DOWNLOAD_TIMEOUT": page_timeout,
         "DOWNLOAD_MAXSIZE": settings["crawl_max_page_bytes"],

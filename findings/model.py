@@ -47,8 +47,11 @@ def finding_id(source: str, rule: str, normalized_evidence: str) -> str:
     return hashlib.sha256(raw).hexdigest()[:24]
 
 
-def page_id(url: str, captured_at: datetime) -> str:
-    return hashlib.sha256(f"{url}\x1f{to_iso(captured_at)}".encode()).hexdigest()[:24]
+def page_id(run_id: str, url: str) -> str:
+    """One page record per URL per patrol run: a URL fetched twice in one run (a distributed
+    run's request returned to the frontier when its lease ran out, fetched again by a second
+    worker while the first had in fact stored it) is the same record, written again."""
+    return hashlib.sha256(f"{run_id}\x1f{url}".encode()).hexdigest()[:24]
 
 
 def alert_id(key: str) -> str:
@@ -140,7 +143,7 @@ class EvidenceFile(_Record):
 
 @dataclass
 class PageRecord(_Record):
-    """One fetched URL at one time."""
+    """One URL as one patrol run fetched it (the id: page_id of run and URL)."""
 
     id: str
     url: str

@@ -17,29 +17,29 @@ from typing import Any
 import redis
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 
 from ..context import context_of
-from .frontier import NOW_MS, run_key
+from .frontier import LEASE_HOST, NOW_MS, run_key
 
 log = logging.getLogger(__name__)
 
 HOST_PREFIX = "patrol:host:"
 
-# Returns 0 when the lease is granted, else milliseconds to wait before asking again. The delay
-# is the larger of the target's and the run's robots.txt Crawl-delay for the host (KEYS[3]),
-# read here so that every worker honours it from the moment one worker read robots.txt.
-LEASE = NOW_MS + """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 25 end
-local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
-if now < nxt then return nxt - now end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
-local delay = math.floor(math.max(tonumber(ARGV[4]),
-  1000 * tonumber(redis.call('HGET', KEYS[3], ARGV[5]) or '0')))
-if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
-return 0
+# The lease of frontier.LEASE_HOST for one request: 0 when granted, else ms to wait.
+LEASE = NOW_MS + LEASE_HOST + """
+return lease_host(KEYS[1], KEYS[2], KEYS[3], ARGV[5], ARGV[1], tonumber(ARGV[2]),
+                  tonumber(ARGV[3]), tonumber(ARGV[4]), now)
 """
+LEASE_META = "patrol_host_lease"    # (lease key, token) of the lease a request holds
+
+
+def slot_of(request: Any) -> str:
+    """The download slot of `request` as Scrapy's downloader names it (get_slot_key without
+    per-IP concurrency, which patrols do not use): known before a downloader exists, so the
+    frontier can tell which host's lease a waiting request needs."""
+    slot = request.meta.get("download_slot")
+    return slot if slot is not None else (urlparse_cached(request).hostname or "")
 
 
 class HostSlotMiddleware:
@@ -70,9 +70,20 @@ class HostSlotMiddleware:
 
     async def process_request(self, request: Any) -> None:
         slot = self.crawler.engine.downloader.get_slot_key(request)
+        key = HOST_PREFIX + slot
+        taken = request.meta.get(LEASE_META)
+        if taken is not None:
+            self.member.reserved.pop(taken[1], None)
+            if taken[0] == key:
+                return              # leased with the request when it left the frontier
+            self._release(request)  # made for another host on its way here
+        elif request.meta.get("dont_obey_robotstxt") and key in self.member.reserved.values():
+            # Scrapy's robots.txt middleware fetches the host's robots.txt while a request of
+            # this worker that holds a lease on the host waits for it: the fetch uses that
+            # idle lease (waiting for another would deadlock a host of one slot).
+            return
         token = uuid.uuid4().hex
-        keys = [HOST_PREFIX + slot, HOST_PREFIX + slot + ":next",
-                run_key(self.member.run_id, "delays")]
+        keys = [key, key + ":next", run_key(self.member.run_id, "delays")]
         args = [token, self.limit, self.lease_ms, int(self.delay * 1000), slot]
         while True:
             try:
@@ -88,22 +99,19 @@ class HostSlotMiddleware:
             self._warned = False
             if wait == 0:
                 break
+            self.crawler.stats.inc_value("distributed/host_lease_waits")
             await asyncio.sleep(min(max(int(wait), 10), 1000) / 1000)
-        request.meta["patrol_host_lease"] = (keys[0], token)
+        request.meta[LEASE_META] = (key, token)
 
     def _release(self, request: Any) -> None:
-        lease = request.meta.pop("patrol_host_lease", None)
+        lease = request.meta.pop(LEASE_META, None)
         if lease is None:
             return
         key, token = lease
-
-        async def release() -> None:
-            try:
-                await self.client.zrem(key, token)
-            except redis.RedisError:
-                pass   # the lease ends by itself after lease_ms
-
-        asyncio.ensure_future(release())
+        self.member.reserved.pop(token, None)
+        # Ended with this worker's next frontier pop, in order on its own connection: that pop
+        # must see the slot free (the host's next request is most often this worker's).
+        self.member.end_lease(key, token)
 
     def process_response(self, request: Any, response: Any) -> Any:
         self._release(request)

@@ -16,6 +16,7 @@ from .frontier import Limits, RedisFrontier
 LOCAL_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "memusage/", "log_count/",
                "scheduler/", "finish_reason")
 TEXT_STATS = ("patrol/operator/",)
+END_LEASE_SECONDS = 0.01   # an ended host lease waits this long at most for a frontier pop
 
 
 class RunMember:
@@ -30,6 +31,11 @@ class RunMember:
         self.holds: Counter[str] = Counter()   # entry id -> requests of it still in this worker
         self._flushed: dict[str, Any] = {}
         self.findings: list[str] = []
+        # host leases taken with entries that have not reached the downloader yet (token ->
+        # lease key): given back if the crawl ends first; Scrapy's robots.txt fetch uses them
+        self.reserved: dict[str, str] = {}
+        self.ended: list[tuple[str, str]] = []   # host leases (key, token) to end
+        self._end_call: Any = None
 
     def stats_delta(self, stats: dict[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
         """What the stats gained since the last flush (numbers) and their text values."""
@@ -52,17 +58,32 @@ class RunMember:
 
     def commit(self, pushes: list[Any], stats: dict[str, Any], ack: str | None = None) -> None:
         """Queue new requests, add stats and findings, acknowledge an entry: one transaction."""
-        numbers, texts = self.stats_delta(stats)
         findings, self.findings = self.findings, []
-        run_id = self.run_id
+        self.frontier.commit(pushes, stats=self.stats_delta(stats), findings=findings,
+                             progress=time.time(), ack=ack)
 
-        def add(pipe: Any) -> None:
-            runs.add_stats(pipe, run_id, numbers, texts)
-            if findings:
-                pipe.sadd(runs.run_key(run_id, "findings"), *findings)
-            pipe.hset(runs.meta_key(run_id), "progress", time.time())
+    def end_lease(self, key: str, token: str) -> None:
+        """A download's host lease ends: with the next frontier pop of this worker (which
+        comes at once when a download ends), or on its own within END_LEASE_SECONDS."""
+        from twisted.internet import reactor
 
-        self.frontier.commit(pushes, before=[add], ack=ack)
+        self.ended.append((key, token))
+        if self._end_call is None or not self._end_call.active():
+            self._end_call = reactor.callLater(END_LEASE_SECONDS, self.end_leases)
+
+    def take_ended(self) -> list[tuple[str, str]]:
+        ended, self.ended = self.ended, []
+        return ended
+
+    def end_leases(self) -> None:
+        """End waiting host leases now (the leases' time ends them if Redis is away)."""
+        if self._end_call is not None and self._end_call.active():
+            self._end_call.cancel()
+        ended = self.take_ended()
+        if ended:
+            self.frontier.release_leases(ended)
+            if not self.shared.available:
+                self.ended[:0] = ended    # Redis away: they go with a later call
 
     def add_findings(self, ids: list[str]) -> None:
         """Findings stored for the entry being handled (committed with its acknowledgement)."""

@@ -98,17 +98,6 @@ def mark_done(shared: SharedRedis, run_id: str, status: str) -> None:
     shared.write(op)
 
 
-def add_stats(pipe: Any, run_id: str, numbers: dict[str, float], texts: dict[str, str]) -> None:
-    """Pipeline calls adding a worker's stats deltas to the run's totals."""
-    for key, value in numbers.items():
-        if isinstance(value, int):
-            pipe.hincrby(run_key(run_id, "stats"), key, value)
-        else:
-            pipe.hincrbyfloat(run_key(run_id, "stats"), key, value)
-    if texts:
-        pipe.hset(run_key(run_id, "stattext"), mapping=texts)
-
-
 def run_stats(shared: SharedRedis, run_id: str) -> dict[str, Any]:
     def op(client: redis.Redis) -> dict[str, Any]:
         numbers = client.hgetall(run_key(run_id, "stats"))

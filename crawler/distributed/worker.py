@@ -67,6 +67,7 @@ def run_worker(settings: Any, store: Any, *, max_runs: int | None = None,
 
     process = WorkerProcess(base_settings(settings))
     _quiet_scrapy_logs(settings)
+    preload_components(settings)
     name = worker_name()
     log.info("patrol worker %s on %s", name, settings["redis_url"])
 
@@ -97,6 +98,28 @@ def run_worker(settings: Any, store: Any, *, max_runs: int | None = None,
     process.start(stop_after_crawl=False)
     shared.close()
     return state["runs"]
+
+
+def preload_components(settings: Any) -> None:
+    """Import every component a crawl of a run loads (Scrapy's and ours) once, at start: a
+    worker that joins a run should begin fetching at once, not spend its first moments of
+    every run's start (all workers at the same moment) importing modules."""
+    from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
+
+    from ..spiders.patrol import PatrolSpider  # noqa: F401 - imported for its modules
+    from ..targets import adhoc_target, resolve
+
+    target = resolve(adhoc_target(["http://127.0.0.1/"]), settings)
+    values = Settings(distributed_settings(scrapy_settings(settings, target, chromium=None,
+                                                           proxy_port=None)))
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES"):
+        for path, order in values.getwithbase(name).items():
+            if order is not None:
+                load_object(path)
+    for path in (*values.getwithbase("DOWNLOAD_HANDLERS").values(), values["SCHEDULER"]):
+        if path:
+            load_object(path)
 
 
 def next_run(shared: SharedRedis) -> tuple[PatrolRun, Target, Limits, float] | None:

@@ -117,10 +117,17 @@ class StorePipeline:
     def _store(self, item: PageItem) -> list[tuple[FindingRecord, bool]]:
         ctx, store = self.ctx, self.store
         kind = "image" if item.record_kind == "image" else ctx.target.analysis_kind
-        previous = store.previous_hash(item.url)
-        change = "new" if previous is None else (
-            "unchanged" if previous == item.content_hash else "changed")
-        if item.record_kind == "page":   # images are not pages of the site
+        if self._fetched_again(item):
+            # Fetched again in this run (its request went back to the frontier when the lease
+            # ran out, though a worker had stored it): the same record is written again, and
+            # the page is counted once.
+            self.stats.inc_value("patrol/pages_fetched_again")
+            if item.record_kind == "page":
+                self.stats.inc_value("patrol/pages", -1)
+        elif item.record_kind == "page":   # images are not pages of the site
+            previous = store.previous_hash(item.url)
+            change = "new" if previous is None else (
+                "unchanged" if previous == item.content_hash else "changed")
             self.stats.inc_value(f"patrol/pages_{change}")
         store.save_page(PageRecord(
             id=item.page_id, url=item.url, captured_at=item.captured_at,
@@ -154,6 +161,17 @@ class StorePipeline:
             self.sites_done.add(site)
             store.mark_gone(site, {r.id for r in site_records}, item.captured_at)
         return list(zip(everything, new_flags, strict=True))
+
+    def _fetched_again(self, item: PageItem) -> bool:
+        """Did this run store the page already? Only a distributed run fetches a URL twice."""
+        if self.ctx.distributed is None:
+            return False
+        from findings.cluster import ClusterUnavailable
+
+        try:
+            return self.store.get_page(item.page_id) is not None
+        except ClusterUnavailable:
+            return False   # the cluster is away (its writes wait in the spool): a first fetch
 
     def _count(self, stored: list[tuple[FindingRecord, bool]]) -> None:
         """What the run found, counted once the page's writes are in the store."""

@@ -129,7 +129,7 @@ class ImageReading:
             body=response.body, captured_at=now, content_hash=read.sha256, encoding="",
             charset_source="", title=f"图片：{meta.get('patrol_page_title', '')}"[:300],
             text=read.result.text, footer_text="", host=meta["patrol_page_host"],
-            depth=meta.get("patrol_depth", 0), page_id=page_id(canonical, now),
+            depth=meta.get("patrol_depth", 0), page_id=page_id(self.patrol.run.id, canonical),
             record_kind="image",
             image={"page_url": meta["patrol_image_of"], "image_url": response.url,
                    "sha256": read.sha256, "format": read.format,

@@ -316,7 +316,7 @@ class PatrolSpider(ImageReading, scrapy.Spider):
             host=parse_url(final_url).host, depth=response.meta.get("patrol_depth", 0),
             rendered=rendered, render_reason=response.meta.get("patrol_render_reason", ""),
             rendered_html=response.text if rendered else None,
-            page_id=page_id(canonical, now),
+            page_id=page_id(self.patrol.run.id, canonical),
             live_page=response.meta.get("playwright_page"),
             wire=response.meta.get("patrol_wire"),
             render_loaded_at=now if rendered else None,

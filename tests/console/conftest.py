@@ -71,7 +71,9 @@ class Console:
 
     def page(self, url: str = "http://127.0.0.1:9/page", **kw: Any) -> PageRecord:
         captured = kw.pop("captured_at", utcnow())
-        record = PageRecord(id=page_id(url, captured), url=url, captured_at=captured, **kw)
+        # a capture at another time is another run's record of the URL
+        run = kw.get("run_id") or f"run-{captured.isoformat()}"
+        record = PageRecord(id=page_id(run, url), url=url, captured_at=captured, **kw)
         self.store.save_page(record)
         return record
 

@@ -4,10 +4,10 @@ Page i links to pages 2i+1 and 2i+2 (every page is reachable) and to one page fu
 (so links are discovered more than once); every seventh page promises guaranteed returns,
 which the analyzers report. The server counts hits per path and the most connections open at
 once per Host header, and when each request came; it can ask for a robots.txt Crawl-delay,
-and answer each page after a fixed latency (the distributed
-benchmark's waiting-bound site). With `hosts` > 1 page i lives on 127.0.0.(1 + i % hosts),
-each its own server: per-host politeness then leaves room for more than one worker's
-concurrency. Loopback only.
+answer each page after a fixed latency (the distributed benchmark's waiting-bound site), and
+hold one request of a path until told to answer (a worker caught mid-fetch). With `hosts` > 1
+page i lives on 127.0.0.(1 + i % hosts), each its own server: per-host politeness then leaves
+room for more than one worker's concurrency. Loopback only.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class CountingSite:
         self.crawl_delay = crawl_delay
         self.starts: list[tuple[float, str]] = []   # (monotonic time, path) of each request
         self.hits: Counter[str] = Counter()
+        self.held: dict[str, threading.Event] = {}   # path -> its first request's release
         self.open_now: Counter[str] = Counter()
         self.open_max: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -47,6 +48,10 @@ class CountingSite:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes: with Nagle's algorithm the body waits for
+            # the client's (delayed, up to 40 ms) ACK of the headers, a latency the site does
+            # not declare and that depends on how busy the client's connections are.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -58,7 +63,11 @@ class CountingSite:
                     site.hits[self.path] += 1
                     site.open_now[host] += 1
                     site.open_max[host] = max(site.open_max[host], site.open_now[host])
+                with site.lock:
+                    gate = site.held.pop(self.path, None)
                 try:
+                    if gate is not None:
+                        gate.wait(120)
                     if site.latency:
                         time.sleep(site.latency)
                     status, body = site.answer(self.path)
@@ -93,6 +102,14 @@ class CountingSite:
             if number.isdigit() and int(number) < self.pages:
                 return 200, page_html(int(number), self.pages, self.roots)
         return 404, "<html><body>not found</body></html>"
+
+    def hold(self, path: str) -> threading.Event:
+        """The next request of `path` is answered only once the returned event is set (a
+        worker caught in the middle of a fetch)."""
+        gate = threading.Event()
+        with self.lock:
+            self.held[path] = gate
+        return gate
 
     def page_paths(self) -> set[str]:
         return {f"/p/{i}.html" for i in range(self.pages)} | {"/"}

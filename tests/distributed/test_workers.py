@@ -7,6 +7,8 @@ run are compared with those of a single-process patrol of the same site.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -203,5 +205,45 @@ def test_time_limit_ends_the_run_on_every_worker(make_patrols: Any, redis_aof: A
             assert worker.poll() is None     # the workers wait for the next run
         with sqlite3.connect(patrols.data_dir / "patrol.sqlite3") as conn:
             assert conn.execute("SELECT count(*) FROM locks").fetchone() == (0,)
+    finally:
+        site.stop()
+
+
+def test_page_fetched_again_after_its_lease_ran_out_is_one_record(
+        make_patrols: Any, redis_aof: Any) -> None:
+    """Worker A is stopped mid-fetch (no heartbeat), its lease runs out and worker B fetches
+    the page again; then A goes on and stores it too. The run keeps one record of the page."""
+    site = CountingSite(12)
+    held = "/p/5.html"
+    gate = site.hold(held)
+    try:
+        patrols = make_patrols("again", redis_url=redis_aof.url, worker_lease_seconds=2,
+                               crawl_page_timeout=300)   # A is stopped for a while
+        patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
+            "name": "count", "start_urls": [site.url + "/"], "depth": 10, "render": "never",
+            "concurrency": 2, "sitemaps": False}]}), encoding="utf-8")
+        (first,) = patrols.start_workers(1)
+        crawl = patrols.start("crawl", "--target", "count", "--distributed", "--json",
+                              log="crawl.log")
+        wait_until(lambda: site.hits[held] == 1, 120, what="worker A fetching the page")
+        os.kill(first.pid, signal.SIGSTOP)
+        try:
+            second = patrols.start("worker", log="worker-b.log")
+            wait_until(lambda: site.hits[held] == 2, 120, what="worker B fetching it again")
+        finally:
+            gate.set()
+            os.kill(first.pid, signal.SIGCONT)
+        assert crawl.wait(300) == 0, (patrols.data_dir.parent / "crawl.log").read_text()[-3000:]
+        # A answers its held request too, and stores the page once it has it
+        wait_until(lambda: "leaves patrol run" in (patrols.data_dir.parent / "worker0.log")
+                   .read_text(), 120, what="worker A to finish its part")
+        assert second.poll() is None and first.poll() is None
+        run_id = summary_of((patrols.data_dir.parent / "crawl.log").read_text())["run_id"]
+        with sqlite3.connect(patrols.data_dir / "patrol.sqlite3") as conn:
+            pages = conn.execute("SELECT url, count(*) FROM pages WHERE run_id = ? GROUP BY url",
+                                 (run_id,)).fetchall()
+        paths = {url.removeprefix(site.url): count for url, count in pages}
+        assert site.hits[held] == 2                  # it was fetched twice ...
+        assert paths == dict.fromkeys(site.page_paths(), 1)   # ... and is one record
     finally:
         site.stop()

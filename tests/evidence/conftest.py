@@ -72,7 +72,7 @@ def seed_captures(settings: Settings, store: Store, storage: EvidenceStorage, n:
         html = (f"<html><head><title>理财{i}</title></head><body><p>{text}</p>"
                 f"<div>{_filler(i, filler_kb)}</div></body></html>")
         when = at + timedelta(seconds=i)
-        pid = page_id(url, when)
+        pid = page_id(run_id, url)
         shot = tiny_png(i % 2) if i % 2 == 0 or n < 10 else None
         if shot and shot_kb:  # a screenshot of realistic size (bytes after IEND are ignored)
             shot += random.Random(i).randbytes(shot_kb * 1024)

@@ -52,7 +52,7 @@ def test_node_restart_mid_patrol_loses_nothing_and_doubles_nothing(
             second = [make_finding(i, source=src, at=T0 + timedelta(hours=1))
                       for i in range(20, 90)]
             assert len(store.upsert_findings(second)) == 70
-            page = PageRecord(id=page_id(src, T0), url=src, captured_at=T0, text="保本保息")
+            page = PageRecord(id=page_id("run-restart", src), url=src, captured_at=T0, text="保本保息")
             store.save_page(page)
             store.mark_gone(src, {f.id for f in second}, T0 + timedelta(hours=1))
             run = PatrolRun(id="run-restart", target="demo", started_at=T0, status="ok")

@@ -40,7 +40,7 @@ def run(spec: StoreSpec, *args: str) -> str:
 
 
 def seed(store: Store) -> list:
-    page = PageRecord(id=page_id("http://127.0.0.1:9/a.html", T0), url="http://127.0.0.1:9/a.html",
+    page = PageRecord(id=page_id("run-1", "http://127.0.0.1:9/a.html"), url="http://127.0.0.1:9/a.html",
                       captured_at=T0, title="北江金服", text="本平台承诺保本保息",
                       evidence=[EvidenceFile("body", "evidence/ab.html.gz", "ab" * 32, 999)
                                 .to_dict()])

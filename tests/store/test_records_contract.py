@@ -23,7 +23,8 @@ from .conftest import T0, make_finding
 
 
 def make_page(url: str, at=T0, text: str = "本平台承诺保本保息，年化收益率12%。", **kw) -> PageRecord:
-    return PageRecord(id=page_id(url, at), url=url, captured_at=at, final_url=url, status=200,
+    run = kw.get("run_id") or f"run-{at.isoformat()}"   # another time: another run's record
+    return PageRecord(id=page_id(run, url), url=url, captured_at=at, final_url=url, status=200,
                       title="北江金服", text=text, content_hash=f"h-{at.isoformat()}",
                       domain="127.0.0.1", target="demo", **kw)
 
@@ -42,11 +43,30 @@ def test_pages_round_trip_and_previous_hash(store: Store) -> None:
     assert store.previous_hash("http://127.0.0.1:9/never.html") is None
     assert store.get_page("nope") is None
     # saving the same capture again replaces it (and its full-text entry)
-    store.save_page(make_page(url, text="内容更正：稳赚不赔"))
+    store.save_page(make_page(url, text="内容更正：稳赚不赔", run_id="run-1"))
     got = store.get_page(first.id)
     assert got is not None and got.text == "内容更正：稳赚不赔" and got.evidence == []
     assert [h.page.id for h in store.search_pages("稳赚不赔")] == [first.id]
     assert store.search_pages("保本") == []
+
+
+def test_a_url_fetched_twice_in_one_run_is_one_page_record(store: Store) -> None:
+    """A distributed run's request whose lease ran out is fetched again by a second worker,
+    though the first had stored it: the run still has one record of the URL, the later one."""
+    url = "http://127.0.0.1:9/again.html"
+    first = make_page(url, text="本平台承诺保本保息", run_id="run-7")
+    again = make_page(url, at=T0 + timedelta(seconds=40), text="本平台承诺稳赚不赔", run_id="run-7")
+    assert again.id == first.id
+    store.save_page(first)
+    store.save_page(again)
+    assert store.get_page(first.id) == again
+    assert [h.page.id for h in store.search_pages("稳赚不赔")] == [first.id]
+    assert store.search_pages("保本") == []
+    # another run's fetch of the URL is a record of its own
+    later = make_page(url, at=T0 + timedelta(days=1), text="本平台承诺保本保息", run_id="run-8")
+    store.save_page(later)
+    assert later.id != first.id and store.get_page(first.id) == again
+    assert [h.page.id for h in store.search_pages("保本")] == [later.id]
 
 
 def test_search_pages_chinese_with_snippet(store: Store) -> None:

@@ -36,7 +36,7 @@ def write_many(url: str, data_dir: str, options: dict[str, Any], worker: int, co
                      for n in range(first, min(first + batch, count))]
             store.upsert_findings(items)
             url_ = f"http://127.0.0.1:9/w{worker}/{first}.html"
-            store.save_page(PageRecord(id=page_id(url_, T0), url=url_, captured_at=T0,
+            store.save_page(PageRecord(id=page_id(run.id, url_), url=url_, captured_at=T0,
                                        text="保本保息" * 20))
             key = f"w{worker}-{first}"
             store.enqueue_alert(AlertRecord(id=alert_id(key), key=key, kind="finding",
