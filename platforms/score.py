@@ -4,7 +4,8 @@ Inputs are the platform's live findings (rule, severity, recency), the highest a
 states against the analyzers' thresholds, public-risk posts about it and its licence status.
 The return-deviation index of its products and its passive security posture add their own
 reasons. The score (0-100) proposes a class: 取缔 at or above `ledger_ban_score`, 整改 at or above
-`ledger_rectify_score`, 合规 below that once the platform has been patrolled, else 待定.
+`ledger_rectify_score`; below that 待定 while public-risk posts report trouble the patrol did not
+see (a regulator checks first), 合规 once the platform has been patrolled, else 待定.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 RULE_CAP = 40            # one rule cannot make the whole score
 POST_POINTS, POST_CAP = 3, 15
 MAX_FINDINGS = 2000      # read per platform; a ledger score needs no more
+OPINION_KINDS = ("forum", "news")
 
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,9 @@ class ScoreSettings:
     recent_days: int
     reference: float = 6.0           # one-year LPR + margin
     evidence: Any = None             # the evidence storage (evidence_url), for the posture
+    # targets where the public talks about platforms (kind forum or news): their pages are not
+    # the platform's own site, so they say nothing of its security posture
+    opinion_targets: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Any) -> ScoreSettings:
@@ -50,7 +55,19 @@ class ScoreSettings:
         return cls(settings["rate_high_threshold"], settings["rate_warning_threshold"],
                    settings["ledger_ban_score"], settings["ledger_rectify_score"],
                    settings["ledger_recent_days"], reference_rate(settings),
-                   _evidence(settings))
+                   _evidence(settings), _opinion_targets(settings))
+
+
+def _opinion_targets(settings: Any) -> frozenset[str]:
+    from settings.models import load_targets_file
+
+    try:
+        targets = load_targets_file(settings.path("targets_file")).targets.values()
+    except Exception as exc:  # noqa: BLE001 - a bad targets file is reported by the crawler
+        log.warning("targets file not read, every target counts as a platform's own site: %s",
+                    exc)
+        return frozenset()
+    return frozenset(t.name for t in targets if t.kind in OPINION_KINDS)
 
 
 def _evidence(settings: Any) -> Any:
@@ -160,6 +177,12 @@ def compute(platform: Platform, found: list[FindingRecord], cfg: ScoreSettings,
         proposed = "取缔"
     elif total >= cfg.rectify_score:
         proposed = "整改"
+    elif posts:
+        # The public reports trouble that the site's own pages do not show: a regulator checks
+        # before anyone calls the platform compliant.
+        proposed = "待定"
+        reasons.append(Reason(0, "有公众风险舆情但巡查未见违规，建议核查后再分类",
+                              code="verify"))
     elif found or platform.targets:
         proposed = "合规"
     else:
@@ -189,8 +212,8 @@ def rescore(ledger: Any, store: Store, platform: Platform, cfg: ScoreSettings,
     products = products_from_findings(platform.id, found, page_text)
     if products:
         ledger.save_products(platform.id, products)
-    posture = assess(cfg.evidence, platform.targets) if cfg.evidence and platform.targets \
-        else None
+    own_sites = [t for t in platform.targets if t not in cfg.opinion_targets]
+    posture = assess(cfg.evidence, own_sites) if cfg.evidence and own_sites else None
     score = compute(platform, found, cfg, now, products=products, posture=posture)
     ledger.record_score(score)
     return score

@@ -276,7 +276,7 @@ SETTINGS: list[Setting] = [
       section="ledger"),
     S("ledger_rectify_score", 25, "int",
       "Risk score from which the ledger proposes 整改 (below it, a patrolled platform is "
-      "proposed 合规).", section="ledger"),
+      "proposed 合规, unless public-risk posts about it are live: then 待定).", section="ledger"),
     S("ledger_recent_days", 30, "int",
       "Findings last seen within this many days weigh fully in a platform's score; older ones "
       "weigh half, and a quarter after three times as long.", section="ledger"),

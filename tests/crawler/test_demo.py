@@ -63,6 +63,10 @@ def test_demo(tmp_path: Path, chromium_path: str) -> None:
         assert {"聚财宝", "鑫盈财富", "粤通付", "清盈贷"} <= set(platforms)
         assert platforms["聚财宝"].score > 0 and platforms["聚财宝"].proposed in ("整改", "取缔")
         assert all(ledger.scores(p.id) for p in platforms.values())
+        # 清盈贷 is known from trouble posts only: to be checked, never proposed 合规, and the
+        # forum's pages are not its website (no security posture from them)
+        forum = ledger.scores(platforms["清盈贷"].id)[0]
+        assert forum.proposed == "待定" and not forum.posture
         assert [t.platform_name for t in ledger.list_tips() if t.source == "demo"] == ["聚财宝"]
     finally:
         ledger.close()

@@ -124,6 +124,21 @@ def test_score_explains_itself_and_proposes(ledger, store, add_findings) -> None
     assert ledger.get(p.id).score == score.score and len(ledger.scores(p.id)) == 1
 
 
+def test_trouble_posts_alone_never_propose_compliant(ledger, store, add_findings) -> None:
+    """Posts say a platform cannot pay out; its own pages show nothing: a regulator checks
+    first (待定), the ledger does not call it 合规. Without the posts, 合规."""
+    p, _ = register(ledger, name="清盈贷", by="t", source="manual", domains=["qyd.example.test"])
+    add_findings(make_finding(rule="public_risk", evidence="清盈贷提现困难", kind="post",
+                              source="http://bbs.test/t/1", domain="bbs.test", platform="清盈贷"))
+    score = compute(p, platform_findings(store, p), CFG)
+    assert score.score < CFG.rectify_score and score.proposed == "待定"
+    assert any(r["code"] == "verify" and "核查" in r["text"] for r in score.reasons)
+    quiet = make_finding(rule="public_risk", evidence="清盈贷提现困难", kind="post",
+                         source="http://bbs.test/t/1", domain="bbs.test", platform="清盈贷")
+    quiet.status = "dismissed"           # an officer found the post wrong
+    assert compute(p, [quiet], CFG).proposed == "合规"
+
+
 def test_after_patrol_registers_targets_and_operators(settings, store, add_findings) -> None:
     targets = [SimpleNamespace(name="demo-a", start_urls=["http://127.0.0.1:8701/"],
                                description="聚财宝（虚构）", kind="p2p", platform=""),
