@@ -71,6 +71,37 @@ DET_SIDE = 640
 DET_MIN_SCALE = 0.75
 
 
+# Recognition reads one text line at a time. rapidocr batches six lines padded to the widest
+# of them: on posters that cost 0.046-0.069 s of CPU per poster against 0.041 s one by one, and
+# on a 1600x1600 picture of 40 long lines 24.8 s against 4.2 s, with a peak ~280 MB higher.
+REC_BATCH = 1
+# Text lines read per picture at most, the tallest first: an offer is set in the large type, and
+# a picture crowded with small print must not hold the reader (a long line costs ~0.1 s).
+MAX_LINES = 50
+
+
+def tallest(boxes: Any, limit: int = MAX_LINES) -> Any:
+    """The `limit` tallest of the detected boxes (n x 4 x 2 corner points), in their order."""
+    if boxes is None or len(boxes) <= limit:
+        return boxes
+    import numpy as np
+
+    heights = np.linalg.norm(boxes[:, 0] - boxes[:, 3], axis=1)
+    keep = np.sort(np.argsort(-heights, kind="stable")[:limit])
+    return boxes[keep]
+
+
+def _capped_detection(engine: Any) -> Any:
+    """rapidocr's detection step (detect, then order the boxes) with `tallest` in between,
+    before its ordering, which is quadratic in the number of boxes."""
+    def detect(img: Any) -> tuple[Any, float]:
+        boxes, elapsed = engine.text_det(img)
+        if boxes is None or len(boxes) < 1:
+            return None, 0.0
+        return engine.sorted_boxes(tallest(boxes)), elapsed
+    return detect
+
+
 def detection_side(longest: int) -> int:
     """The longest side of the picture the detector reads, for a picture of `longest` pixels."""
     return max(min(longest, DET_SIDE), math.ceil(longest * DET_MIN_SCALE))
@@ -120,6 +151,8 @@ def _engine() -> Any:
             det = engine.text_det
             det.get_preprocess = lambda longest: DetPreProcess(
                 detection_side(longest), "max", det.mean, det.std)
+            engine.text_rec.rec_batch_num = REC_BATCH
+            engine.auto_text_det = _capped_detection(engine)
             _ENGINE = engine
         return _ENGINE
 

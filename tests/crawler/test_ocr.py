@@ -18,7 +18,7 @@ import pytest
 
 from crawler.image_reader import ImageReader
 from ocr import ImageLimits, ImageRejected, OcrCache, OcrEngine, inspect_image
-from ocr.engine import detection_side
+from ocr.engine import MAX_LINES, detection_side
 from ocr.result import OcrResult, TextBox
 from settings import ROOT, Settings
 from tests.crawler.conftest import _env, run_patrol, write_targets
@@ -155,6 +155,35 @@ def test_small_print_is_read_from_the_smaller_detection_copy(engine: OcrEngine) 
     result = engine.read(data, inspect_image(data, LIMITS))
     assert result.text.split("\n") == ["金卡理财新手专享", "本金保障随时赎回",
                                         "客服电话400-123-4567"]
+
+
+def crowded_poster(lines: int) -> bytes:
+    """An offer in large type at the foot of a picture crowded with `lines` lines of small
+    print (two columns), the way a page of terms pasted into an image is."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    small = ImageFont.truetype(FONT, 14)
+    im = Image.new("RGB", (720, 28 * (lines // 2) + 120), "white")
+    draw = ImageDraw.Draw(im)
+    for i in range(lines):
+        draw.text((20 + 360 * (i % 2), 20 + 28 * (i // 2)), f"条款第{i + 1}条 详见协议",
+                  font=small, fill="black")
+    draw.text((20, im.height - 80), "保本保息 年化20%", font=ImageFont.truetype(FONT, 44),
+              fill=(180, 20, 20))
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_crowded_picture_is_read_to_a_bound_tallest_lines_first(engine: OcrEngine) -> None:
+    """A picture with 80 lines of small print and one line of large type: at most MAX_LINES
+    lines are recognized (each costs time), and the large type, where offers are set, is
+    among them."""
+    data = crowded_poster(80)
+    result = engine.read(data, inspect_image(data, LIMITS))
+    assert len(result.boxes) == MAX_LINES
+    assert "保本保息年化20%" in result.text
+    assert sum("条款第" in b.text for b in result.boxes) == MAX_LINES - 1
 
 
 def _reader(make_settings: Callable[..., Settings], **overrides: Any) -> ImageReader:
