@@ -245,5 +245,12 @@ def test_page_fetched_again_after_its_lease_ran_out_is_one_record(
         paths = {url.removeprefix(site.url): count for url, count in pages}
         assert site.hits[held] == 2                  # it was fetched twice ...
         assert paths == dict.fromkeys(site.page_paths(), 1)   # ... and is one record
+        # A came back after the run was over: it brought none of the run's keys back (they
+        # would never expire, and nothing reads them); what the run keeps expires
+        import redis
+
+        client = redis.Redis.from_url(redis_aof.url)
+        left = {k.decode(): client.ttl(k) for k in client.scan_iter(f"patrol:run:{run_id}:*")}
+        assert left and all(ttl > 0 for ttl in left.values()), left
     finally:
         site.stop()
