@@ -13,10 +13,17 @@ The decision threshold is chosen on cross-validated predictions of the training 
 repeated REPEATS times with different folds and pooled: the lowest threshold at which at most
 TARGET_FP of the random sample's negative posts would be flagged. One 5-fold run on the first
 labels moved the chosen threshold between 0.34 and 0.95 (few negatives are rule candidates at
-all). Nested cross-validation on the train split (`--nested 0.006,0.01,0.0125`: 5 outer folds,
-the threshold chosen inside each as here) realised 0.73% false alarms at recall 84.6% for a
-0.6% target, 0.91% at 88.7% for 1%, and 1.27% at 90.3% for 1.25%; the held-out figures have
-run above these (docs/analyzers.md), hence a target below the issue's 1.5%. Weights are exported as a
+all). TARGET_FP is checked by nested cross-validation on the train split (`--nested
+0.005,0.006,0.0075,0.01 --outer-runs 4`: 5 outer folds, the threshold chosen inside each as
+here, four outer splits summed; 1,848 train posts, of them 1,512 of the random sample), which
+realised false alarms / random-sample trouble posts caught / corpus trouble texts caught of
+0.64% / 82.5% / 76.7%, 0.74% / 84.2% / 80.2%, 0.84% / 86.3% / 86.6% and 1.11% / 88.1% / 89.0%.
+A lower target buys few false alarms for many short trouble posts: the stricter threshold
+(0.89-0.93) drops the hand-written held-out corpus below its public_risk recall floor
+(tests/analyzers/test_analyzer_heldout.py) and misses plain one-sentence reports such as those
+of test_analyzer_context.py; short posts are where the model has least evidence either way.
+So the target stays at 1%, below the issue's 1.5% because held-out rates have run above the
+nested ones (docs/analyzers.md). Weights are exported as a
 dictionary (the largest MAX_FEATURES by magnitude), so that inference is a dot product without
 scikit-learn. Deterministic: fixed folds, a deterministic solver, sorted output.
 
@@ -143,16 +150,22 @@ def _threshold(p: Any, cand: Any, negatives: Any, target: float) -> float:
     return 0.95
 
 
-def nested(data: Path, targets: list[float]) -> list[str]:
+def nested(data: Path, targets: list[float], outer_runs: int = 1) -> list[str]:
     """What choosing the threshold this way realises on rows it never saw: 5 outer folds of the
-    train split; inside each, the threshold is chosen as train() does; figures on the fold."""
+    train split; inside each, the threshold is chosen as train() does; figures on the fold.
+    With outer_runs > 1 the outer split is redrawn that many times and the counts summed (each
+    train row is then judged outer_runs times): a few false alarms among some 700 negatives
+    move with the split."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
     m = _matrix(data)
-    counts = {t: [0, 0, 0, 0] for t in targets}   # flagged negatives, negatives, caught, trouble
-    outer = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED - 1)
-    for train_idx, test_idx in outer.split(m.x, m.y):
+    # flagged negatives, negatives, caught, trouble posts; caught, trouble texts of the corpus
+    counts = {t: [0, 0, 0, 0, 0, 0] for t in targets}
+    corpus_trouble = np.array([r[2] == 1 and not r[3] for r in m.rows])
+    splits = [split for run in range(outer_runs) for split in StratifiedKFold(
+        n_splits=FOLDS, shuffle=True, random_state=SEED - 1 - run).split(m.x, m.y)]
+    for train_idx, test_idx in splits:
         p = _pooled_cv(m, train_idx, SEED)
         q = _risk_model().fit(m.x[train_idx], m.y[train_idx],
                               sample_weight=m.weight[train_idx]).predict_proba(m.x[test_idx])[:, 1]
@@ -165,8 +178,11 @@ def nested(data: Path, targets: list[float]) -> list[str]:
             c[1] += int(m.negatives[test_idx].sum())
             c[2] += int((flagged & m.positives[test_idx]).sum())
             c[3] += int(m.positives[test_idx].sum())
+            c[4] += int((flagged & corpus_trouble[test_idx]).sum())
+            c[5] += int(corpus_trouble[test_idx].sum())
     return [f"target {t:.4f}: false alarms {c[0]}/{c[1]} = {c[0] / max(1, c[1]):.2%}, "
-            f"trouble posts caught {c[2]}/{c[3]} = {c[2] / max(1, c[3]):.1%}"
+            f"trouble posts caught {c[2]}/{c[3]} = {c[2] / max(1, c[3]):.1%}, "
+            f"corpus trouble texts caught {c[4]}/{c[5]} = {c[4] / max(1, c[5]):.1%}"
             for t, c in counts.items()]
 
 
@@ -216,10 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nested", metavar="TARGETS", default="",
                         help="instead of training, print what TARGET_FP values (comma-separated, "
                              "e.g. 0.006,0.01) realise under nested cross-validation")
+    parser.add_argument("--outer-runs", type=int, default=1,
+                        help="with --nested: outer splits drawn (figures summed over them)")
     args = parser.parse_args(argv)
     try:
         if args.nested:
-            print("\n".join(nested(args.data, [float(t) for t in args.nested.split(",")])))
+            print("\n".join(nested(args.data, [float(t) for t in args.nested.split(",")],
+                                        args.outer_runs)))
             return 0
         model = train(args.data)
     except (ImportError, RuntimeError) as exc:

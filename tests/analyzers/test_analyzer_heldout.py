@@ -10,7 +10,9 @@ heldout.jsonl; together, unlicensed_payment recall 0.952, every other figure 1.0
 public_risk is decided by the opinion model, whose threshold is set for at most about 1% false
 alarms on real finance posts (scripts/train_opinion_model.py): short made-up posts score lower
 than real ones, so its recall floor here is PUBLIC_RISK_RECALL (measured with the model of
-2026-12-01: 0.900 on heldout.jsonl, 18 of 20; 0.889 on both sets, 24 of 27).
+2026-12-01: 0.900 on heldout.jsonl, 18 of 20; 0.889 on both sets, 24 of 27; retrained on the
+2,250-post random sample: 0.850, 17 of 20; 0.852, 23 of 27 - the floor is reached, so a stricter
+threshold, which misses more short posts, fails here).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ WEBSERVICE_DATASET = "webservice"
 CCF_RELATIVE = Path("2019-CCF-BDCI-NLP/data/a/Test_Data.csv")
 WEBSERVICE_RELATIVE = Path("webservice")
 P2PDA_RELATIVE = Path("P2PDA/problemPlat.csv")
+# The seed of the random sample's reading order (docs/labelling.md, section 4).
+RANDOM_ORDER_SEED = 20191201
 
 
 class DataMissingError(RuntimeError):
@@ -46,6 +49,26 @@ def split_of(row_id: str) -> str:
     """Deterministic split: a third of rows (sha1(row id) mod 3 == 0) are held out."""
     digest = hashlib.sha1(row_id.encode("utf-8")).hexdigest()
     return "heldout" if int(digest, 16) % 3 == 0 else "train"
+
+
+def random_order(ids: list[str]) -> list[str]:
+    """The reading order of the random sample: all row ids sorted, then a seeded shuffle."""
+    ordered = sorted(ids)
+    random.Random(RANDOM_ORDER_SEED).shuffle(ordered)
+    return ordered
+
+
+def check_random_prefix(all_ids: list[str], random_ids: set[str]) -> None:
+    """The rows labelled sample=random must be the first N of the seeded order, none skipped:
+    only then are figures on them figures on the real distribution. Raises ValueError."""
+    order = random_order(all_ids)
+    prefix = set(order[: len(random_ids)])
+    if prefix != random_ids:
+        first_gap = next(pos for pos, rid in enumerate(order) if rid not in random_ids)
+        raise ValueError(
+            f"sample=random is not a prefix of the seeded order: {len(random_ids)} rows, but position "
+            f"{first_gap} ({order[first_gap]}) is not labelled random; {len(random_ids - prefix)} rows lie beyond"
+        )
 
 
 def webservice_split(line_id: str) -> str:
@@ -112,7 +135,9 @@ def _records(
 def ccf_labelled(data_dir: Path) -> list[LabelledRecord]:
     """Labelled CCF posts: labels public_risk, sentiment, platform, sample."""
     rows = ccf_rows(data_dir)
-    return _records("ccf2019", {rid: ccf_text(row) for rid, row in rows.items()}, CCF_DATASET)
+    records = _records("ccf2019", {rid: ccf_text(row) for rid, row in rows.items()}, CCF_DATASET)
+    check_random_prefix(list(rows), {r.row_id for r in records if r.labels["sample"] == "random"})
+    return records
 
 
 def webservice_labelled(data_dir: Path) -> list[LabelledRecord]:

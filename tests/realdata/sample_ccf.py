@@ -24,11 +24,10 @@ import sys
 from pathlib import Path
 
 try:
-    from tests.realdata.datasets import ccf_rows, ccf_text, read_labels
+    from tests.realdata.datasets import ccf_rows, ccf_text, random_order, read_labels
 except ImportError:  # run as a script from this folder
-    from datasets import ccf_rows, ccf_text, read_labels
+    from datasets import ccf_rows, ccf_text, random_order, read_labels
 
-SEED = 20191201
 # Trouble words of rules.md's public_risk row; only used to pick extra rows to read,
 # never to decide a label.
 PREFILTER = re.compile(
@@ -42,12 +41,6 @@ ACTIVE_ROUNDS = {1: (0.05, 0.9, 50), 2: (0.05, 0.98, 25)}
 ACTIVE_SEED = 20261201
 # Over a third of the random sample's positives are about these; the pre-filter skips them.
 DOMINANT_ENTITIES = re.compile(r"小资钱包|资易贷|宜贷网|钱宝")
-
-
-def random_order(ids: list[str]) -> list[str]:
-    ordered = sorted(ids)
-    random.Random(SEED).shuffle(ordered)
-    return ordered
 
 
 def prefilter_order(rows: dict[str, dict[str, str]]) -> list[str]:

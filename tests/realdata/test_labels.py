@@ -17,6 +17,8 @@ from tests.realdata import datasets, webservice_lines
 from tests.realdata.datasets import (
     DataMissingError,
     ccf_labelled,
+    check_random_prefix,
+    random_order,
     read_labels,
     split_of,
     webservice_split,
@@ -61,6 +63,19 @@ def test_ccf_random_sample_has_both_classes_and_a_heldout_third() -> None:
     assert min(risk["0"], risk["1"]) / len(rows) > 0.25
     heldout = sum(1 for row in rows if row["split"] == "heldout") / len(rows)
     assert 0.28 < heldout < 0.38
+
+
+def test_random_sample_must_be_a_prefix_of_the_seeded_order() -> None:
+    ids = [f"{n:08x}" for n in range(50)]
+    order = random_order(ids)
+    # The order is fixed by the seed, not by the order the ids come in.
+    assert order == random_order(list(reversed(ids)))
+    assert order[:3] == ["0000001c", "0000000b", "00000000"]
+    check_random_prefix(ids, set(order[:20]))
+    check_random_prefix(ids, set())
+    # A row skipped while reading (position 5) would bias every figure taken on the sample.
+    with pytest.raises(ValueError, match=r"position 5 \(" + order[5] + r"\).*1 rows lie beyond"):
+        check_random_prefix(ids, set(order[:5]) | set(order[6:21]))
 
 
 def test_webservice_labels_are_well_formed() -> None:
