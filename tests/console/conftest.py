@@ -146,7 +146,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: playwright's sync API keeps its asyncio loop marked running in
+# the main thread while it is started, so a later test's asyncio.run() there would fail.
+@pytest.fixture(scope="package")
 def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -79,3 +79,35 @@ def test_demo(tmp_path: Path, chromium_path: str) -> None:
     from evidence.verify import verify_package
 
     assert verify_package(package).ok
+    _every_room_shows_the_demo(tmp_path, out)
+
+
+def _every_room_shows_the_demo(data_dir: Path, out: str) -> None:
+    """After `patrol demo` (what `make run` runs), the demo account the summary prints opens
+    every room of the console, and each has the demo's work to show."""
+    from console import create_app
+    from settings import load_settings
+
+    password = re.search(r"演示账号：demo\s+密码：(\S+?)（", out).group(1)
+    client = create_app(load_settings(environ={}, overrides={"data_dir": str(data_dir)})) \
+        .test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    assert client.post("/login", data={"name": "demo", "password": password,
+                                       "csrf_token": token}).status_code == 302
+    rooms = {
+        "/review": ["待审核", "巡查目标", "demo-"],            # findings to review
+        "/opinion": ["清盈贷", "舆情预警", "负面"],           # posts, spike alarm, sentiment
+        "/opinion/platform?name=清盈贷": ["舆情帖子", "血本无归"],
+        "/platforms": ["聚财宝", "取缔", "清盈贷"],          # the ledger, scored
+        "/tips": ["（演示举报）", "待处理"],
+        "/patrols": ["demo-forum", "demo-jucaibao", "成功"],
+        "/search?q=保本保息": ["聚财宝"],
+        "/reports": ["市金融局", "待审核"],
+    }
+    for path, shown in rooms.items():
+        answer = client.get(path)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200, path
+        missing = [s for s in shown if s not in html]
+        assert not missing, f"{path} does not show {missing}"
