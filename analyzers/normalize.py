@@ -318,6 +318,8 @@ def normalize(text: str) -> Normalized:
             glue = bool(before and after and _ISWORD.match(before) and _ISWORD.match(after))
             if glue and _DIGIT.match(before) and _DIGIT.match(after):
                 glue = False  # 12-15, 2016/7: a range or a date, not glue
+            elif glue and raw == "-" and _DIGIT.match(after):
+                glue = False  # 收益率-15%: a minus sign (a loss), kept for the rate reader
             if nav:
                 glue = False
             if not glue:

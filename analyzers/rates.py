@@ -102,6 +102,9 @@ def _value(num: str, unit: str | None, period: str) -> float | None:
     return round(per * _FACTOR[period], 4)
 
 
+_MINUS = "-－−负"
+
+
 def parse_rates(text: str, pos: int, period: str, max_gap: int, stop: str) -> list[Rate]:
     """Rates written after a period keyword that ends at `pos` (at most `max_gap` chars later).
 
@@ -117,6 +120,8 @@ def parse_rates(text: str, pos: int, period: str, max_gap: int, stop: str) -> li
                 continue
             return []
         if c.isdigit() or c in CN_NUM_CHARS or c in "百千万":
+            if i > pos and text[i - 1] in _MINUS:
+                return []  # 收益率-15%: a loss reported, not a return promised
             m = RATE_RE.match(text, i)
             if m and m.end() > i:
                 found = _from_match(m, period)
