@@ -111,6 +111,12 @@ def _distributed(settings: Any, target: Any, store: Any, trigger: str) -> Any:
         run = watch_run(settings, store, shared, started.run.id)
     finally:
         shared.close()
+    # The ledger lives in this data home (the scheduler's and the console's machine), not on
+    # the workers' machines: its step for the run's target is taken here, as a patrol in one
+    # process takes it after its run.
+    from patrols.service import update_ledger
+
+    update_ledger(settings, store, [started.target])
     return PatrolOutcome(
         target=started.target, run=run,
         report=CrawlReport(summary=run.stats, close_reason=run.stats.get("close_reason", "")),

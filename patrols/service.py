@@ -136,7 +136,8 @@ def patrol(settings: Settings, store: Store, targets: list[Any], *, trigger: str
 def update_ledger(settings: Settings, store: Store, targets: list[Any]) -> None:
     """The ledger's step after the runs: register the targets' platforms and the operators
     their pages named, score them again (platforms.intake; a ledger problem is logged, never
-    fails the runs). A run finished elsewhere calls this with its target after finish_run."""
+    fails the runs). A distributed run: the command that enqueued it calls this once the run
+    has ended, in its own data home, where the console reads the ledger."""
     from platforms.intake import ledger_step
 
     ledger_step(settings, store, targets)

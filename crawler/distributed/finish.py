@@ -53,8 +53,9 @@ def finish_run(shared: SharedRedis, store: Any, settings: Any, run_id: str, *,
     store.save_run(outcome.run)
     runs.mark_done(shared, run_id, outcome.run.status)
     RedisFrontier(shared, run_id, Limits(0, 0, 0), 1).drop()
-    # and, like a patrol in one process, the ledger's step for the run's target
-    service.update_ledger(settings, store, [target])
+    # The ledger's step is not taken here: a worker's data home is on a crawler machine, and
+    # the ledger lives with the console. The command that enqueued the run (on the scheduler's
+    # or the console's machine) takes it once the run has ended (cli/crawl.py).
     return outcome.run
 
 

@@ -254,3 +254,30 @@ def test_page_fetched_again_after_its_lease_ran_out_is_one_record(
         assert left and all(ttl > 0 for ttl in left.values()), left
     finally:
         site.stop()
+
+
+def test_the_ledger_is_kept_where_the_run_was_enqueued(make_patrols: Any, redis_aof: Any) -> None:
+    """A worker on a crawler machine (its own data home, the shared store) does not write the
+    ledger: the command that enqueued the run, on the console's machine, registers and scores
+    the target's platform once the run has ended, where the console reads it."""
+    site = CountingSite(12)
+    try:
+        console = make_patrols("console", redis_url=redis_aof.url)
+        crawler = make_patrols("crawler", redis_url=redis_aof.url,
+                               store_url=f"sqlite:///{console.data_dir / 'patrol.sqlite3'}")
+        for patrols in (console, crawler):
+            patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
+                "name": "count", "description": "计数平台", "start_urls": [site.url + "/"],
+                "depth": 10, "render": "never", "sitemaps": False}]}), encoding="utf-8")
+        crawler.start_workers(1)
+        done = console.run("crawl", "--target", "count", "--distributed", "--json")
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert summary_of(done.stdout)["pages"] == len(site.page_paths())
+        with sqlite3.connect(console.data_dir / "platforms.sqlite3") as conn:
+            (platform,) = conn.execute("SELECT id, name FROM platforms").fetchall()
+            assert platform[1] == "计数平台"
+            assert conn.execute("SELECT count(*) FROM platform_scores WHERE platform_id = ?",
+                                (platform[0],)).fetchone()[0] >= 1
+        assert not (crawler.data_dir / "platforms.sqlite3").exists()
+    finally:
+        site.stop()
