@@ -63,6 +63,8 @@ FINDING_KINDS: tuple[str, ...] = (*TEXT_KINDS, "enterprise", "site", "app", "ima
 TARGET_ANALYSIS_KIND: dict[str, str] = {"p2p": "page", "ads": "ad", "forum": "post",
                                         "news": "news"}
 TARGET_KINDS: tuple[str, ...] = tuple(TARGET_ANALYSIS_KIND)
+# Targets where the public talks about platforms: their pages are not a platform's own site.
+OPINION_TARGET_KINDS: tuple[str, ...] = ("forum", "news")
 # What an alert route may name: a finding's kind or its target's kind.
 ROUTE_KINDS: tuple[str, ...] = tuple(dict.fromkeys((*FINDING_KINDS, *TARGET_KINDS)))
 KIND_LABELS: dict[str, str] = {

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from common.vocabulary import OPINION_TARGET_KINDS
 from findings import FindingQuery, FindingRecord, Store
 from findings.model import utcnow
 from settings import RULE_NAMES
@@ -30,7 +31,6 @@ SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 RULE_CAP = 40            # one rule cannot make the whole score
 POST_POINTS, POST_CAP = 3, 15
 MAX_FINDINGS = 2000      # read per platform; a ledger score needs no more
-OPINION_KINDS = ("forum", "news")
 
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _opinion_targets(settings: Any) -> frozenset[str]:
         log.warning("targets file not read, every target counts as a platform's own site: %s",
                     exc)
         return frozenset()
-    return frozenset(t.name for t in targets if t.kind in OPINION_KINDS)
+    return frozenset(t.name for t in targets if t.kind in OPINION_TARGET_KINDS)
 
 
 def _evidence(settings: Any) -> Any:
