@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from findings import FindingQuery, FindingRecord, Store, dated_at, utcnow
+from findings import FindingQuery, FindingRecord, Store, dated_at, utcnow, walk_findings
 from settings import Settings
 
 from .departments import load_directory
@@ -60,29 +60,22 @@ def scan(store: Store, since: datetime, window_start: datetime, now: datetime,
          words: tuple[str, ...]) -> dict[str, PlatformCounts]:
     """public_risk posts per platform: those of the current window and those before it."""
     out: dict[str, PlatformCounts] = defaultdict(PlatformCounts)
-    query = FindingQuery(rules=["public_risk"], dated_since=since, limit=500)
-    scanned = 0
-    while scanned < MAX_FINDINGS:
-        page = store.query_findings(query)
-        for f in page.items:
-            platform = (f.platform or "").strip()
-            t = dated_at(f)
-            if not platform or not since < t <= now:
-                continue
-            if f.sentiment is not None and f.sentiment >= POSITIVE:
-                continue  # praise of a platform (a founder who pays investors back) is no alarm
-            counts = out[platform]
-            if t > window_start:
-                counts.current.setdefault(f.source, f)
-                counts.words.update(w for w in words if w in f"{f.evidence}\n{f.context}")
-            else:
-                counts.earlier.add(f.source)
-                if counts.first_earlier is None or t < counts.first_earlier:
-                    counts.first_earlier = t
-        scanned += len(page.items)
-        if not page.next_cursor or not page.items:
-            break
-        query.cursor = page.next_cursor
+    query = FindingQuery(rules=["public_risk"], dated_since=since)
+    for f in walk_findings(store, query, MAX_FINDINGS):
+        platform = (f.platform or "").strip()
+        t = dated_at(f)
+        if not platform or not since < t <= now:
+            continue
+        if f.sentiment is not None and f.sentiment >= POSITIVE:
+            continue  # praise of a platform (a founder who pays investors back) is no alarm
+        counts = out[platform]
+        if t > window_start:
+            counts.current.setdefault(f.source, f)
+            counts.words.update(w for w in words if w in f"{f.evidence}\n{f.context}")
+        else:
+            counts.earlier.add(f.source)
+            if counts.first_earlier is None or t < counts.first_earlier:
+                counts.first_earlier = t
     return out
 
 

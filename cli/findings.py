@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import click
 
-from findings import FindingQuery, Store, utcnow
+from findings import FindingQuery, Store, utcnow, walk_findings
 from findings.model import DECISIONS, SEVERITIES, STATUSES
 
 FORMATS = ("table", "jsonl", "csv", "xlsx")
@@ -39,28 +38,6 @@ def open_from(app, store_url: str | None) -> Store:
     from findings.open import store_from_settings
 
     return store_from_settings(app.settings, url=store_url)
-
-
-def iterate(store: Store, query: FindingQuery, limit: int, info: dict | None = None) -> Iterator:
-    """Walk the result with the cursor; limit 0 means everything. `info["total"]` is set from
-    the first page."""
-    remaining = limit if limit > 0 else None
-    query.limit = min(remaining or 500, 500)
-    while True:
-        page = store.query_findings(query)
-        if info is not None and query.cursor is None:
-            info["total"] = page.total
-        for f in page.items:
-            yield f
-            if remaining is not None:
-                remaining -= 1
-                if remaining == 0:
-                    return
-        if not page.next_cursor:
-            return
-        query.cursor = page.next_cursor
-        if remaining is not None:
-            query.limit = min(remaining, 500)
 
 
 store_option = click.option("--store", "store_url", metavar="URL",
@@ -103,7 +80,7 @@ def command(ctx: click.Context, rules, severities, statuses, leads, domains, tar
         raise click.UsageError("xlsx 格式请用 --output 指定文件")
     with open_from(ctx.obj, store_url) as store:
         info: dict = {}
-        items = iterate(store, query, limit, info)
+        items = walk_findings(store, query, limit, info)
         if fmt == "table":
             found = list(items)
             total = info.get("total", len(found))

@@ -15,7 +15,7 @@ import click
 from common.text import clean, table
 from common.timefmt import configured_zone, format_local
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
-from platforms.ledger import LedgerError, classify, merge, register, resolve, split
+from platforms.ledger import LedgerError, classify, lookup, merge, register, split
 from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
 
 
@@ -38,8 +38,7 @@ def ledger_of(app: Any) -> Iterator[PlatformStore]:
 
 def find(ledger: PlatformStore, key: str) -> Platform:
     """A platform by id, name, alias, operator or domain."""
-    platform = (resolve(ledger, key) or ledger.by_name(key)
-                or ledger.by_domain(key.lower()))
+    platform = lookup(ledger, key)
     if platform is None:
         raise click.ClickException(f"没有这个平台：{clean(key)[:80]}")
     return platform

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from findings import FindingQuery, Store
+from findings import FindingQuery, Store, walk_findings
 from findings.model import to_iso
 from settings import Settings
 
@@ -38,26 +38,21 @@ class PruneResult:
 
 def protected_keys(store: Store, storage: EvidenceStorage) -> set[str]:
     keys: set[str] = set()
-    query = FindingQuery(statuses=list(PROTECTING), limit=500, sort="newest")
+    query = FindingQuery(statuses=list(PROTECTING), sort="newest")
     pages_seen: set[str] = set()
-    while True:
-        page = store.query_findings(query)
-        for f in page.items:
-            if (key := key_of(f.warc_file)) is not None:
+    for f in walk_findings(store, query):
+        if (key := key_of(f.warc_file)) is not None:
+            keys.add(key)
+        if f.page_id and f.page_id not in pages_seen:
+            pages_seen.add(f.page_id)
+            record = store.get_page(f.page_id)
+            if record is None:
+                continue
+            if (key := key_of(record.warc_file)) is not None:
                 keys.add(key)
-            if f.page_id and f.page_id not in pages_seen:
-                pages_seen.add(f.page_id)
-                record = store.get_page(f.page_id)
-                if record is None:
-                    continue
-                if (key := key_of(record.warc_file)) is not None:
+            for item in record.evidence:
+                if isinstance(item, dict) and (key := key_of(item.get("path", ""))):
                     keys.add(key)
-                for item in record.evidence:
-                    if isinstance(item, dict) and (key := key_of(item.get("path", ""))):
-                        keys.add(key)
-        if not page.next_cursor:
-            break
-        query.cursor = page.next_cursor
     for case in case_records(storage):
         for path in case.get("warc_files") or []:
             if (key := key_of(path)) is not None:

@@ -1,6 +1,6 @@
 """The findings store: one interface (base.Store), SQLite by default, a search-engine cluster at scale."""
 
-from .base import DecisionConflict, FindingPage, FindingQuery, PageHit, Store
+from .base import DecisionConflict, FindingPage, FindingQuery, PageHit, Store, walk_findings
 from .model import (
     AlertRecord,
     Decision,
@@ -18,7 +18,7 @@ from .model import (
 __all__ = [
     "AlertRecord", "Decision", "DecisionConflict", "EvidenceFile", "FindingPage", "FindingQuery", "FindingRecord",
     "PageHit", "PageRecord", "PatrolRun", "Store", "alert_id", "dated_at", "finding_id", "open_store",
-    "page_id", "utcnow",
+    "page_id", "utcnow", "walk_findings",
 ]
 
 

@@ -206,3 +206,29 @@ class Store(ABC):
     def rebuild_search_index(self) -> int:
         """Segment every finding and page again (after the segmentation words changed);
         returns how many records were re-indexed."""
+
+
+def walk_findings(store: Store, query: FindingQuery, limit: int = 0,
+                  info: dict[str, Any] | None = None) -> Iterator[FindingRecord]:
+    """Every finding `query` matches, page after page with the cursor (500 a page); at most
+    `limit` (0: all). `info["total"]`, when given, is set from the first page. The one walk
+    for every reader that needs more than a page (exports, scores, retention, spikes)."""
+    remaining = limit if limit > 0 else None
+    query.limit = min(remaining or 500, 500)
+    first = True
+    while True:
+        page = store.query_findings(query)
+        if info is not None and first:
+            info["total"] = page.total
+        first = False
+        for f in page.items:
+            yield f
+            if remaining is not None:
+                remaining -= 1
+                if remaining == 0:
+                    return
+        if not page.next_cursor or not page.items:
+            return
+        query.cursor = page.next_cursor
+        if remaining is not None:
+            query.limit = min(remaining, 500)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from findings import FindingQuery, Store
+from findings import FindingQuery, Store, walk_findings
 
 from .base import PlatformQuery, PlatformStore
 from .ledger import LedgerError, load_licensed_names, register
@@ -78,32 +78,26 @@ def register_operators(ledger: PlatformStore, store: Store, target_names: Iterab
     touched: dict[str, Platform] = {}
     seen: set[tuple[str, str, str]] = set()
     for name in target_names:
-        query = FindingQuery(targets=[name], limit=500)
-        while True:
-            page = store.query_findings(query)
-            for f in page.items:
-                if not f.operator or (f.operator, f.domain, f.target) in seen:
-                    continue
-                seen.add((f.operator, f.domain, f.target))
-                owner = by_target.get(f.target) or (f.domain and ledger.by_domain(f.domain))
-                try:
-                    if owner:
-                        platform, _ = register(ledger, name=owner.name, operator=f.operator,
-                                               by=by, source=f"operator:{f.domain}",
-                                               licensed=licensed)
-                    else:
-                        platform, _ = register(
-                            ledger, name=f.operator, operator=f.operator, by=by,
-                            source=f"operator:{f.domain}",
-                            domains=[f.domain] if is_name_host(f.domain) else [],
-                            targets=[f.target] if f.target else [], licensed=licensed)
-                except (LedgerError, ValueError) as exc:
-                    log.warning("operator %r not registered: %s", f.operator, exc)
-                    continue
-                touched[platform.id] = platform
-            if not page.next_cursor:
-                break
-            query.cursor = page.next_cursor
+        for f in walk_findings(store, FindingQuery(targets=[name])):
+            if not f.operator or (f.operator, f.domain, f.target) in seen:
+                continue
+            seen.add((f.operator, f.domain, f.target))
+            owner = by_target.get(f.target) or (f.domain and ledger.by_domain(f.domain))
+            try:
+                if owner:
+                    platform, _ = register(ledger, name=owner.name, operator=f.operator,
+                                           by=by, source=f"operator:{f.domain}",
+                                           licensed=licensed)
+                else:
+                    platform, _ = register(
+                        ledger, name=f.operator, operator=f.operator, by=by,
+                        source=f"operator:{f.domain}",
+                        domains=[f.domain] if is_name_host(f.domain) else [],
+                        targets=[f.target] if f.target else [], licensed=licensed)
+            except (LedgerError, ValueError) as exc:
+                log.warning("operator %r not registered: %s", f.operator, exc)
+                continue
+            touched[platform.id] = platform
     return list(touched.values())
 
 

@@ -197,6 +197,15 @@ def resolve(store: PlatformStore, platform_id: str) -> Platform | None:
     return platform
 
 
+def lookup(store: PlatformStore, key: str) -> Platform | None:
+    """The live platform a person means by `key`: its id (merges followed), name, alias,
+    operator or domain. One lookup for the command line, the console and case packages."""
+    key = key.strip()
+    if not key:
+        return None
+    return resolve(store, key) or store.by_name(key) or store.by_domain(key.lower())
+
+
 def classify(store: PlatformStore, platform_id: str, classification: str, *, by: str,
              departments: Iterable[str] | None, reason: str, deadline: datetime | None = None,
              rectify_days: int = 30, now: datetime | None = None) -> Platform:

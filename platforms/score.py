@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from common.vocabulary import OPINION_TARGET_KINDS
-from findings import FindingQuery, FindingRecord, Store
+from findings import FindingQuery, FindingRecord, Store, walk_findings
 from findings.model import utcnow
 from settings import RULE_NAMES
 
@@ -80,18 +79,6 @@ def _evidence(settings: Any) -> Any:
         return None
 
 
-def _walk(store: Store, query: FindingQuery) -> Iterator[FindingRecord]:
-    query.limit = 500
-    read = 0
-    while read < MAX_FINDINGS:
-        page = store.query_findings(query)
-        yield from page.items
-        read += len(page.items)
-        if not page.next_cursor:
-            return
-        query.cursor = page.next_cursor
-
-
 def platform_findings(store: Store, platform: Platform, live: bool = True) -> list[FindingRecord]:
     """Findings attached to the platform: on its domains, from its patrol targets, and
     public-risk posts naming it. Ordered newest first, no duplicates."""
@@ -104,7 +91,7 @@ def platform_findings(store: Store, platform: Platform, live: bool = True) -> li
     found: dict[str, FindingRecord] = {}
     for q in queries:
         q.include_gone = not live
-        for f in _walk(store, q):
+        for f in walk_findings(store, q, MAX_FINDINGS):
             found.setdefault(f.id, f)
     return sorted(found.values(), key=lambda f: f.last_seen or f.captured_at, reverse=True)
 

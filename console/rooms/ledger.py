@@ -18,7 +18,7 @@ from flask import (
 )
 
 from platforms import CLASSES, KINDS, PlatformQuery, PlatformStore, open_ledger
-from platforms.ledger import LedgerError, classify, merge, resolve, split
+from platforms.ledger import LedgerError, classify, lookup, merge, resolve, split
 from platforms.model import EVENT_LABELS, LICENCE_LABELS, Platform
 from platforms.posture import Posture
 from platforms.score import platform_findings
@@ -180,7 +180,7 @@ def merge_view(platform_id: str):
     assert user is not None
     key = (request.form.get("other") or "").strip()[:200]
     lg = ledger()
-    other = (lg.get(key) or lg.by_name(key) or lg.by_domain(key.lower())) if key else None
+    other = lookup(lg, key)
     try:
         if other is None:
             raise LedgerError(f"没有这个平台：{key}")

@@ -20,7 +20,7 @@ from flask import (
 )
 
 from findings import utcnow
-from platforms.ledger import LedgerError, register
+from platforms.ledger import LedgerError, lookup, register
 from platforms.tips import (
     TIP_STATUS_LABELS,
     TIP_STATUSES,
@@ -94,7 +94,7 @@ def link(receipt: str):
     assert user is not None
     key = (request.form.get("platform") or "").strip()[:200]
     lg = ledger()
-    platform = (lg.get(key) or lg.by_name(key) or lg.by_domain(key.lower())) if key else None
+    platform = lookup(lg, key)
     try:
         platform = _link(record, user.name, platform, key)
     except (LedgerError, ValueError) as exc:

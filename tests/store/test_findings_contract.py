@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from findings import Decision, FindingQuery, Store
+from findings import Decision, FindingQuery, Store, walk_findings
 
 from .conftest import T0, make_finding
 
@@ -173,6 +173,18 @@ def test_cursor_with_filter_and_text(store: Store) -> None:
         if not cursor:
             break
     assert sorted(got) == sorted(expected) and len(got) == len(set(got))
+
+
+def test_walk_findings_reads_past_a_page_and_stops_at_its_limit(store: Store) -> None:
+    """The one walk every multi-page reader uses (exports, scores, retention, spikes)."""
+    items = [make_finding(i, severity="high" if i % 2 else "low") for i in range(1203)]
+    store.upsert_findings(items)
+    info: dict = {}
+    every = [f.id for f in walk_findings(store, FindingQuery(), info=info)]
+    assert len(every) == 1203 and set(every) == {f.id for f in items} and info["total"] == 1203
+    high = [f.id for f in walk_findings(store, FindingQuery(severities=["high"]), 510)]
+    assert len(high) == 510 == len(set(high))
+    assert {f.id for f in items if f.severity == "high"} >= set(high)
 
 
 def test_bad_cursor_is_a_value_error(store: Store) -> None:
