@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from findings import FindingQuery, utcnow
+from common.text import clean
+from findings import FindingQuery, utcnow, walk_findings
 
 
 @click.group(name="evidence", help="证据管理：导出案件证据包、核验、按保存期限清理。")
@@ -30,7 +31,10 @@ def _storage(app):
 @command.command(name="export", help="把选定的发现及其证据导出为一个案件证据包（zip）。")
 @click.option("--finding", "finding_ids", multiple=True, metavar="ID",
               help="发现编号（可重复）。")
-@click.option("--platform", metavar="NAME", help="某平台的全部发现。")
+@click.option("--platform", metavar="NAME",
+              help="某平台的全部发现（平台编号、名称或域名；与台账平台页所列相同）。")
+@click.option("--tip", "tip_receipt", metavar="RECEIPT",
+              help="某条举报：举报本身，及其关联平台和所举报网址的发现。")
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="按规则筛选（可重复）。")
 @click.option("--target", "targets", multiple=True, metavar="NAME", help="按巡查对象筛选。")
 @click.option("--status", "statuses", multiple=True,
@@ -44,33 +48,48 @@ def _storage(app):
               help="按条件筛选时最多导出的发现数。")
 @click.option("--store", "store_url", metavar="URL", help="Store to read instead of store_url.")
 @click.pass_obj
-def export(app, finding_ids, platform, rules, targets, statuses, title, actor, out, limit,
-           store_url) -> None:
-    from evidence.package import _ids, build_case, finding_ids_for_platform
+def export(app, finding_ids, platform, tip_receipt, rules, targets, statuses, title, actor, out,
+           limit, store_url) -> None:
+    from evidence.package import build_case
     from evidence.storage import EvidenceError
+    from platforms import open_ledger
+    from platforms.cases import platform_case, tip_case
 
     by_query = bool(rules or targets or statuses)
-    if not (finding_ids or platform or by_query):
-        raise click.UsageError("请用 --finding、--platform 或 --rule/--target/--status 选择发现")
+    if not (finding_ids or platform or tip_receipt or by_query):
+        raise click.UsageError("请用 --finding、--platform、--tip 或 --rule/--target/--status 选择发现")
     store = _store(app, store_url)
     try:
         ids = list(finding_ids)
         selection: dict = {"finding_ids": list(finding_ids)}
-        if platform:
-            ids += finding_ids_for_platform(store, platform, limit)
-            selection["platform"] = platform
+        tip = None
+        if platform or tip_receipt:
+            with open_ledger(app.settings) as ledger:
+                if platform:
+                    case = platform_case(store, ledger, platform, limit)
+                    ids += case.finding_ids
+                    selection.update(case.selection)
+                    title = title or case.title
+                if tip_receipt:
+                    record = ledger.get_tip(tip_receipt.strip())
+                    if record is None:
+                        raise click.ClickException(f"没有这条举报：{clean(tip_receipt)[:60]}")
+                    case = tip_case(store, ledger, record, limit)
+                    ids += case.finding_ids
+                    selection.update(case.selection)
+                    title, tip = title or case.title, case.tip
         if by_query:
             query = FindingQuery(rules=list(rules), targets=list(targets),
-                                 statuses=list(statuses), limit=500)
-            ids += _ids(store, query, limit)
+                                 statuses=list(statuses))
+            ids += [f.id for f in walk_findings(store, query, limit)]
             selection.update(rules=list(rules), targets=list(targets), statuses=list(statuses))
-        if not ids:
+        if not ids and tip is None:
             raise click.ClickException("没有符合条件的发现")
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         path = Path(out) if out else app.settings.data_path("cases", f"case-{stamp}.zip")
         try:
             result = build_case(store, _storage(app), app.settings, ids, path, title=title,
-                                actor=actor, selection=selection)
+                                actor=actor, selection=selection, tip=tip)
         except EvidenceError as exc:
             raise click.ClickException(str(exc)) from None
     finally:

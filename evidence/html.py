@@ -79,9 +79,33 @@ def _decisions(entry: dict[str, Any], tz: tzinfo) -> str:
             f"{rows}</table>")
 
 
+def _tip(tip: dict[str, Any], tz: tzinfo) -> list[str]:
+    """The tip a case was built for: the tipster's words as text, the URL never a link."""
+    linked = tip.get("linked_platform") or {}
+    handled = (f"{_t(tip.get('handled_by'))} {_when(tip.get('handled_at'), tz)}"
+               if tip.get("handled_by") else "—")
+    rows = [
+        ("受理编号", f"<code>{_t(tip.get('receipt'))}</code>"),
+        ("举报时间", _when(tip.get("at"), tz)),
+        ("来源", _t(tip.get("source"))),
+        ("平台名称", _t(tip.get("platform_name")) or "—"),
+        ("网址（文本）", f"<code>{_t(tip.get('url'))}</code>" if tip.get("url") else "—"),
+        ("关联平台", _t(linked.get("name")) or "—"),
+        ("状态", _t(tip.get("status_label") or tip.get("status"))),
+        ("处理人", handled),
+        ("办结说明", _t(tip.get("note")) or "—"),
+    ]
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    contact = tip.get("contact") or ""
+    return ["<h2>举报</h2>", f"<table>{table}</table>",
+            f"<p>举报内容：</p><pre style=\"white-space:pre-wrap\">{escape(clean(tip.get('text'), multiline=True))}</pre>",
+            f"<p class=note>{_t(contact)}</p>" if contact else ""]
+
+
 def render_index(case_id: str, title: str, created: datetime, entries: list[dict[str, Any]],
-                 captures: dict[Any, Any], tz: tzinfo) -> bytes:
-    """The page; times in `tz` (the configured time zone)."""
+                 captures: dict[Any, Any], tz: tzinfo, tip: dict[str, Any] | None = None
+                 ) -> bytes:
+    """The page; times in `tz` (the configured time zone); a tip's case shows the tip first."""
     parts = [
         "<!doctype html><html lang=zh-CN><head><meta charset=utf-8>",
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
@@ -95,6 +119,10 @@ def render_index(case_id: str, title: str, created: datetime, entries: list[dict
         "运行 <code>patrol evidence verify 本文件.zip</code> 逐一核对哈希、WARC 摘要和时间戳。"
         "网址均以文本显示，不可点击。</p>",
     ]
+    if tip is not None:
+        parts += _tip(tip, tz)
+        if not entries:
+            parts.append("<p class=note>该举报尚无巡查发现。</p>")
     for n, e in enumerate(entries, 1):
         parts += [
             f"<h2>{n}. {_t(e.get('rule_name') or e.get('rule'))}"

@@ -12,9 +12,13 @@ Contents:
   manifest.json.tsr  RFC 3161 timestamp over the manifest's SHA-256, when evidence_tsa_url is set
   tsa-ca.pem         the CA certificate of evidence_tsa_ca_file, when set (for the recipient)
 
+A tip's package also carries the tip (`manifest["tip"]`, shown first in index.html): what was
+reported, when, through which channel and who handled it; never the tipster's contact.
+
 A record of each package (`cases/<id>.json` in the evidence storage: the WARC files and blobs it
 was built from, the manifest's hash) keeps pruning away from what an exported case needs.
-`build_case` takes finding ids, so selections by platform, tip or query all end here.
+`build_case` takes finding ids (and a tip's own record), so selections by finding, query,
+platform or tip (platforms/cases.py) all end here.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from common.timefmt import configured_zone
-from findings import FindingQuery, FindingRecord, Store, utcnow
+from findings import FindingRecord, Store, utcnow
 from findings.model import to_iso
 from settings import Settings
 
@@ -58,22 +62,6 @@ class CaseResult:
     timestamped: bool
     warnings: list[str] = field(default_factory=list)
     warc_files: list[str] = field(default_factory=list)   # the patrol WARC files it drew on
-
-
-def finding_ids_for_platform(store: Store, platform: str, limit: int = MAX_FINDINGS) -> list[str]:
-    """Every finding about `platform` (for a platform's case; the platform registry calls this)."""
-    return _ids(store, FindingQuery(platforms=[platform], limit=500, sort="newest"), limit)
-
-
-def _ids(store: Store, query: FindingQuery, limit: int) -> list[str]:
-    out: list[str] = []
-    while len(out) < limit:
-        page = store.query_findings(query)
-        out.extend(f.id for f in page.items)
-        if not page.next_cursor:
-            break
-        query.cursor = page.next_cursor
-    return out[:limit]
 
 
 def _warcinfo(case_id: str, title: str) -> bytes:
@@ -143,9 +131,10 @@ class _CaseZip:
         self.tmp.unlink(missing_ok=True)
 
 
-def _load_findings(store: Store, finding_ids: list[str]) -> list[FindingRecord]:
+def _load_findings(store: Store, finding_ids: list[str], allow_none: bool = False
+                   ) -> list[FindingRecord]:
     ids = list(dict.fromkeys(finding_ids))
-    if not ids:
+    if not ids and not allow_none:
         raise EvidenceError("no findings selected: a case needs at least one finding")
     if len(ids) > MAX_FINDINGS:
         raise EvidenceError(f"{len(ids)} findings selected; a case holds at most {MAX_FINDINGS}")
@@ -159,9 +148,10 @@ def _load_findings(store: Store, finding_ids: list[str]) -> list[FindingRecord]:
 def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
                finding_ids: list[str], out: Path, *, title: str = "",
                actor: str = "", selection: dict[str, Any] | None = None,
-               delivered: str = "") -> CaseResult:
-    """Build the case package of `finding_ids` at `out` (a .zip); EvidenceError on failure."""
-    findings = _load_findings(store, finding_ids)
+               delivered: str = "", tip: dict[str, Any] | None = None) -> CaseResult:
+    """Build the case package of `finding_ids` at `out` (a .zip); EvidenceError on failure.
+    With `tip` (platforms.cases.tip_entry) the tip is part of the case, findings or none."""
+    findings = _load_findings(store, finding_ids, allow_none=tip is not None)
     now = utcnow()
     case_id = f"case-{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
     title = title or f"{len(findings)} 条发现"
@@ -170,7 +160,7 @@ def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
     package = _CaseZip(out, now)
     try:
         result = _write_case(package, store, storage, settings, findings, case_id, title, now,
-                             actor, selection)
+                             actor, selection, tip)
         package.finish()
     except BaseException:
         package.abandon()
@@ -182,7 +172,7 @@ def build_case(store: Store, storage: EvidenceStorage, settings: Settings,
 
 def _write_case(package: _CaseZip, store: Store, storage: EvidenceStorage, settings: Settings,
                 findings: list[FindingRecord], case_id: str, title: str, now: Any, actor: str,
-                selection: dict[str, Any] | None) -> CaseResult:
+                selection: dict[str, Any] | None, tip: dict[str, Any] | None) -> CaseResult:
     warnings: list[str] = []
     captures: dict[tuple[str, int], dict[str, Any]] = {}
     entries = []
@@ -232,7 +222,7 @@ def _write_case(package: _CaseZip, store: Store, storage: EvidenceStorage, setti
     finally:
         warc_path.unlink(missing_ok=True)
     package.add("index.html", render_index(case_id, title, now, entries, captures,
-                                           configured_zone(settings)))
+                                           configured_zone(settings), tip))
     manifest = {
         "format": FORMAT, "case_id": case_id, "title": title, "created_at": to_iso(now),
         "created_by": actor,
@@ -240,6 +230,7 @@ def _write_case(package: _CaseZip, store: Store, storage: EvidenceStorage, setti
         "plan": "清远市互联网金融风险专项整治工作实施方案（2016）",
         "files": [package.files[name] for name in sorted(package.files)],
         "findings": entries,
+        **({"tip": tip} if tip is not None else {}),
         "verify": "patrol evidence verify PACKAGE.zip",
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1,
@@ -297,4 +288,4 @@ def case_records(storage: EvidenceStorage) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["CaseResult", "build_case", "case_records", "finding_ids_for_platform", "key_of"]
+__all__ = ["CaseResult", "build_case", "case_records", "key_of"]

@@ -5,7 +5,8 @@ replayed from the WARC record inside a sandboxed frame served from its own route
 `Content-Security-Policy: sandbox` and no network access at all. Evidence files are served only
 when the page record lists them AND their path is a plain key under `evidence/` of the evidence
 storage; a record naming `console/secret_key`, `../`, an absolute path, or a symlink leading out
-gets a 404 whatever it says. A finding's case package is built on request for download.
+gets a 404 whatever it says. The case package of a finding, a platform or a tip is built on
+request for download (selections: platforms/cases.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from evidence.package import build_case, finding_ids_for_platform
+from evidence.package import build_case
 from evidence.read import read_capture
 from evidence.storage import EvidenceError, EvidenceStorage, key_of, open_storage
 from findings import FindingQuery, PageRecord, utcnow
+from platforms.cases import MAX_CASE_FINDINGS, platform_case, tip_case
 
 from ..context import current_user, services
 from ..security import STORED_CONTENT_CSP, require
@@ -31,7 +33,6 @@ bp = Blueprint("evidence", __name__)
 MAX_BODY = 20 * 1024 * 1024
 TYPES = {"screenshot": "image/png", "headers": "text/plain; charset=utf-8"}
 SERVED_AREAS = ("evidence", "logs")
-PLATFORM_CASE_LIMIT = 1000
 
 
 def confined(data_dir: Path, rel: str, area: str | None = None) -> Path | None:
@@ -171,7 +172,8 @@ def evidence_file(page_id: str, rel: str):
     return _sandboxed(data, mimetype)
 
 
-def _download_case(ids: list[str], title: str, selection: dict, name: str):
+def _download_case(ids: list[str], title: str, selection: dict, name: str,
+                   tip: dict | None = None):
     """Build the case package of `ids` now (the builder of `patrol evidence export`) and send
     it; the temporary file is gone before the response leaves."""
     user = current_user()
@@ -181,7 +183,7 @@ def _download_case(ids: list[str], title: str, selection: dict, name: str):
         try:
             build_case(services().store, storage(), services().settings, ids, out, title=title,
                        actor=actor, selection={**selection, "from": "console"},
-                       delivered=f"控制台下载（{actor}）")
+                       delivered=f"控制台下载（{actor}）", tip=tip)
         except EvidenceError as exc:
             abort(503, description=f"无法生成证据包：{exc}")
         data = out.read_bytes()
@@ -203,10 +205,26 @@ def case_package(finding_id: str):
 
 @bp.get("/platform-case.zip")
 @require("findings.read")
-def platform_case():
-    """The case package of every finding about a platform (`?name=`)."""
-    name = (request.args.get("name") or "").strip()[:200]
-    ids = finding_ids_for_platform(services().store, name, PLATFORM_CASE_LIMIT) if name else []
-    if not ids:
+def platform_case_view():
+    """The case package of a platform (`?name=`: ledger id, name or domain, or a platform name
+    found only in posts): the findings its ledger page lists."""
+    from .ledger import ledger
+
+    key = (request.args.get("name") or "").strip()[:200]
+    case = platform_case(services().store, ledger(), key, MAX_CASE_FINDINGS) if key else None
+    if case is None or not case.finding_ids:
         abort(404, description="该平台没有可导出的发现。")
-    return _download_case(ids, f"平台：{name}", {"platform": name}, "platform")
+    return _download_case(case.finding_ids, case.title, case.selection, "platform")
+
+
+@bp.get("/tips/<receipt>/case.zip")
+@require("tips.review")
+def tip_case_view(receipt: str):
+    """The case package of a tip: the tip, and the findings of its platform and URL's host."""
+    from .ledger import ledger
+
+    record = ledger().get_tip(receipt[:40])
+    if record is None:
+        abort(404)
+    case = tip_case(services().store, ledger(), record, MAX_CASE_FINDINGS)
+    return _download_case(case.finding_ids, case.title, case.selection, "tip", case.tip)

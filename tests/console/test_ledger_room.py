@@ -125,3 +125,33 @@ def test_merge_and_split_in_the_room(console) -> None:
     assert "已拆分，聚财宝理财 恢复为独立平台" in html
     with open_ledger(console.settings) as lg:
         assert lg.by_domain("licai.example.test").id == dup.id
+
+
+def test_platform_case_package_holds_what_the_ledger_page_lists(console, tmp_path) -> None:
+    """The ledger page's download: the findings on the platform's domain (the page lists them)
+    and the posts naming it; a finding of another platform stays out."""
+    import json
+    import zipfile
+
+    from evidence.verify import verify_package
+
+    jcb, _ = _platforms(console)
+    other = make_finding(source="http://ytf.example.test/p/1", domain="ytf.example.test")
+    post = make_finding("public_risk", kind="post", platform="聚财宝", evidence="聚财宝提现困难",
+                        source="http://bbs.example.test/t/9")
+    console.add(other, post)
+    client = console.client("finance")
+    html = client.get(f"/platforms/{jcb.id}").get_data(as_text=True)
+    assert f"/platform-case.zip?name={jcb.id}" in html
+    response = client.get("/platform-case.zip", query_string={"name": jcb.id})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    path = tmp_path / "jcb.zip"
+    path.write_bytes(response.data)
+    assert verify_package(path).ok
+    with zipfile.ZipFile(path) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    sources = sorted(f["source"] for f in manifest["findings"])
+    assert sources == ["http://bbs.example.test/t/9", "http://jucai.example.test/p/1",
+                       "http://jucai.example.test/p/2"]
+    assert manifest["selection"] == {"platform": "聚财宝", "platform_id": jcb.id, "from": "console"}
+    assert manifest["title"] == "平台：聚财宝"

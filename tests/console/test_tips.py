@@ -147,3 +147,42 @@ def test_behind_a_trusted_proxy_each_tipster_has_their_own_limit(console_factory
 
     assert [send("198.51.100.7") for _ in range(3)] == [200, 200, 429]
     assert send("198.51.100.8") == 200     # another person behind the same proxy
+
+
+def test_tip_case_package_holds_the_tip_and_its_findings_but_not_the_contact(
+        console, tmp_path) -> None:
+    """举报 → 案件证据包: the tip (escaped, inert) and the findings of its URL's host; the
+    tipster's contact never leaves the console. A tip with no findings yet still exports."""
+    import json
+    import zipfile
+
+    from evidence.verify import verify_package
+
+    from .conftest import make_finding
+
+    client = console.client()
+    receipt = RECEIPT.search(_send(
+        client, url="https://jucai.example.test/invest", platform_name="聚财宝",
+        contact="13800138000", text="宣称年化 18% 保本保息<script>alert(1)</script>",
+    ).get_data(as_text=True)).group(1)
+    finance = console.client("finance")
+    assert f"/tips/{receipt}/case.zip" in finance.get(f"/tips/{receipt}").get_data(as_text=True)
+    empty = finance.get(f"/tips/{receipt}/case.zip")
+    assert empty.status_code == 200
+    console.add(make_finding(source="https://jucai.example.test/p/1", domain="jucai.example.test"),
+                make_finding(source="https://other.example.test/p/1", domain="other.example.test"))
+    response = finance.get(f"/tips/{receipt}/case.zip")
+    path = tmp_path / "tip.zip"
+    path.write_bytes(response.data)
+    assert verify_package(path).ok
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["tip"]["receipt"] == receipt and manifest["selection"]["tip"] == receipt
+    assert [f["source"] for f in manifest["findings"]] == ["https://jucai.example.test/p/1"]
+    index = files["index.html"].decode()
+    assert receipt in index and "&lt;script&gt;alert(1)" in index and "<script>" not in index
+    assert all(b"13800138000" not in data for data in files.values())
+    assert "不随证据包导出" in index
+    assert console.client("support").get(f"/tips/{receipt}/case.zip").status_code == 403
+    assert finance.get("/tips/JB-20260101-AAAAAAAA/case.zip").status_code == 404

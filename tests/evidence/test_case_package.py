@@ -230,6 +230,48 @@ def test_export_needs_a_selection_and_known_ids(case_data: Any, patrol_cmd: Any,
     assert code == 1 and "unknown finding id(s): nope" in err
 
 
+def test_export_of_a_tip_and_of_a_platform_from_the_ledger(case_data: Any, patrol_cmd: Any,
+                                                           tmp_path: Path) -> None:
+    """--tip: the tip and the findings of the platform it is linked to (here by the patrol
+    target); --platform: what the ledger page lists. The tipster's contact stays out."""
+    from platforms import open_ledger
+    from platforms.ledger import register
+    from platforms.tips import make_tip
+
+    with open_ledger(case_data.settings) as ledger:
+        platform, _ = register(ledger, name="示范贷", by="t", source="manual", targets=["demo"])
+        tip = make_tip(text="朋友拉我投示范贷，说保本保息", url="https://sfd.example.test/",
+                       platform_name="示范贷", contact="13800138000", source="cli")
+        tip.platform_id = platform.id
+        ledger.add_tip(tip)
+    out = tmp_path / "tip.zip"
+    code, stdout, err = patrol_cmd(*data_args(case_data.settings), "evidence", "export",
+                                   "--tip", tip.receipt, "--out", str(out))
+    assert code == 0, err
+    assert _verify(patrol_cmd, case_data, out)[0] == 0
+    files = unzip(out)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["title"] == f"举报 {tip.receipt}"
+    assert manifest["tip"]["receipt"] == tip.receipt
+    assert manifest["tip"]["linked_platform"]["name"] == "示范贷"
+    assert sorted(f["id"] for f in manifest["findings"]) == sorted(case_data.finding_ids)
+    assert all(f["capture"] for f in manifest["findings"])
+    assert all(b"13800138000" not in data for data in files.values())
+    assert "朋友拉我投示范贷" in files["index.html"].decode()
+
+    out = tmp_path / "platform.zip"
+    code, _, err = patrol_cmd(*data_args(case_data.settings), "evidence", "export",
+                              "--platform", "示范贷", "--out", str(out))
+    assert code == 0, err
+    manifest = json.loads(unzip(out)["manifest.json"])
+    assert manifest["selection"]["platform_id"] == platform.id and "tip" not in manifest
+    assert sorted(f["id"] for f in manifest["findings"]) == sorted(case_data.finding_ids)
+
+    code, _, err = patrol_cmd(*data_args(case_data.settings), "evidence", "export",
+                              "--tip", "JB-20260101-AAAAAAAA", "--out", str(tmp_path / "n.zip"))
+    assert code == 1 and "没有这条举报" in err
+
+
 def test_verify_of_something_that_is_not_a_package(case_data: Any, patrol_cmd: Any,
                                                    tmp_path: Path) -> None:
     junk = tmp_path / "junk.zip"
