@@ -15,11 +15,24 @@ from datetime import datetime
 from typing import Any
 
 from evidence.storage import PREFIX, EvidenceStorage, open_storage
-from evidence.warc import Capture, HttpExchange, WarcRunWriter
-from findings.model import EvidenceFile, to_iso
+from evidence.warc import Capture, Hop, HttpExchange, WarcRunWriter
+from findings.model import EvidenceFile, from_iso, to_iso
 from settings import Settings
 
 from .items import PageItem
+
+
+def _exchange(wire: dict[str, Any]) -> HttpExchange:
+    return HttpExchange(method=wire["method"], url=wire["url"],
+                        request_headers=list(wire["request_headers"]),
+                        status=int(wire["status"]), response_headers=list(wire["headers"]),
+                        body=wire["body"], protocol=wire.get("protocol") or "HTTP/1.1")
+
+
+def hops_of(item: PageItem) -> list[Hop]:
+    """The redirects followed on the way to the page (redirect_guard.hop_of), oldest first."""
+    return [Hop(_exchange(h), from_iso(h["at"]) or item.captured_at, bool(h.get("truncated")))
+            for h in item.hops]
 
 
 def exchange_of(item: PageItem) -> HttpExchange:
@@ -27,10 +40,7 @@ def exchange_of(item: PageItem) -> HttpExchange:
     page that did not pass it, e.g. built by a test) the decoded body with its headers."""
     wire = item.wire or {}
     if wire:
-        return HttpExchange(method=wire["method"], url=wire["url"],
-                            request_headers=list(wire["request_headers"]),
-                            status=int(wire["status"]), response_headers=list(wire["headers"]),
-                            body=wire["body"], protocol=wire.get("protocol") or "HTTP/1.1")
+        return _exchange(wire)
     headers = [(k, v) for k, values in item.headers.items() for v in values
                if k.lower() != "content-encoding"]
     return HttpExchange(method="GET", url=item.final_url, request_headers=[],
@@ -60,6 +70,10 @@ def metadata_of(item: PageItem, settings_target: str, run_id: str, shot: dict[st
     return {
         "run": run_id, "target": settings_target, "page_id": item.page_id, "url": item.url,
         "final_url": item.final_url, "captured_at": to_iso(item.captured_at),
+        # the redirects that led here, each also a response/request pair before this capture's
+        "redirects": [{"url": h["url"], "status": h["status"], "at": h["at"],
+                       "location": next((v for k, v in h["headers"] if k.lower() == "location"),
+                                        "")} for h in item.hops],
         "platforms": sorted({f.platform for f in findings if getattr(f, "platform", None)}),
         "operator": item.operator,
         # the page's own findings; the operator's are stored once per site (source site:HOST)
@@ -96,7 +110,8 @@ class CaptureWriter:
         capture = Capture(
             page_id=item.page_id, url=item.final_url, captured_at=item.captured_at,
             exchange=exchange_of(item), dom=item.rendered_html, screenshot=screenshot,
-            metadata=metadata_of(item, self.target, self.run_id, shot or {}, skips or []))
+            metadata=metadata_of(item, self.target, self.run_id, shot or {}, skips or []),
+            hops=hops_of(item))
         pointer = self.warc.write(capture)
         item.warc = pointer.to_dict()
         records = [{**EvidenceFile(kind="warc", path=pointer.path, sha256=item.content_hash,

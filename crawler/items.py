@@ -36,5 +36,6 @@ class PageItem:
     record_kind: str = "page"     # page, or image: text read by OCR from an image of a page
     image: dict[str, Any] | None = None   # image records: page_url, sha256, format, ocr result
     wire: dict[str, Any] | None = None   # the exchange as received (size_limit.wire_of)
+    hops: list[dict[str, Any]] = field(default_factory=list)  # redirects on the way (redirect_guard)
     render_loaded_at: datetime | None = None   # when the browser load of rendered_html ended
     warc: dict[str, Any] | None = None   # WarcPointer.to_dict() of this capture

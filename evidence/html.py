@@ -60,6 +60,12 @@ def _capture(entry: dict[str, Any], tz: tzinfo) -> str:
         ("存档位置", f"captures.warc.gz 偏移 {_t(cap.get('offset'))}，长度 {_t(cap.get('length'))}"),
         ("浏览器渲染", "是" if cap.get("rendered") else "否"),
     ]
+    hops = cap.get("redirects") or []
+    if hops:
+        chain = "<br>".join(f"{_t(h.get('status'))} <code>{_t(h.get('url'))}</code> → "
+                            f"<code>{_t(h.get('location'))}</code>" for h in hops)
+        rows.insert(1, ("跳转经过", f"{chain}<br><span class=note>每次跳转的响应都另存于存档中，"
+                                  f"位于该页面记录之前</span>"))
     html = "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
     if shot:
         html += f'<p>截图：{_t(load.get("note", ""))}</p><img alt="截图" src="{_t(shot)}">'

@@ -211,6 +211,8 @@ def _write_case(package: _CaseZip, store: Store, storage: EvidenceStorage, setti
                         "body_sha256": sha256_hex(parsed.body), "screenshot": shot,
                         "screenshot_load": (parsed.metadata.get("screenshot") or {}),
                         "rendered": parsed.dom is not None, "record_types": parsed.types,
+                        "redirects": [{"status": s, "url": u, "location": loc, "warc_date": d}
+                                      for s, u, loc, d in parsed.hops],
                     }
                     warc.write(raw)
                     warc_digest.update(raw)

@@ -27,6 +27,8 @@ class CaptureRecords:
     screenshot: bytes | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     types: list[str] = field(default_factory=list)
+    # redirects followed before the page: (status, URL, Location, WARC-Date), oldest first
+    hops: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
 def read_raw(storage: EvidenceStorage, path: str, offset: int | None,
@@ -49,7 +51,15 @@ def parse_capture(raw: bytes) -> CaptureRecords:
             kind = record.rec_type
             out.types.append(kind)
             part = record.rec_headers.get_header("WARC-Patrol-Part") or ""
-            if kind == "response":
+            if kind == "response" and part == "redirect-hop":
+                status = int(record.http_headers.get_statuscode() or 0) \
+                    if record.http_headers is not None else 0
+                location = (record.http_headers.get_header("Location") or "") \
+                    if record.http_headers is not None else ""
+                out.hops.append((status, record.rec_headers.get_header("WARC-Target-URI") or "",
+                                 location, record.rec_headers.get_header("WARC-Date") or ""))
+                record.content_stream().read()
+            elif kind == "response":
                 out.target_uri = record.rec_headers.get_header("WARC-Target-URI") or ""
                 out.date = record.rec_headers.get_header("WARC-Date") or ""
                 if record.http_headers is not None:

@@ -1,6 +1,14 @@
 """Captures as WARC/1.1 records (warcio): files per run, rotated at a size limit, gzip per record.
 
-One capture is written contiguously, in this order, all records with the same WARC-Date:
+One capture is written contiguously. When the page was reached through redirects, each
+followed 3xx comes first, oldest first, as its own pair (WARC-Date: when it was received;
+`WARC-Patrol-Part: redirect-hop`, `WARC-Patrol-Hop: N`; a body cut at the crawler's limit
+carries `WARC-Truncated: length`):
+
+  response   the 3xx status line, headers (Location) and body as received
+  request    the request that got it                            (Concurrent-To that response)
+
+then the page itself, all records with the same WARC-Date:
 
   response   the HTTP status line, headers and body as received (see "What the bytes are")
   request    the request line and headers the crawler sent       (Concurrent-To the response)
@@ -101,6 +109,15 @@ class HttpExchange:
 
 
 @dataclass
+class Hop:
+    """A redirect followed on the way to the page."""
+
+    exchange: HttpExchange
+    at: datetime
+    truncated: bool = False           # the body was cut at the crawler's limit
+
+
+@dataclass
 class Capture:
     page_id: str
     url: str                          # the URL fetched last (after redirects)
@@ -109,6 +126,7 @@ class Capture:
     dom: str | None = None            # rendered DOM
     screenshot: bytes | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    hops: list[Hop] = field(default_factory=list)   # redirects followed, oldest first
 
 
 @dataclass(frozen=True)
@@ -219,16 +237,13 @@ class WarcRunWriter:
         self._handovers.clear()
 
     # -- records -------------------------------------------------------------------------------
-    def write(self, capture: Capture) -> WarcPointer:
-        self._rotate_if_needed(capture.captured_at)
-        assert self._fh is not None and self._writer is not None
+    def _write_exchange(self, ex: HttpExchange, date: str, extra: dict[str, str]) -> str:
+        """A response record and its request record; returns the response's record id."""
         w = self._writer
-        start = self._fh.tell()
-        date = warc_date(capture.captured_at)
-        ex = capture.exchange
+        assert w is not None
         headers, note = _response_headers(ex)
         reason = REASONS.get(ex.status, "")
-        warc_headers = {"WARC-Date": date, "WARC-Patrol-Page": capture.page_id}
+        warc_headers = {"WARC-Date": date, **extra}
         if note:
             warc_headers["WARC-Patrol-Note"] = note
         response = w.create_warc_record(
@@ -238,12 +253,28 @@ class WarcRunWriter:
                                           protocol=ex.protocol))
         response_id = response.rec_headers.get_header("WARC-Record-ID")
         w.write_record(response)
-        linked = {"WARC-Date": date, "WARC-Concurrent-To": response_id}
-
         line, req_headers = _request_line(ex)
         w.write_record(w.create_warc_record(
-            ex.url, "request", payload=io.BytesIO(b""), length=0, warc_headers_dict=dict(linked),
+            ex.url, "request", payload=io.BytesIO(b""), length=0,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
             http_headers=StatusAndHeaders(line, req_headers, is_http_request=True)))
+        return response_id
+
+    def write(self, capture: Capture) -> WarcPointer:
+        self._rotate_if_needed(capture.captured_at)
+        assert self._fh is not None and self._writer is not None
+        w = self._writer
+        start = self._fh.tell()
+        for n, hop in enumerate(capture.hops, 1):
+            extra = {"WARC-Patrol-Page": capture.page_id, "WARC-Patrol-Part": "redirect-hop",
+                     "WARC-Patrol-Hop": str(n)}
+            if hop.truncated:
+                extra["WARC-Truncated"] = "length"
+            self._write_exchange(hop.exchange, warc_date(hop.at), extra)
+        date = warc_date(capture.captured_at)
+        response_id = self._write_exchange(capture.exchange, date,
+                                           {"WARC-Patrol-Page": capture.page_id})
+        linked = {"WARC-Date": date, "WARC-Concurrent-To": response_id}
         if capture.dom is not None:
             dom = capture.dom.encode("utf-8")
             w.write_record(w.create_warc_record(

@@ -115,8 +115,11 @@ def page(page_id: str):
     has_body = bool(record.warc_file) or any(
         isinstance(e, dict) and e.get("kind") == "body" for e in record.evidence)
     shots = [e for e in record.evidence if isinstance(e, dict) and e.get("kind") == "screenshot"]
+    # the redirects that led to the page, as its capture recorded them (read only when there
+    # were some: the final URL differs)
+    capture = _capture(record) if record.final_url and record.final_url != record.url else None
     return render_template("evidence/page.html", page=record, findings=findings, body=has_body,
-                           screenshots=shots)
+                           screenshots=shots, hops=capture.hops if capture else [])
 
 
 @bp.get("/pages/<page_id>/frame")

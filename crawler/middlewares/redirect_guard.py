@@ -4,6 +4,11 @@ other sites end here, counted by kind.
 Runs just outside RedirectMiddleware (higher priority number, so it sees the 3xx response
 first). Scrapy's own duplicate filter would drop a looping redirect silently; here the loop is
 recognised (the target is already in the chain, or the chain is too long) and counted.
+
+A redirect that is followed is kept as evidence: the 3xx exchange as received (headers, and at
+most MAX_HOP_BODY bytes of its body) goes into `request.meta["patrol_hops"]`, which Scrapy
+copies into the redirected request, so the page's capture holds the whole chain (how a
+visitor was sent from the advertised address to the page that says it).
 """
 
 from __future__ import annotations
@@ -16,12 +21,25 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from findings.model import to_iso, utcnow
+
 from ..address_guard import ALLOWED_SCHEMES, BadURL, parse_url
 from ..context import PatrolContext, context_of
 from ..skips import skip
 from ..urls import canonical_url, same_site
+from .size_limit import wire_of
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_HOP_BODY = 64 * 1024   # a redirect's body is a line of HTML; a hostile one is cut here
+
+
+def hop_of(request: Request, response: Response) -> dict[str, Any]:
+    """The redirect exchange as received, for the page's WARC capture."""
+    hop = wire_of(request, response)
+    hop["truncated"] = len(hop["body"]) > MAX_HOP_BODY
+    hop["body"] = hop["body"][:MAX_HOP_BODY]
+    hop["at"] = to_iso(utcnow())
+    return hop
 
 
 class RedirectGuardMiddleware:
@@ -63,4 +81,7 @@ class RedirectGuardMiddleware:
             raise skip(self.stats, "malformed_url", request.url, target[:120]) from None
         if not same_site(hp.host, self.allowed_domains) and not self.guard.is_exempt(*hp.key):
             raise skip(self.stats, "offsite", request.url, f"redirect to {target[:120]}")
+        if request.meta.get("patrol_kind") == "page" and not request.meta.get("playwright"):
+            request.meta["patrol_hops"] = [*request.meta.get("patrol_hops", ()),
+                                           hop_of(request, response)]
         return response

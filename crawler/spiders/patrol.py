@@ -319,6 +319,7 @@ class PatrolSpider(ImageReading, scrapy.Spider):
             page_id=page_id(self.patrol.run.id, canonical),
             live_page=response.meta.get("playwright_page"),
             wire=response.meta.get("patrol_wire"),
+            hops=list(response.meta.get("patrol_hops") or []),
             render_loaded_at=now if rendered else None,
         )
 

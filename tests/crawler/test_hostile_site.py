@@ -240,6 +240,42 @@ def test_warc_files_pass_warcio_check(patrol: tuple[CrawlRun, Any]) -> None:
     assert "digest pass" in check.stdout and "digest fail" not in check.stdout
 
 
+def test_redirect_chain_is_kept_before_the_page_it_led_to(patrol: tuple[CrawlRun, Any],
+                                                          store: Any, tmp_path: Path) -> None:
+    """/hop/1 -302-> /hop/2 -301-> /hop-final.html: the page's capture holds both redirects as
+    response/request pairs (as received, oldest first) before the page's own records; a case
+    package copies them and lists the chain; the reader's page fields stay the final page's."""
+    import gzip
+    import json
+    import zipfile
+
+    from cli.main import main
+
+    run, _ = patrol
+    page = next(p for p in (store.get_page(f.page_id) for f in store.query_findings(
+        FindingQuery(text="保本保息", limit=100)).items) if p.final_url.endswith("/hop-final.html"))
+    capture = _capture(run, page)
+    assert [(s, u.rsplit("/", 2)[-2:], loc) for s, u, loc, _ in capture.hops] == [
+        (302, ["hop", "1"], "/hop/2"), (301, ["hop", "2"], "/hop-final.html")]
+    assert capture.response_status == 200 and "落地页".encode() in capture.body
+    assert capture.types[:4] == ["response", "request", "response", "request"]
+    assert [h["status"] for h in capture.metadata["redirects"]] == [302, 301]
+    assert b"X-Hop: 1" in gzip.decompress(capture.raw)   # the 3xx headers as received
+    finding = next(f for f in store.query_findings(FindingQuery(text="保本保息", limit=100)).items
+                   if f.page_id == page.id)
+    out = tmp_path / "hop.zip"
+    with pytest.raises(SystemExit) as done:
+        main(["--data-dir", str(run.data_dir), "evidence", "export", "--finding", finding.id,
+              "--out", str(out)])
+    assert done.value.code in (0, None)
+    with zipfile.ZipFile(out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        index = z.read("index.html").decode()
+    cap = manifest["findings"][0]["capture"]
+    assert [h["status"] for h in cap["redirects"]] == [302, 301] and cap["status"] == 200
+    assert "跳转经过" in index and "/hop-final.html" in index
+
+
 def test_gzipped_response_is_kept_as_received(patrol: tuple[CrawlRun, Any], store: Any) -> None:
     run, _ = patrol
     finding = findings_of(store, _url(run, "/gzipped.html"))[0]

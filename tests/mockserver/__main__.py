@@ -151,6 +151,11 @@ class Handler(BaseHTTPRequestHandler):
             kind = path[len("/bomb-"):-len(".html")]
             body = {"gzip": BOMBS.gzip, "deflate": BOMBS.deflate, "br": BOMBS.br}[kind]
             return self.send(200, body, "text/html", {"Content-Encoding": kind})
+        if path == "/hop/1":      # a chain of two redirects to a page with a finding
+            return self.send(302, b"<a href='/hop/2'>moved</a>", "text/html",
+                             {"Location": "/hop/2", "X-Hop": "1"})
+        if path == "/hop/2":
+            return self.redirect("/hop-final.html", 301)
         if path == "/loop/a":
             return self.redirect("/loop/b")
         if path == "/loop/b":

@@ -45,7 +45,7 @@ def index(port: int) -> str:
         "/to-file", "/to-data", "/to-private", "/download.zip", "/app.apk", "/image.png",
         "/js/app.html", "/js/timer.html", "/js/ssrf.html", "/js/download.html",
         "/furniture.html", "/frame-host.html", "/next1.html", "/changing.html",
-        "/attachment.html", "/gzipped.html",
+        "/attachment.html", "/gzipped.html", "/hop/1",
         f"{other}/other-host.html", f"http://127.0.0.3:{port}/third-host.html",
         f"http://2130706434:{port}/decimal.html", f"http://0177.0.0.3:{port}/octal.html",
         f"http://localhost:{port}/localhost.html", f"http://127.0.0.1:{port + 1}/other-port.html",
@@ -59,6 +59,7 @@ def index(port: int) -> str:
 
 PAGES_UTF8 = {
     "/utf8.html": ("UTF-8 页面", "<p>本平台承诺保本保息，年化收益18%。</p>"),
+    "/hop-final.html": ("跳转终点", "<p>跳转后的落地页：本金保障，保本保息。</p>"),
     "/furniture.html": ("页脚", "<p>关于我们</p><div class='banner'>注册送888元现金红包</div>"),
     "/frame-host.html": ("框架", '<iframe src="/framed.html"></iframe>'),
     "/framed.html": ("框架内页", "<p>专业股票配资，1:10杠杆，按天配资。</p>"),
