@@ -1,4 +1,11 @@
-"""scrapy-playwright's download handler with a deadline on every rendered request.
+"""scrapy-playwright's download handler with a deadline on every rendered request, and one
+browser per patrol process.
+
+Scrapy builds one download handler per URL scheme, and scrapy-playwright's is not lazy: with
+the same class for `http` and `https`, every patrol started two Chromium processes (measured:
+two browser processes for a patrol of http pages only), each with its own page limit. Here
+`from_crawler` hands the same handler to both schemes, so one browser renders both, the page
+limit is the patrol's, and closing (called once per scheme) closes it once.
 
 scrapy-playwright has no overall timeout: when Chromium dies while pages are open, a request
 can wait forever for a page slot of the dead browser context (its pages never report closing),
@@ -16,6 +23,7 @@ from typing import Any
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 MARGIN_SECONDS = 15
+SHARED_ATTR = "_patrol_playwright_handler"   # the crawler's one handler, for every scheme
 
 
 class RenderDeadlineExceeded(RuntimeError):
@@ -28,6 +36,20 @@ class PatrolPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         s = crawler.settings
         self.render_deadline = (s.getfloat("DOWNLOAD_TIMEOUT", 30)
                                 + s.getfloat("PATROL_RENDER_WAIT", 8) + MARGIN_SECONDS)
+        self._closing: asyncio.Future[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PatrolPlaywrightHandler:
+        shared = getattr(crawler, SHARED_ATTR, None)
+        if shared is None:
+            shared = cls(crawler)
+            setattr(crawler, SHARED_ATTR, shared)
+        return shared
+
+    async def close(self) -> None:
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(super().close())
+        await asyncio.shield(self._closing)
 
     async def _download_request(self, request: Any, spider: Any = None) -> Any:
         try:

@@ -37,6 +37,8 @@ def summarize(stats: dict[str, Any], *, chromium: bool = True,
         "pages": int(stats.get("patrol/pages", 0)),
         "bytes": int(stats.get("patrol/bytes", 0)),
         "rendered": int(stats.get("patrol/rendered", 0)),
+        # Chromium processes launched: 1, or more when one died and was started again
+        "browsers": int(stats.get("playwright/browser_count", 0)),
         "errors": by_prefix(stats, ERROR_PREFIX),
         "skips": by_prefix(stats, SKIP_PREFIX),
         "findings_by_rule": by_prefix(stats, "patrol/findings_by_rule/"),

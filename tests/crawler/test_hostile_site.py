@@ -57,6 +57,7 @@ def test_crawl_ran_and_counted(patrol: tuple[CrawlRun, Any]) -> None:
     assert s["status"] == "ok"
     assert s["pages"] >= 20
     assert s["rendered"] >= 4
+    assert s["browsers"] == 1     # one Chromium for every scheme (Scrapy builds two handlers)
     assert s["bytes"] > 10_000
     assert s["findings"] > 0 and s["findings_new"] == s["findings"]
 
