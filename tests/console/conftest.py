@@ -157,3 +157,24 @@ def browser(chromium_path: str) -> Iterator[Any]:
     yield chromium
     chromium.close()
     playwright.stop()
+
+
+def download_package(client: FlaskClient, url: str, tmp_path: Path,
+                     **query: str) -> dict[str, Any]:
+    """Download a case package from the console, check it passes `verify`, and return its
+    files by name, with the manifest parsed under "manifest"."""
+    import json
+    import zipfile
+
+    from evidence.verify import verify_package
+
+    response = client.get(url, query_string=query)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    path = tmp_path / f"download-{len(list(tmp_path.iterdir()))}.zip"
+    path.write_bytes(response.data)
+    report = verify_package(path)
+    assert report.ok, report.problems
+    with zipfile.ZipFile(path) as z:
+        files: dict[str, Any] = {n: z.read(n) for n in z.namelist()}
+    files["manifest"] = json.loads(files["manifest.json"])
+    return files

@@ -7,7 +7,7 @@ from platforms import open_ledger
 from platforms.ledger import register
 from platforms.score import ScoreSettings, rescore
 
-from .conftest import CSRF_RE, make_finding
+from .conftest import CSRF_RE, download_package, make_finding
 
 
 def _platforms(console):
@@ -130,11 +130,6 @@ def test_merge_and_split_in_the_room(console) -> None:
 def test_platform_case_package_holds_what_the_ledger_page_lists(console, tmp_path) -> None:
     """The ledger page's download: the findings on the platform's domain (the page lists them)
     and the posts naming it; a finding of another platform stays out."""
-    import json
-    import zipfile
-
-    from evidence.verify import verify_package
-
     jcb, _ = _platforms(console)
     other = make_finding(source="http://ytf.example.test/p/1", domain="ytf.example.test")
     post = make_finding("public_risk", kind="post", platform="聚财宝", evidence="聚财宝提现困难",
@@ -143,13 +138,7 @@ def test_platform_case_package_holds_what_the_ledger_page_lists(console, tmp_pat
     client = console.client("finance")
     html = client.get(f"/platforms/{jcb.id}").get_data(as_text=True)
     assert f"/platform-case.zip?name={jcb.id}" in html
-    response = client.get("/platform-case.zip", query_string={"name": jcb.id})
-    assert response.status_code == 200 and response.mimetype == "application/zip"
-    path = tmp_path / "jcb.zip"
-    path.write_bytes(response.data)
-    assert verify_package(path).ok
-    with zipfile.ZipFile(path) as z:
-        manifest = json.loads(z.read("manifest.json"))
+    manifest = download_package(client, "/platform-case.zip", tmp_path, name=jcb.id)["manifest"]
     sources = sorted(f["source"] for f in manifest["findings"])
     assert sources == ["http://bbs.example.test/t/9", "http://jucai.example.test/p/1",
                        "http://jucai.example.test/p/2"]

@@ -8,7 +8,7 @@ from datetime import timedelta
 from alerts import check_spikes
 from findings import FindingQuery, utcnow
 
-from .conftest import Console, make_finding
+from .conftest import Console, download_package, make_finding
 
 
 def posts(console: Console, platform: str, n: int, minutes_ago: int = 5) -> None:
@@ -74,23 +74,12 @@ def test_platform_page_gathers_what_is_known(console: Console) -> None:
 
 
 def test_platform_case_package_holds_the_platforms_findings(console: Console, tmp_path) -> None:
-    import json
-    import zipfile
-
-    from evidence.verify import verify_package
-
     posts(console, "某某贷", 3)
     posts(console, "安稳宝", 1)
     client = console.client("finance")
     html = client.get("/opinion/platform?name=某某贷").get_data(as_text=True)
     assert "/platform-case.zip?name=" in html
-    response = client.get("/platform-case.zip", query_string={"name": "某某贷"})
-    assert response.status_code == 200 and response.mimetype == "application/zip"
-    path = tmp_path / "platform.zip"
-    path.write_bytes(response.data)
-    assert verify_package(path).ok
-    with zipfile.ZipFile(path) as z:
-        manifest = json.loads(z.read("manifest.json"))
+    manifest = download_package(client, "/platform-case.zip", tmp_path, name="某某贷")["manifest"]
     assert len(manifest["findings"]) == 3 and manifest["selection"]["platform"] == "某某贷"
     assert {f["platform"] for f in manifest["findings"]} == {"某某贷"}
     assert client.get("/platform-case.zip", query_string={"name": "无此平台"}).status_code == 404

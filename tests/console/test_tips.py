@@ -153,12 +153,7 @@ def test_tip_case_package_holds_the_tip_and_its_findings_but_not_the_contact(
         console, tmp_path) -> None:
     """举报 → 案件证据包: the tip (escaped, inert) and the findings of its URL's host; the
     tipster's contact never leaves the console. A tip with no findings yet still exports."""
-    import json
-    import zipfile
-
-    from evidence.verify import verify_package
-
-    from .conftest import make_finding
+    from .conftest import download_package, make_finding
 
     client = console.client()
     receipt = RECEIPT.search(_send(
@@ -167,17 +162,12 @@ def test_tip_case_package_holds_the_tip_and_its_findings_but_not_the_contact(
     ).get_data(as_text=True)).group(1)
     finance = console.client("finance")
     assert f"/tips/{receipt}/case.zip" in finance.get(f"/tips/{receipt}").get_data(as_text=True)
-    empty = finance.get(f"/tips/{receipt}/case.zip")
-    assert empty.status_code == 200
+    empty = download_package(finance, f"/tips/{receipt}/case.zip", tmp_path)
+    assert empty["manifest"]["findings"] == [] and empty["manifest"]["tip"]["receipt"] == receipt
     console.add(make_finding(source="https://jucai.example.test/p/1", domain="jucai.example.test"),
                 make_finding(source="https://other.example.test/p/1", domain="other.example.test"))
-    response = finance.get(f"/tips/{receipt}/case.zip")
-    path = tmp_path / "tip.zip"
-    path.write_bytes(response.data)
-    assert verify_package(path).ok
-    with zipfile.ZipFile(path) as z:
-        files = {n: z.read(n) for n in z.namelist()}
-    manifest = json.loads(files["manifest.json"])
+    files = download_package(finance, f"/tips/{receipt}/case.zip", tmp_path)
+    manifest = files.pop("manifest")
     assert manifest["tip"]["receipt"] == receipt and manifest["selection"]["tip"] == receipt
     assert [f["source"] for f in manifest["findings"]] == ["https://jucai.example.test/p/1"]
     index = files["index.html"].decode()
