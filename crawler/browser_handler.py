@@ -13,6 +13,13 @@ and the patrol hangs until its time limit. Here each rendered request gets the n
 timeout plus the render wait plus a margin; past that it fails like any render failure (the
 spider reads the page from its static HTML and counts `render_failed`), and the browser,
 restarted by scrapy-playwright on disconnection, serves the pages that follow.
+
+A page whose script starts a download while it loads (a hidden link clicked to push an APK)
+rendered all the same: the patrol's page hook refuses and counts the download, but
+scrapy-playwright also listens for downloads during navigation and, when the refused one
+reports its failure before the page's content is read (a race, about one load in six here),
+fails the whole render with "Failed to download". Here a navigation that returned a page
+keeps the page; only a navigation that is itself a download is handled as one.
 """
 
 from __future__ import annotations
@@ -50,6 +57,13 @@ class PatrolPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if self._closing is None:
             self._closing = asyncio.ensure_future(super().close())
         await asyncio.shield(self._closing)
+
+    async def _get_response_and_download(self, request: Any, page: Any,
+                                         spider: Any) -> tuple[Any, Any]:
+        response, download = await super()._get_response_and_download(request, page, spider)
+        if response is not None and download is not None and not download.body:
+            return response, None   # a download the page's script started, refused elsewhere
+        return response, download
 
     async def _download_request(self, request: Any, spider: Any = None) -> Any:
         try:

@@ -142,6 +142,11 @@ def test_downloads_are_refused(patrol: tuple[CrawlRun, Any], store: Any) -> None
     assert run.summary["skips"]["non_html"] >= 1   # image
     stored = {p.page.url for p in store.search_pages("下载", limit=50)}
     assert not any(u.endswith((".zip", ".apk", ".png")) for u in stored)
+    # the page whose script clicked a download link still rendered, with what the script wrote
+    offer = findings_of(store, _url(run, "/js/download.html"))
+    assert {f.rule for f in offer} >= {"improper_subsidy"}
+    assert all(f.extra["rendered"] is True for f in offer)
+    assert "render_failed" not in run.summary["errors"]
 
 
 @pytest.mark.parametrize("path, rules", [

@@ -199,6 +199,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, site._html("定时", site.JS_TIMER).encode())
         if path == "/js/ssrf.html":
             return self.send(200, site._html("脚本请求", site.js_ssrf(port)).encode())
+        if path == "/late.js":
+            STOP.wait(site.LATE_SECONDS)
+            return self.send(200, b"// late", "application/javascript")
         if path == "/js/download.html":
             return self.send(200, site._html("下载", site.JS_DOWNLOAD).encode())
         if path == "/changing.html":
