@@ -19,8 +19,10 @@ from analyzers import Analyzer
 from analyzers.evaluate import engine_text_predictor, load_jsonl
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
-# measured on 2026-12-01: 3 of 220 after the fixes below (8 before); 11 of 160 held out
-CEILINGS = {"ordinary.jsonl": 3, "ordinary_heldout.jsonl": 11}
+# measured on 2026-12-01: 3 of 220 after the fixes below (8 before); 11 of 160 held out.
+# 2026-12-02: the model retrained on 553 more labelled real posts chose a lower threshold (0.83
+# instead of 0.85) and a shoe shop's "清盘甩卖" in the held-out file now passes it: 12 of 160.
+CEILINGS = {"ordinary.jsonl": 3, "ordinary_heldout.jsonl": 12}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -35,6 +37,8 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
 @pytest.mark.parametrize("text", [
     "基金又绿了，收益率-15%，这波亏麻了",                 # a loss, not a promised return
     "昨天那集又在弹幕里爆雷了，气死我了",                 # a spoiler
+    "新番第三集爆雷了，反派居然是女主她哥",               # a spoiler, told by its characters
+    "宽带费逾期没交，今天网就断了",                       # a household bill paid late
     "防诈骗讲座讲到现金贷的时候，台下都不说话了",          # a kind of loan, no platform
     "新游戏拉人头送限定皮肤，我把室友都拉进来了",          # a game's invite reward
     "这次月考保住了年级前十，保本了哈哈",                 # 保本 of an exam
@@ -46,6 +50,7 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
 @pytest.mark.parametrize("text, rule", [
     ("聚鑫贷年化收益-18%？不，是年化收益18%，保本保息", "promised_return"),
     ("聚鑫贷爆雷了，投资人的钱提不出来，大家去经侦报案", "public_risk"),
+    ("金球所逾期了，有人提现成功吗", "public_risk"),        # a plain name, overdue to lenders
     ("推荐好友投资拉人头，发展下线拿返利", "fundraising_signal"),
     ("本平台产品保本保息，到期兑付", "guaranteed_principal"),
 ])
