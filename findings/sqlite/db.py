@@ -10,6 +10,7 @@ one case where SQLite reports busy without waiting).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import random
@@ -68,12 +69,15 @@ class Database:
 
     # -- connections ---------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                               check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.create_function("patrol_day", 2, _local_day, deterministic=True)
-        conn.create_function("patrol_week", 2, _local_week, deterministic=True)
-        self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.create_function("patrol_day", 2, _local_day, deterministic=True)
+            conn.create_function("patrol_week", 2, _local_week, deterministic=True)
+            self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+        except sqlite3.OperationalError as exc:
+            raise self._why_unopenable(exc) from exc
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -83,6 +87,23 @@ class Database:
         with self._all_lock:
             self._all.append(conn)
         return conn
+
+    def _why_unopenable(self, exc: sqlite3.OperationalError) -> Exception:
+        """SQLite says only "unable to open database file" when the folder cannot be written (a
+        WAL database needs its -wal and -shm files beside it): name the real cause, so that the
+        patrol stops as on a full disk (exit 74) or an unwritable folder (73)."""
+        if "unable to open" not in str(exc):
+            return exc
+        folder = self.path.parent
+        try:
+            read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        except OSError:
+            return exc
+        if read_only:
+            return OSError(errno.EROFS, f"the store's file system is read-only: {folder}")
+        if not os.access(folder, os.W_OK):
+            return PermissionError(errno.EACCES, f"the store's folder cannot be written: {folder}")
+        return exc
 
     def _check_process(self) -> None:
         """After a fork, the parent's connections must not be used: open fresh ones."""

@@ -80,3 +80,25 @@ def test_a_full_disk_stops_the_patrol_with_one_line_and_nothing_half_written(
             assert n >= 1, f"page {page_id} was stored without its findings"
     finally:
         conn.close()
+
+
+def test_a_read_only_data_directory_stops_the_patrol_with_one_line(
+        tmp_path: Path, small_disk: Path, site: tuple[str, Path]) -> None:
+    """The file system under the store turns read-only between two runs (a remount after a
+    disk error): the next patrol stops with exit 74 and one line, and the store is unchanged."""
+    url, _ = site
+    store = small_disk / "patrol.sqlite3"
+    first = run_patrol(tmp_path / "var", "--store", f"sqlite:///{store}", "--max-pages", "3",
+                       "--depth", "1", "--render", "never", url)
+    assert first.returncode == 0, first.stderr[-2000:]
+    before = store.read_bytes()
+    done = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    run = run_patrol(tmp_path / "var", "--store", f"sqlite:///{store}", "--max-pages", "3",
+                     "--depth", "1", "--render", "never", url)
+    assert run.returncode == 74, run.stderr[-2000:]
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("patrol: error:") and "Traceback" not in run.stderr
+    assert "read-only" in lines[-1]     # not SQLite's "unable to open database file"
+    assert store.read_bytes() == before
