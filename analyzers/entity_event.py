@@ -9,9 +9,12 @@ text. The surest names are taken first:
   3. the platform lexicon (P2PDA problem platforms, analyzers/model/platforms.txt, plus the
      names of the targets), nearest to the trouble words;
   4. a brand-shaped name elsewhere (××贷, ××宝, ××金服, ××钱包, ××网 ...), starting a word;
-  5. another name by the trouble words, if it looks like a firm's or the event is a finance
+  5. a registered company name, by its short name in brackets or its trade name
+     (对深圳市钱爸爸电子商务有限公司立案侦查: 钱爸爸; analyzers/company_name.py), a financial
+     one unless the event is a finance one;
+  6. another name by the trouble words, if it looks like a firm's or the event is a finance
      one (车站手机 before 报警 is no firm);
-  6. the head of a listing line or an @-mentioned account.
+  7. the head of a listing line or an @-mentioned account.
 On a platform's own pages (kind page) only the surest names (1-3) count. The opinion model (opinion.py),
 trained on hand-labelled real posts, then decides whether the post reports trouble at that
 platform, and how it sounds. Without a model file the older rule decides (a named platform, not
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 from . import platform as plat
 from .automaton import KeywordAutomaton
+from .company_name import company_names
 from .context import Doc
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit
@@ -74,7 +78,7 @@ def sentiment_label(score: float) -> str:
 class Candidate:
     name: str          # normalized
     pos: int           # normalized offset
-    source: str        # context, lexicon, brand, listing, mention
+    source: str        # context, lexicon, brand, company, listing, mention
 
 
 class EntityEventMatcher:
@@ -190,9 +194,26 @@ class EntityEventMatcher:
         # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
         # firm in trouble; with a finance event (提现困难, 跑路, 非法集资) it is
         finance_event = any(h.term not in self._generic for h in risk)
+        company = self._company_name(doc.t, near, finance_event)
+        if company is not None:
+            return company
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
+
+    def _company_name(self, t: str, near: int, finance_event: bool) -> Candidate | None:
+        """The registered company name (its short name or trade name) nearest the first
+        trouble word: 对深圳市钱爸爸电子商务有限公司立案侦查 is about 钱爸爸. With only everyday
+        trouble words (报警 at a restaurant company's door) the company must be a financial one
+        by its registered name or stand by a firm word (平台, 理财 ...)."""
+        best: tuple[int, str, int] | None = None
+        for name, pos, financial in company_names(t, self._cut, max(0, near - MAX_MODEL_CHARS),
+                                                  min(len(t), near + MAX_MODEL_CHARS)):
+            if not (finance_event or financial or self._firm_like(t, name, pos)):
+                continue
+            if self._finder.valid(name) and (best is None or abs(pos - near) < best[0]):
+                best = (abs(pos - near), name, pos)
+        return Candidate(best[1], best[2], "company") if best else None
 
     def _brand_shaped(self, name: str) -> bool:
         return bool(_BRAND_END.search(name)) or self._finder.is_suffixed(name)
