@@ -155,3 +155,13 @@ def test_sentiment_range(analyzer) -> None:
     assert analyzer.opinion("每次都按时回款，客服很好，靠谱").sentiment == "positive"
     assert analyzer.opinion("鑫盛贷跑路了，血汗钱没了，大家去报案").sentiment == "negative"
     assert analyzer.sentiment("") == 0.0
+
+
+def test_news_names_of_the_events_are_trouble_words(analyzer) -> None:
+    """非法吸储 and 投案自首 are how notices say 非法吸收公众存款 and a surrender in the case."""
+    found = analyzer.analyze("鑫隆资本涉嫌非法吸储，负责人已投案自首，投资人的钱还没着落", "post")
+    assert [(f.rule, f.platform) for f in found] == [("public_risk", "鑫隆资本")]
+
+
+def test_a_share_price_crash_is_no_collapse(analyzer) -> None:
+    assert analyzer.analyze("鑫隆资本的股价今天崩盘，大盘也跌了", "post") == []
