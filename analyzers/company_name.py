@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-# the legal form, with what may stand between the words before it and the form
+# the legal form: 有限公司, 有限责任公司, 股份有限公司
 _FORM = re.compile(r"(?:股份)?有限(?:责任)?公司")
 # the short name in brackets right after the form: （中赢金融）, （即佑米金融）, （钱爸爸平台）
 _ALIAS = re.compile(r"（(?:即|简称|下称|以下简称)?([\u4e00-\u9fffa-z0-9]{2,12}?)(?:平台|母公司)?）")

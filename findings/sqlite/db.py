@@ -69,6 +69,7 @@ class Database:
 
     # -- connections ---------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                    check_same_thread=False)
@@ -77,6 +78,8 @@ class Database:
             conn.create_function("patrol_week", 2, _local_week, deterministic=True)
             self._retry(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         except sqlite3.OperationalError as exc:
+            if conn is not None:
+                conn.close()
             raise self._why_unopenable(exc) from exc
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
