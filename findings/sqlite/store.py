@@ -36,6 +36,13 @@ class SQLiteStore(RunsOutboxLocks, Store):
 
     # -- lifecycle -----------------------------------------------------------------------------
     def migrate(self) -> None:
+        # A store whose schema is current needs no write lock to open: a process stopped in the
+        # middle of a write (SIGSTOP, a paused VM, a debugger) must not keep every other process
+        # from starting. Migrations re-read the version inside their write transaction.
+        from .schema import SCHEMA_VERSION
+
+        if self.schema_version() == SCHEMA_VERSION:
+            return
         self.db.write(apply_migrations)
 
     def schema_version(self) -> int:

@@ -90,3 +90,24 @@ def test_two_reviewers_deciding_at_once_one_wins(store_spec: StoreSpec) -> None:
         log = store.decisions(finding.id)
         assert [d.by for d in log] == winners
         assert store.get_finding(finding.id).status == dict(reviewers)[winners[0]]
+
+
+def test_a_current_sqlite_store_opens_while_another_process_holds_its_write_lock(
+        tmp_path) -> None:
+    """A worker stopped in the middle of a write (SIGSTOP) keeps SQLite's write lock (held here
+    by a second connection); opening the store must not wait for it, reading does not need it."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'patrol.sqlite3'}"
+    open_store(url).close()                       # created and migrated
+    holder = sqlite3.connect(tmp_path / "patrol.sqlite3", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")         # the write lock, held
+        store = open_store(url, write_timeout=1.0, busy_timeout=0.5)
+        try:
+            assert store.query_findings(FindingQuery(limit=1)).items == []
+        finally:
+            store.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
