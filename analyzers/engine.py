@@ -152,7 +152,8 @@ class Analyzer:
                         "(make model DATA=...)", opinion_model)
         names = [*(load_platforms(Path(platforms_file)) if platforms_file else []), *platforms]
         self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
-                                          ctx["firm_words"], ctx["generic_events"])
+                                          ctx["firm_words"], ctx["generic_events"],
+                                          ctx["everyday_events"], ctx["finance_words"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:
@@ -372,7 +373,7 @@ class Analyzer:
         for s, e, rid, idx in anchors:
             hits.extend(self._pattern_hits(doc, s, e, rid, idx, stats))
         # (asked once per rule: the words a rule requires are looked for in the whole text)
-        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid)}
+        met = {rid for rid in {h.rule for h in hits} if self._rule_requires(doc, rid, hits)}
         return [h for h in hits if h.rule in met]
 
     def opinion(self, text: str, kind: str = "post") -> Opinion:
@@ -439,9 +440,22 @@ class Analyzer:
                 out.append(Hit(rid, m.start(), m.end(), pat.severity))
         return out
 
-    def _rule_requires(self, doc: Doc, rid: str) -> bool:
-        req = self.rules[rid].requires
-        return not req or any(w in doc.t for w in req)
+    def _rule_requires(self, doc: Doc, rid: str, hits: list[Hit]) -> bool:
+        rule = self.rules[rid]
+        if rule.requires and not any(w in doc.t for w in rule.requires):
+            return False
+        if doc.kind != "post" or not rule.requires_in_posts:
+            return True
+        # a term's own words do not count (躺着赚钱 is no context for itself); a pattern's span
+        # does (注册鑫盛贷送现金红包 names the lender)
+        own = [(h.start, h.end) for h in hits if h.rule == rid and h.term]
+        for w in rule.requires_in_posts:
+            i = doc.t.find(w)
+            while i >= 0:
+                if not any(s <= i and i + len(w) <= e for s, e in own):
+                    return True
+                i = doc.t.find(w, i + 1)
+        return False
 
     def _is_report(self, doc: Doc) -> bool:
         if doc.kind not in REPORT_KINDS or doc.has_cue("advertorial"):

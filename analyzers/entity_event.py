@@ -85,9 +85,12 @@ class EntityEventMatcher:
     def __init__(self, finder: plat.PlatformFinder, neg_re: re.Pattern[str],
                  cut: Callable[[str], Iterable[str]], model: OpinionModel | None,
                  platforms: Iterable[str] = (), firm_words: Iterable[str] = (),
-                 generic_events: Iterable[str] = ()) -> None:
+                 generic_events: Iterable[str] = (), everyday_events: Iterable[str] = (),
+                 finance_words: Iterable[str] = ()) -> None:
         self._finder = finder
         self._generic = frozenset(generic_events)
+        self._everyday = frozenset(everyday_events)
+        self._finance_words = tuple(finance_words)
         self._firm_words = tuple(firm_words)
         self._neg_re = neg_re
         self._cut = cut
@@ -192,14 +195,32 @@ class EntityEventMatcher:
         if named is not None:
             return named
         # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
-        # firm in trouble; with a finance event (提现困难, 跑路, 非法集资) it is
-        finance_event = any(h.term not in self._generic for h in risk)
+        # firm in trouble; with a finance event (提现困难, 非法集资) it is, and so with an event
+        # that is also everyday talk (跑路 of a landlord, 爆雷 of a series) in a text about money
+        finance_event = self._finance_event(doc.t, risk)
         company = self._company_name(doc.t, near, finance_event)
         if company is not None:
             return company
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
+
+    def _finance_event(self, t: str, risk: list[Hit]) -> bool:
+        """Is one of the trouble words a finance event, in its text? 提现困难 and 非法集资 are;
+        跑路, 爆雷, 无法提现 (everyday_events) are when the text has a word of finance
+        (finance_words) outside the trouble words; 报警, 失联 (generic_events) never are."""
+        if any(h.term not in self._generic and h.term not in self._everyday for h in risk):
+            return True
+        if not any(h.term in self._everyday for h in risk):
+            return False
+        spans = [(h.start, h.end) for h in risk]
+        for w in self._finance_words:
+            i = t.find(w)
+            while i >= 0:
+                if not any(s <= i < e for s, e in spans):
+                    return True
+                i = t.find(w, i + 1)
+        return False
 
     def _company_name(self, t: str, near: int, finance_event: bool) -> Candidate | None:
         """The registered company name (its short name or trade name) nearest the first

@@ -25,12 +25,13 @@ CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
     "past_performance", "investment", "scope_exclusion", "statistics", "platform_after",
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
-    "firm_words", "generic_events",
+    "firm_words", "generic_events", "everyday_events", "finance_words",
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (
     "name", "clause", "lead", "lead_note", "severity", "kind", "terms", "exclude", "patterns",
-    "negation", "boundary", "context", "extra_negation", "requires", "licensed_exempt",
+    "negation", "boundary", "context", "extra_negation", "requires", "requires_in_posts",
+    "licensed_exempt",
 )
 TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless")
 RULE_CONTEXTS = ("negation", "warning", "quoting", "reporting")
@@ -74,6 +75,10 @@ class Rule:
     context: tuple[str, ...]        # which contexts cancel a hit: negation, warning, quoting
     extra_negation: tuple[str, ...]
     requires: tuple[str, ...]       # the text must contain one of these (empty: no condition)
+    # a post (kind post) must also contain one of these outside the rule's own hits: on social
+    # media 稳赚 and 保本 are said of claw machines, shops and exams; an offer to investors
+    # names what is offered (投资, 理财, 本金 ...)
+    requires_in_posts: tuple[str, ...] = ()
     lead_note: str = ""             # who else hears of it, for people (routing: departments.yaml)
     kinds: tuple[str, ...] = ("lexicon",)  # which matchers run it (settings.rulecatalog)
     licensed_exempt: bool = False   # a licensed institution near the hit (or running the site)
@@ -237,6 +242,8 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
         context = tuple(w for w, _ in items)
     requires = tuple(normalize_term(w) for w, _ in _str_list(p, m["requires"][1], "requires")) \
         if "requires" in m else ()
+    requires_in_posts = tuple(normalize_term(w) for w, _ in _str_list(
+        p, m["requires_in_posts"][1], "requires_in_posts")) if "requires_in_posts" in m else ()
     extra_neg = tuple(normalize_term(w) for w, _ in _str_list(p, m["extra_negation"][1],
                                                                "extra_negation")) \
         if "extra_negation" in m else ()
@@ -260,7 +267,7 @@ def _load_rule(p: str, rid: str, node: yaml.Node) -> Rule:
         id=rid, name=str(m["name"][1].value), clause=str(m["clause"][1].value),
         lead=str(m["lead"][1].value), severity=severity, terms=tuple(terms),
         patterns=tuple(patterns), exclude=exclude, context=context, extra_negation=extra_neg,
-        requires=requires,
+        requires=requires, requires_in_posts=requires_in_posts,
         lead_note=str(m["lead_note"][1].value) if "lead_note" in m else "",
         kinds=kinds,
         licensed_exempt=_bool(p, m["licensed_exempt"][1]) if "licensed_exempt" in m else False,

@@ -1,12 +1,17 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-tests/corpus/ordinary.jsonl (220 posts) and ordinary_heldout.jsonl (160) were written blind (the
-writer read rules.md only, never the lexicons or the analyzers) as everyday posts, most of them
-with an everyday use of a word of finance-risk talk (跑路 for a race, 爆雷 for a spoiler, 众筹
-for an illness, 保本 for a shop). ordinary.jsonl was tuned on; ordinary_heldout.jsonl is only
-measured. Both are dense with traps by design, so their rates are far above what an ordinary
-stream of posts gives; the ceilings here are the measured counts, so that no change makes more
-ordinary posts findings unnoticed (benchmarks/quality.py prints the figures).
+Three files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
+of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
+lottery, 无法提现 for game coins):
+- ordinary.jsonl (720 posts, tuned on);
+- ordinary_heldout.jsonl (160): measured blind until 2026-12-02, when its failures were read
+  and fixed; tuned on since;
+- ordinary_heldout2.jsonl (500, 61% with such a word): only measured.
+They are dense with traps by design (a keyword list flags 32% of the last), so their rates are
+far above what an ordinary stream of posts gives; the ceilings here are the measured counts, so
+that no change makes more ordinary posts findings unnoticed (benchmarks/quality.py prints the
+figures).
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from analyzers import Analyzer
 from analyzers.evaluate import engine_text_predictor, load_jsonl
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
-# measured on 2026-12-01: 3 of 220 after the fixes below (8 before); 11 of 160 held out
-# (12 for a while on 2026-12-02, when a retrained model's threshold fell to 0.83; 0.88 now)
-CEILINGS = {"ordinary.jsonl": 3, "ordinary_heldout.jsonl": 11}
+# measured on 2026-12-02 (session 6): 0 of 720, 2 of 160, 2 of 500; before that session's rules
+# (a post's offer must name what it offers; a plain name with only everyday trouble words needs
+# a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -41,6 +47,13 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "防诈骗讲座讲到现金贷的时候，台下都不说话了",          # a kind of loan, no platform
     "新游戏拉人头送限定皮肤，我把室友都拉进来了",          # a game's invite reward
     "这次月考保住了年级前十，保本了哈哈",                 # 保本 of an exam
+    "谁说开个奶茶店稳赚的？半年亏了八万",                 # 稳赚 of a shop, no offer
+    "刷题刷到半夜，明天这场稳赚不赔了吧",                 # 稳赚不赔 of an exam
+    "楼下健身房老板跑路了，我刚办的年卡啊",               # a consumer's prepaid card
+    "小区门口的洗衣店跑路了，卡里还有三百",               # the same, a plain name
+    "游戏里攒的金币无法提现，白肝了三个月",               # game coins
+    "这部剧的原著粉疯狂爆雷，已屏蔽",                     # a spoiler, the series named
+    "年会抽到现金红包五百，开心",                         # a lottery prize
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -52,6 +65,11 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("金球所逾期了，有人提现成功吗", "public_risk"),        # a plain name, overdue to lenders
     ("推荐好友投资拉人头，发展下线拿返利", "fundraising_signal"),
     ("本平台产品保本保息，到期兑付", "guaranteed_principal"),
+    # a post's offer names what it offers; a plain name by 跑路 stands in a text about money
+    ("进群跟单，稳赚不赔，私信我", "promised_return"),
+    ("这个项目保本，年底分红", "guaranteed_principal"),
+    ("白鹭湾跑路了，网站打不开", "public_risk"),
+    ("金球所跑路了，投了五万还没回款", "public_risk"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
