@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 # the legal form: 有限公司, 有限责任公司, 股份有限公司
 _FORM = re.compile(r"(?:股份)?有限(?:责任)?公司")
 # the short name in brackets right after the form: （中赢金融）, （即佑米金融）, （钱爸爸平台）
-_ALIAS = re.compile(r"（(?:即|简称|下称|以下简称)?([\u4e00-\u9fffa-z0-9]{2,12}?)(?:平台|母公司)?）")
-_RUN = re.compile(r"[\u4e00-\u9fffa-z0-9（）]{1,30}$")
+# (brackets as written, full or half width; 资易贷(北京)金融信息服务有限公司(小资钱包p2p平台，法定代表人…))
+_ALIAS = re.compile(r"[（(](?:即|简称|下称|以下简称)?([\u4e00-\u9fffa-z0-9]{2,12}?)(?:p2p|网贷)?"
+                    r"(?:平台|母公司)?[）)，,、]")
+_RUN = re.compile(r"[\u4e00-\u9fffa-z0-9（）()]{1,30}$")
 # lines of business that end a registered name (taken off its end)
 BUSINESS = frozenset({
     "电子商务", "商务", "信息", "服务", "信息服务", "金融信息", "金融服务", "金融", "投资",
@@ -45,7 +47,8 @@ _BEFORE = frozenset("对以向的在与和被将把是由及等为称即了从�
 MIN_NAME, MAX_NAME = 2, 8
 
 
-def _is_region(word: str) -> bool:
+def is_region(word: str) -> bool:
+    """Is `word` a region that begins a registered name (上海, 朝阳区)?"""
     return word in REGIONS or (len(word) >= 2 and word[-1] in "省市区县")
 
 
@@ -60,17 +63,17 @@ def trade_name(words: list[str]) -> str:
     depth = 0
     while words:
         w = words.pop()
-        if w == "）":         # a region in brackets: 资邦（上海）投资控股
+        if w in "）)":         # a region in brackets: 资邦（上海）投资控股
             depth += 1
             continue
-        if w == "（":
+        if w in "（(":
             depth -= 1
             if depth < 0:
                 break
             continue
         if depth:
             continue
-        if _is_region(w) or w in _BEFORE or (len(w) > 3 and not name):
+        if is_region(w) or w in _BEFORE or (len(w) > 3 and not name):
             break
         if sum(map(len, name)) + len(w) > MAX_NAME:
             break

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from . import platform as plat
 from .automaton import KeywordAutomaton
-from .company_name import company_names
-from .context import Doc
+from .company_name import company_names, is_region
+from .context import SENT_DELIMS, Doc
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit
 from .normalize import normalize_term
@@ -67,6 +67,14 @@ _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
 # a problem-platform listing line: 名称 2018-07-31 地区 提现困难
 _LISTING = re.compile(r"(?:^|\n)([\u4e00-\u9fffa-z0-9]{2,10})(?:/[^\n\d]{2,12})?\s*\d{4}-\d\d-\d\d")
 _MENTION = re.compile(r"@([\u4e00-\u9fffa-z0-9]{2,12})")
+# a short name declared after a registered one: 资易贷（北京）金融信息服务有限公司简称小资钱包
+# or a platform it runs (资易贷（北京）金融信息服务有限公司旗下小资钱包平台), or quoted or bracketed
+# right after it (资易贷“小资钱包”, 上海易贷网（宜贷网）)
+_DECLARED = re.compile(r"(?:以下简称|以下称|简称|下称|旗下的?(?:p2p|网贷|互联网金融|借贷|理财)?"
+                       r"(?:平台|品牌|产品)?)[为:：]?[“\"「『《]?([\u4e00-\u9fffa-z0-9]{2,12})")
+_FORMER = ("原", "前身", "曾用名", "旧称")
+_RIGHT_AFTER = re.compile(r"[“\"「『《（(]([\u4e00-\u9fffa-z0-9]{2,12})[”\"」』》）)]")
+DECLARED_REACH = 40  # characters after a name where its registered form and short name may stand
 
 
 def sentiment_label(score: float) -> str:
@@ -258,6 +266,28 @@ class EntityEventMatcher:
                     return Candidate(m.group(1), m.start(1), source)
         return None
 
+    def declared_name(self, t: str, cand: Candidate) -> Candidate:
+        """The name the public knows a firm by, when the text declares it right after the name
+        found: the short name in brackets after a registered name that holds it (杭州锐硕网络科技
+        有限公司(得宝理财) -> 得宝理财) or after 简称/下称 (资易贷（北京）金融信息服务有限公司简称小资钱包
+        -> 小资钱包); else `cand`. Only the reported name changes, not the model's features."""
+        end = cand.pos + len(cand.name)
+        hi = min(len(t), end + DECLARED_REACH)
+        stop = next((i for i in range(end, hi) if t[i] in SENT_DELIMS), hi)
+        for name, pos, _ in company_names(t, self._cut, cand.pos, stop):
+            if pos > end and "有限" in t[end:pos] and name != cand.name and self._finder.valid(name):
+                return Candidate(name, pos, cand.source)
+        for m in (_RIGHT_AFTER.match(t, end, stop), _DECLARED.search(t, end, stop)):
+            run = m.group(1) if m else ""
+            if not run or run.startswith(_FORMER) or is_region(run):
+                continue  # 宜贷网（原易贷网）, 资易贷（北京）
+            # 小资钱包|诈骗平台: the longest prefix shaped like a brand, else the longest name
+            names = [run[:n] for n in range(len(run), 1, -1) if self._finder.valid(run[:n])]
+            name = next((n for n in names if self._brand_shaped(n)), names[0] if names else "")
+            if name:
+                return Candidate(name, m.start(1), cand.source)
+        return cand
+
     # -- the decision -----------------------------------------------------------------------
 
     def meta(self, doc: Doc, risk: list[Hit], cand: Candidate | None, lo: int = 0,
@@ -326,6 +356,7 @@ class EntityEventMatcher:
             return None  # industry statistics, or a positive post that uses a risk word
         score = op.sentiment_score
         # the name as written in the text (禾雲金服), and normalized for grouping by platform
+        cand = self.declared_name(doc.t, cand)
         ps, pe = doc.norm.span(cand.pos, cand.pos + len(cand.name))
         platform = doc.norm.original[ps:pe]
         risk = sorted(risk, key=lambda h: (-SEVERITY_ORDER[h.severity], h.start))

@@ -50,3 +50,21 @@ def test_the_company_is_the_anchor_when_nothing_else_names_a_firm(analyzer: Anal
 def test_an_everyday_report_at_a_company_that_is_no_financial_firm_is_nothing(
         analyzer: Analyzer) -> None:
     assert analyzer.analyze("深圳市蓝湾餐饮管理有限公司门口有人手机被偷，已经报警", "post") == []
+
+
+@pytest.mark.parametrize(("text", "platform"), [
+    # the short name declared after the registered one, by 简称, 旗下, brackets or quotes
+    ("青禾贷（北京）金融信息服务有限公司简称禾苗钱包，平台全部逾期，出借人去经侦报案", "禾苗钱包"),
+    ("青禾贷(北京)金融信息服务有限公司(禾苗钱包p2p平台，法定代表人张某)自去年起全部逾期，投资人维权",
+     "禾苗钱包"),
+    ("青禾贷（北京）金融信息服务有限公司旗下禾苗钱包平台涉嫌非法吸收公众存款，已被立案侦查",
+     "禾苗钱包"),
+    ("上海青禾贷网（禾苗网）爆雷，三万出借人的钱提不出来，大家去报案", "禾苗网"),
+    # a former name or a region in brackets is not the name the public knows
+    ("禾苗网（原青禾贷网）爆雷，三万出借人的钱提不出来，大家去报案", "禾苗网"),
+])
+def test_the_reported_platform_is_the_name_the_text_declares(
+        analyzer: Analyzer, text: str, platform: str) -> None:
+    found = [f for f in analyzer.analyze(text, "post") if f.rule == "public_risk"]
+    assert found and found[0].platform == platform
+    assert text[found[0].start:found[0].end] == found[0].evidence
