@@ -542,6 +542,8 @@ class Analyzer:
             return False
         if cue("quoting") or cue("past_performance"):
             return False
+        if doc.kind == "post" and cue("own_result"):
+            return False  # 我的基金今年收益率30%了: the poster's own result, not an offer
         return not ((lending or cue("borrowing")) and not cue("investment"))
 
     # -- output -----------------------------------------------------------------------------

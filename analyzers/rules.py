@@ -23,7 +23,7 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 SEVERITIES = ("high", "medium", "low")
 CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
-    "past_performance", "investment", "scope_exclusion", "statistics", "platform_after",
+    "past_performance", "own_result", "investment", "scope_exclusion", "statistics", "platform_after",
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
     "firm_words", "generic_events", "everyday_events", "finance_words",
 )

@@ -54,6 +54,8 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "游戏里攒的金币无法提现，白肝了三个月",               # game coins
     "这部剧的原著粉疯狂爆雷，已屏蔽",                     # a spoiler, the series named
     "年会抽到现金红包五百，开心",                         # a lottery prize
+    "我的基金今年收益率30%了，开心",                      # the poster's own result, no offer
+    "晒一下持仓，今年回报率有15%，比存银行强",             # the same
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -70,6 +72,7 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("这个项目保本，年底分红", "guaranteed_principal"),
     ("白鹭湾跑路了，网站打不开", "public_risk"),
     ("金球所跑路了，投了五万还没回款", "public_risk"),
+    ("跟着老师操作，年化收益30%，私信我", "promised_return"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
