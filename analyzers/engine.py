@@ -29,7 +29,7 @@ from .automaton import KeywordAutomaton
 from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
 from .entity_event import EntityEventMatcher
 from .finding import Finding
-from .hits import Hit, merge, near_licensed, outermost
+from .hits import Hit, merge, near_licensed, outermost, word_outside
 from .normalize import normalize
 from .opinion import MODEL_FILE, PLATFORMS_FILE, Opinion, OpinionModel, load_platforms
 from .rates import column_rates, parse_rates
@@ -449,13 +449,7 @@ class Analyzer:
         # a term's own words do not count (躺着赚钱 is no context for itself); a pattern's span
         # does (注册鑫盛贷送现金红包 names the lender)
         own = [(h.start, h.end) for h in hits if h.rule == rid and h.term]
-        for w in rule.requires_in_posts:
-            i = doc.t.find(w)
-            while i >= 0:
-                if not any(s <= i and i + len(w) <= e for s, e in own):
-                    return True
-                i = doc.t.find(w, i + 1)
-        return False
+        return word_outside(doc.t, rule.requires_in_posts, own)
 
     def _is_report(self, doc: Doc) -> bool:
         if doc.kind not in REPORT_KINDS or doc.has_cue("advertorial"):

@@ -32,7 +32,7 @@ from .automaton import KeywordAutomaton
 from .company_name import company_names, is_region
 from .context import SENT_DELIMS, Doc
 from .finding import Finding
-from .hits import SEVERITY_ORDER, Hit
+from .hits import SEVERITY_ORDER, Hit, word_outside
 from .normalize import normalize_term
 from .opinion import (
     MAX_MODEL_CHARS,
@@ -221,14 +221,7 @@ class EntityEventMatcher:
             return True
         if not any(h.term in self._everyday for h in risk):
             return False
-        spans = [(h.start, h.end) for h in risk]
-        for w in self._finance_words:
-            i = t.find(w)
-            while i >= 0:
-                if not any(s <= i < e for s, e in spans):
-                    return True
-                i = t.find(w, i + 1)
-        return False
+        return word_outside(t, self._finance_words, [(h.start, h.end) for h in risk])
 
     def _company_name(self, t: str, near: int, finance_event: bool) -> Candidate | None:
         """The registered company name (its short name or trade name) nearest the first

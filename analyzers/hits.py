@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .context import Doc
@@ -18,6 +19,18 @@ class Hit:
     severity: str
     annual_rate: float | None = None
     term: str = ""
+
+
+def word_outside(t: str, words: Iterable[str], spans: list[tuple[int, int]]) -> bool:
+    """Does one of `words` stand in `t` other than inside one of `spans` (the hits' own words:
+    躺着赚钱 is no context for itself, 无法提现 no word of finance)?"""
+    for w in words:
+        i = t.find(w)
+        while i >= 0:
+            if not any(s <= i and i + len(w) <= e for s, e in spans):
+                return True
+            i = t.find(w, i + 1)
+    return False
 
 
 def near_licensed(doc: Doc, h: Hit, licensed: list[int]) -> bool:
