@@ -229,7 +229,10 @@ def test_page_fetched_again_after_its_lease_ran_out_is_one_record(
         os.kill(first.pid, signal.SIGSTOP)
         try:
             second = patrols.start("worker", log="worker-b.log")
-            wait_until(lambda: site.hits[held] == 2, 120, what="worker B fetching it again")
+            try:
+                wait_until(lambda: site.hits[held] == 2, 120, what="worker B fetching it again")
+            except TimeoutError as exc:  # say what the frontier and worker B were doing
+                raise AssertionError(_frontier_state(redis_aof.url, patrols, site)) from exc
         finally:
             gate.set()
             os.kill(first.pid, signal.SIGCONT)
@@ -254,6 +257,22 @@ def test_page_fetched_again_after_its_lease_ran_out_is_one_record(
         assert left and all(ttl > 0 for ttl in left.values()), left
     finally:
         site.stop()
+
+
+def _frontier_state(url: str, patrols: Any, site: CountingSite) -> str:
+    """The run's Redis keys (queue, taken, hosts) and worker B's log, for a failure message."""
+    import redis
+
+    client = redis.Redis.from_url(url, decode_responses=True)
+    lines = [f"site hits: {dict(site.hits)}"]
+    for key in sorted(client.scan_iter("patrol:*")):
+        kind = client.type(key)
+        value: Any = (client.zrange(key, 0, -1, withscores=True) if kind == "zset" else
+                      client.hgetall(key) if kind == "hash" and not key.endswith(":data") else
+                      client.get(key) if kind == "string" else kind)
+        lines.append(f"{key} ({client.pttl(key)} ms): {str(value)[:300]}")
+    log = (patrols.data_dir.parent / "worker-b.log").read_text(encoding="utf-8")
+    return "\n".join(lines + ["worker B:", log[-3000:]])
 
 
 def test_the_ledger_is_kept_where_the_run_was_enqueued(make_patrols: Any, redis_aof: Any) -> None:
