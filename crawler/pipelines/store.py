@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import _schedule_coro
+from twisted.internet import reactor, threads
+from twisted.python.threadpool import ThreadPool
 
 from common.posttime import post_time
 from common.timefmt import configured_zone
@@ -78,6 +80,7 @@ class StorePipeline:
         self.store = ctx.store
         self.sites_done: set[str] = set()
         self.zone = configured_zone(ctx.settings)   # of post times written without a zone
+        self._writer: ThreadPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -89,15 +92,44 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
+        if self.ctx.distributed is None:
+            return self._written(item, *self._write(item))
+        # A worker of a distributed run writes in its own thread: while another worker holds the
+        # shared SQLite file's write lock (or hangs holding it), this write waits up to the
+        # store's write_timeout, and the reactor must go on renewing leases, taking back the
+        # hung worker's pages and downloading. One thread, so the writes keep their order.
+        if self._writer is None:
+            self._writer = ThreadPool(1, 1, name="patrol-store-writer")
+            self._writer.start()
+        d = threads.deferToThreadPool(reactor, self._writer, self._write, item)
+        d.addCallback(lambda result: self._written(item, *result))
+        return d
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._writer is not None:
+            self._writer.stop()   # every item is handled before the spider closes
+
+    def _write(self, item: PageItem) -> tuple[list[tuple[FindingRecord, bool]],
+                                              BaseException | None, list[tuple[str, int]]]:
+        """(what was stored, the failure, stats to add): runs in the writer thread of a
+        distributed worker, so the stats are added by `_written`, in the reactor's."""
+        stats: list[tuple[str, int]] = []
         try:
             # the page, its findings and what is gone from it land together or not at all
             with self.store.batch():
-                stored = self._store(item)
+                return self._store(item, stats), None, stats
         except Exception as exc:  # noqa: BLE001 - one bad page must not end the patrol
+            return [], exc, stats
+
+    def _written(self, item: PageItem, stored: list[tuple[FindingRecord, bool]],
+                 exc: BaseException | None, stats: list[tuple[str, int]]) -> PageItem:
+        for key, count in stats:
+            self.stats.inc_value(key, count)
+        if exc is not None:
             if storage_failure(exc):
                 self._stop(item, exc)
                 return item
-            logger.exception("storing %s failed", item.url)
+            logger.error("storing %s failed", item.url, exc_info=exc)
             count_error(self.stats, "store_failed", item.url, repr(exc))
             return item
         self._count(stored)
@@ -114,21 +146,22 @@ class StorePipeline:
                      exc, item.url)
         _schedule_coro(self.crawler.engine.close_spider_async(reason=STORAGE_FAILED))
 
-    def _store(self, item: PageItem) -> list[tuple[FindingRecord, bool]]:
+    def _store(self, item: PageItem,
+               stats: list[tuple[str, int]]) -> list[tuple[FindingRecord, bool]]:
         ctx, store = self.ctx, self.store
         kind = "image" if item.record_kind == "image" else ctx.target.analysis_kind
         if self._fetched_again(item):
             # Fetched again in this run (its request went back to the frontier when the lease
             # ran out, though a worker had stored it): the same record is written again, and
             # the page is counted once.
-            self.stats.inc_value("patrol/pages_fetched_again")
+            stats.append(("patrol/pages_fetched_again", 1))
             if item.record_kind == "page":
-                self.stats.inc_value("patrol/pages", -1)
+                stats.append(("patrol/pages", -1))
         elif item.record_kind == "page":   # images are not pages of the site
             previous = store.previous_hash(item.url)
             change = "new" if previous is None else (
                 "unchanged" if previous == item.content_hash else "changed")
-            self.stats.inc_value(f"patrol/pages_{change}")
+            stats.append((f"patrol/pages_{change}", 1))
         store.save_page(PageRecord(
             id=item.page_id, url=item.url, captured_at=item.captured_at,
             final_url=item.final_url, status=item.status, title=item.title, text=item.text,

@@ -259,6 +259,48 @@ def test_page_fetched_again_after_its_lease_ran_out_is_one_record(
         site.stop()
 
 
+def test_a_worker_goes_on_fetching_while_the_store_is_locked(
+        make_patrols: Any, redis_aof: Any) -> None:
+    """Another process holds the shared SQLite file's write lock (a worker stopped inside its
+    write): the worker's writes wait, but its downloads, leases and heartbeats go on, and once
+    the lock is free every page is stored once. Before its writes had their own thread, the
+    first write blocked the worker's reactor for the store's whole write_timeout (120 s): no
+    download, no lease renewed, and no other worker could take back a hung worker's pages."""
+    site = CountingSite(12)
+    try:
+        patrols = make_patrols("locked", redis_url=redis_aof.url)
+        patrols.settings["targets_file"].write_text(yaml.safe_dump({"targets": [{
+            "name": "count", "start_urls": [site.url + "/"], "depth": 10, "render": "never",
+            "concurrency": 2, "sitemaps": False}]}), encoding="utf-8")
+        store = patrols.data_dir / "patrol.sqlite3"
+        gate = site.hold("/p/1.html")             # the run is under way, its pages not fetched
+        (worker,) = patrols.start_workers(1)
+        crawl = patrols.start("crawl", "--target", "count", "--distributed", "--json",
+                              log="crawl.log")
+        wait_until(lambda: site.hits["/p/1.html"] == 1, 120, what="the run under way")
+        holder = sqlite3.connect(store, timeout=60, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")     # the write lock, held
+            gate.set()
+            # well within the 120 s a blocked reactor would have waited
+            wait_until(lambda: all(site.hits[p] for p in site.page_paths()), 60,
+                       what="every page fetched while the store is locked")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert crawl.wait(300) == 0, (patrols.data_dir.parent / "crawl.log").read_text()[-3000:]
+        summary = summary_of((patrols.data_dir.parent / "crawl.log").read_text())
+        assert summary["pages"] == len(site.page_paths())
+        with sqlite3.connect(store) as conn:
+            pages = conn.execute("SELECT url, count(*) FROM pages WHERE run_id = ? GROUP BY url",
+                                 (summary["run_id"],)).fetchall()
+        assert {url.removeprefix(site.url): n for url, n in pages} == dict.fromkeys(
+            site.page_paths(), 1)
+        assert worker.poll() is None
+    finally:
+        site.stop()
+
+
 def _frontier_state(url: str, patrols: Any, site: CountingSite) -> str:
     """The run's Redis keys (queue, taken, hosts) and worker B's log, for a failure message."""
     import redis
