@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 _FORM = re.compile(r"(?:股份)?有限(?:责任)?公司")
 # the short name in brackets right after the form: （中赢金融）, （即佑米金融）, （钱爸爸平台）
 # (brackets as written, full or half width; 资易贷(北京)金融信息服务有限公司(小资钱包p2p平台，法定代表人…))
-_ALIAS = re.compile(r"[（(](?:即|简称|下称|以下简称)?([\u4e00-\u9fffa-z0-9]{2,12}?)(?:p2p|网贷)?"
+# the words that declare a short name (简称, 下称 ...): here and in entity_event.declared_name
+DECLARING = "以下简称|以下称|简称|下称"
+_ALIAS = re.compile(r"[（(](?:即|" + DECLARING + r")?([\u4e00-\u9fffa-z0-9]{2,12}?)(?:p2p|网贷)?"
                     r"(?:平台|母公司)?[）)，,、]")
 _RUN = re.compile(r"[\u4e00-\u9fffa-z0-9（）()]{1,30}$")
 # lines of business that end a registered name (taken off its end)

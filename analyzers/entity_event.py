@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from . import platform as plat
 from .automaton import KeywordAutomaton
-from .company_name import company_names, is_region
+from .company_name import DECLARING, company_names, is_region
 from .context import SENT_DELIMS, Doc
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit, word_outside
@@ -70,7 +70,7 @@ _MENTION = re.compile(r"@([\u4e00-\u9fffa-z0-9]{2,12})")
 # a short name declared after a registered one: 资易贷（北京）金融信息服务有限公司简称小资钱包
 # or a platform it runs (资易贷（北京）金融信息服务有限公司旗下小资钱包平台), or quoted or bracketed
 # right after it (资易贷“小资钱包”, 上海易贷网（宜贷网）)
-_DECLARED = re.compile(r"(?:以下简称|以下称|简称|下称|旗下的?(?:p2p|网贷|互联网金融|借贷|理财)?"
+_DECLARED = re.compile(r"(?:" + DECLARING + r"|旗下的?(?:p2p|网贷|互联网金融|借贷|理财)?"
                        r"(?:平台|品牌|产品)?)[为:：]?[“\"「『《]?([\u4e00-\u9fffa-z0-9]{2,12})")
 _FORMER = ("原", "前身", "曾用名", "旧称")
 _RIGHT_AFTER = re.compile(r"[“\"「『《（(]([\u4e00-\u9fffa-z0-9]{2,12})[”\"」』》）)]")
@@ -262,7 +262,8 @@ class EntityEventMatcher:
     def declared_name(self, t: str, cand: Candidate) -> Candidate:
         """The name the public knows a firm by, when the text declares it right after the name
         found: the short name in brackets after a registered name that holds it (杭州锐硕网络科技
-        有限公司(得宝理财) -> 得宝理财) or after 简称/下称 (资易贷（北京）金融信息服务有限公司简称小资钱包
+        有限公司(得宝理财) -> 得宝理财), a name quoted or bracketed right after it (上海易贷网（宜贷网）
+        -> 宜贷网), or the name after 简称/下称/旗下 (资易贷（北京）金融信息服务有限公司简称小资钱包
         -> 小资钱包); else `cand`. Only the reported name changes, not the model's features."""
         end = cand.pos + len(cand.name)
         hi = min(len(t), end + DECLARED_REACH)
