@@ -152,7 +152,11 @@ def _str_list(p: str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]
     if not isinstance(node, yaml.SequenceNode):
         raise RulesError(f"{_where(p, node)}: {what} must be a list")
     out = []
-    for item in node.value:
+    # a list may hold an alias of another list (unless: [*consumer_venues, 公里]): one level
+    # is flattened, so that a word list shared by two terms is written once
+    items = [sub for item in node.value
+             for sub in (item.value if isinstance(item, yaml.SequenceNode) else [item])]
+    for item in items:
         if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
             raise RulesError(f"{_where(p, item)}: {what}: expected a non-empty string")
         out.append((str(item.value), item))

@@ -70,6 +70,22 @@ def test_a_deployment_adds_a_word(tmp_path: Path) -> None:
         ("guaranteed_principal", "本金包-赔", "本金包赔")]
 
 
+def test_a_word_list_shared_by_alias_is_read_once(tmp_path: Path) -> None:
+    """A list may hold an alias of another list: two terms share one list of words that give
+    them another sense, and the words around the alias still count."""
+    path = _write(tmp_path, GOOD_HEAD + (
+        "    terms:\n"
+        "      - {term: 保本, unless: [考试, &games [游戏, 抽卡]]}\n"
+        "      - {term: 稳赚, unless: *games}\n"))
+    a = Analyzer(path)
+    assert [f.evidence for f in a.analyze("理财产品保本保收益，稳赚", "ad")] == ["保本", "稳赚"]
+    assert a.analyze("这次考试保本了", "post") == []
+    assert a.analyze("抽卡游戏里保本", "post") == []
+    assert a.analyze("这个游戏稳赚", "post") == []
+    with pytest.raises(RulesError, match="expected a non-empty string"):
+        Analyzer(_write(tmp_path, GOOD_HEAD + "    terms:\n      - {term: 保本, unless: [[[游戏]]]}\n"))
+
+
 def test_missing_file() -> None:
     with pytest.raises(RulesError, match="cannot read"):
         Analyzer(Path("/nonexistent/rules.yaml"))

@@ -1,17 +1,23 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Three files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Four files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
 - ordinary.jsonl (720 posts, tuned on);
 - ordinary_heldout.jsonl (160): measured blind until 2026-12-02, when its failures were read
   and fixed; tuned on since;
-- ordinary_heldout2.jsonl (500, 61% with such a word): only measured.
-They are dense with traps by design (a keyword list flags 32% of the last), so their rates are
-far above what an ordinary stream of posts gives; the ceilings here are the measured counts, so
-that no change makes more ordinary posts findings unnoticed (benchmarks/quality.py prints the
-figures).
+- ordinary_heldout2.jsonl (500, 61% with such a word): measured blind until 2026-12-02; two of
+  its failures (a beauty salon's and a supermarket's 卷款) were read in session 6 and fixed in
+  session 7 with the consumer-venue words of 跑路;
+- ordinary_heldout3.jsonl (500, 61% with such a word, other writers, 2026-12-02): measured
+  blind once, 14 flagged; six classes of its failures were then fixed (失联 and 卷款 of a
+  consumer business, a gym's 拉人头, a fan club's 资金池, 体验金币 of a card game, 冰箱清盘, a
+  police talk 经侦讲座), none of which changed a candidate among the real train posts; 8 remain.
+They are dense with traps by design (a keyword list flags 32% of the second file and 45% of the
+third), so their rates are far above what an ordinary stream of posts gives; the ceilings here
+are the measured counts, so that no change makes more ordinary posts findings unnoticed
+(benchmarks/quality.py prints the figures).
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from analyzers.evaluate import engine_text_predictor, load_jsonl
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # measured on 2026-12-02 (session 6): 0 of 720, 2 of 160, 2 of 500; before that session's rules
 # (a post's offer must name what it offers; a plain name with only everyday trouble words needs
-# a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged
-CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2}
+# a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
+# Session 7: 2 of 500 in the second file (one of the two is another post), 8 of 500 in the third
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
+            "ordinary_heldout3.jsonl": 8}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -56,6 +64,13 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "年会抽到现金红包五百，开心",                         # a lottery prize
     "我的基金今年收益率30%了，开心",                      # the poster's own result, no offer
     "晒一下持仓，今年回报率有15%，比存银行强",             # the same
+    "学车交了五千，结果驾校老板失联了，理财都没这么坑",      # a consumer business, 失联
+    "驾校老板卷款了，学费三千没了，资金都被卷走了",          # a consumer business, 卷款
+    "健身房销售让我拉人头，拉两个朋友办卡送半个月",          # a gym's invite reward
+    "后援会把应援资金池的余额退给大家了",                   # a fan club's kitty
+    "新号送了500体验金币，玩两局就没了",                    # a card game's trial coins
+    "周末开启冰箱清盘计划，不买菜，把囤的存货吃完",          # a fridge eaten empty
+    "今天经侦大队来单位做讲座，讲合同诈骗，财务同事听得很认真",  # a police talk
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
