@@ -13,7 +13,9 @@ lottery, 无法提现 for game coins):
 - ordinary_heldout3.jsonl (500, 61% with such a word, other writers, 2026-12-02): measured
   blind once, 14 flagged; six classes of its failures were then fixed (失联 and 卷款 of a
   consumer business, a gym's 拉人头, a fan club's 资金池, 体验金币 of a card game, 冰箱清盘, a
-  police talk 经侦讲座), none of which changed a candidate among the real train posts; 8 remain.
+  police talk 经侦讲座; then a driver's 跑路 after an accident, a second-hand seller's 失联, a
+  board game's 清盘, a family's 资金池), none of which changed a candidate among the real train
+  posts; 6 remain.
 They are dense with traps by design (a keyword list flags 32% of the second file and 45% of the
 third), so their rates are far above what an ordinary stream of posts gives; the ceilings here
 are the measured counts, so that no change makes more ordinary posts findings unnoticed
@@ -33,9 +35,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # measured on 2026-12-02 (session 6): 0 of 720, 2 of 160, 2 of 500; before that session's rules
 # (a post's offer must name what it offers; a plain name with only everyday trouble words needs
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
-# Session 7: 2 of 500 in the second file (one of the two is another post), 8 of 500 in the third
+# Session 7: 2 of 500 in the second file (one of the two is another post), 6 of 500 in the third
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
-            "ordinary_heldout3.jsonl": 8}
+            "ordinary_heldout3.jsonl": 6}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -71,6 +73,8 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "新号送了500体验金币，玩两局就没了",                    # a card game's trial coins
     "周末开启冰箱清盘计划，不买菜，把囤的存货吃完",          # a fridge eaten empty
     "今天经侦大队来单位做讲座，讲合同诈骗，财务同事听得很认真",  # a police talk
+    "大富翁游戏里我的地产全部清盘，一分钱资金都不剩",             # a board game
+    "我家的家庭资金池由我妈掌管，理财全靠她",                     # a family's pocket money
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
