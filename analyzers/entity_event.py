@@ -66,7 +66,8 @@ LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins 
 _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
 # a problem-platform listing line: 名称 2018-07-31 地区 提现困难
 _LISTING = re.compile(r"(?:^|\n)([\u4e00-\u9fffa-z0-9]{2,10})(?:/[^\n\d]{2,12})?\s*\d{4}-\d\d-\d\d")
-_MENTION = re.compile(r"@([\u4e00-\u9fffa-z0-9]{2,12})")
+# an account a post addresses; not the //@name: of a repost chain, which names who reposted
+_MENTION = re.compile(r"(?<!//)@([\u4e00-\u9fffa-z0-9]{2,12})(?![\u4e00-\u9fffa-z0-9]*[:：])")
 # a short name declared after a registered one: 资易贷（北京）金融信息服务有限公司简称小资钱包
 # or a platform it runs (资易贷（北京）金融信息服务有限公司旗下小资钱包平台), or quoted or bracketed
 # right after it (资易贷“小资钱包”, 上海易贷网（宜贷网）)

@@ -49,6 +49,8 @@ def test_trouble_at_a_named_platform(analyzer: Analyzer, text: str, platform: st
     "平台跑路了怎么办？出借人应该先保留好合同和转账记录。",          # advice, no name
     "据统计，今年二季度全国共有263家问题平台，占比较去年有所下降。",   # industry statistics
     "周末跑路线的时候碰到老同学，一起跑了十公里。",                   # another sense
+    # a repost chain names who reposted (//@name:), not the platform
+    "//@路过的小王:太惨了 //@吃瓜的老李:平台已经失联，提现困难，投资人的血汗钱拿不回来，大家去报案",
 ])
 def test_no_public_risk_without_a_firm_in_trouble(analyzer: Analyzer, text: str) -> None:
     assert risk(analyzer, text) == []

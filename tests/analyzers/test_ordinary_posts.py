@@ -15,7 +15,7 @@ lottery, 无法提现 for game coins):
   consumer business, a gym's 拉人头, a fan club's 资金池, 体验金币 of a card game, 冰箱清盘, a
   police talk 经侦讲座; then a driver's 跑路 after an accident, a second-hand seller's 失联, a
   board game's 清盘, a family's 资金池), none of which changed a candidate among the real train
-  posts; 6 remain.
+  posts, and the reposter of a repost chain (//@name:) taken for the platform; 5 remain.
 They are dense with traps by design (a keyword list flags 32% of the second file and 45% of the
 third), so their rates are far above what an ordinary stream of posts gives; the ceilings here
 are the measured counts, so that no change makes more ordinary posts findings unnoticed
@@ -35,9 +35,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # measured on 2026-12-02 (session 6): 0 of 720, 2 of 160, 2 of 500; before that session's rules
 # (a post's offer must name what it offers; a plain name with only everyday trouble words needs
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
-# Session 7: 2 of 500 in the second file (one of the two is another post), 6 of 500 in the third
+# Session 7: 2 of 500 in the second file (one of the two is another post), 5 of 500 in the third
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
-            "ordinary_heldout3.jsonl": 6}
+            "ordinary_heldout3.jsonl": 5}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
