@@ -153,7 +153,8 @@ class Analyzer:
         names = [*(load_platforms(Path(platforms_file)) if platforms_file else []), *platforms]
         self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
                                           ctx["firm_words"], ctx["generic_events"],
-                                          ctx["everyday_events"], ctx["finance_words"])
+                                          ctx["everyday_events"], ctx["finance_words"],
+                                          ctx["consumer_businesses"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:

@@ -95,8 +95,13 @@ class EntityEventMatcher:
                  cut: Callable[[str], Iterable[str]], model: OpinionModel | None,
                  platforms: Iterable[str] = (), firm_words: Iterable[str] = (),
                  generic_events: Iterable[str] = (), everyday_events: Iterable[str] = (),
-                 finance_words: Iterable[str] = ()) -> None:
+                 finance_words: Iterable[str] = (),
+                 consumer_businesses: Iterable[str] = ()) -> None:
         self._finder = finder
+        self._consumer = tuple(consumer_businesses)
+        # with the word that makes it a business (婚庆公司, 宠物店): that 公司 is no finance
+        self._consumer_re = re.compile("(?:" + "|".join(map(re.escape, self._consumer))
+                                       + ")(?:公司|店|馆|班|中心|机构)?") if self._consumer else None
         self._generic = frozenset(generic_events)
         self._everyday = frozenset(everyday_events)
         self._finance_words = tuple(finance_words)
@@ -184,6 +189,10 @@ class EntityEventMatcher:
         a hashtag topic, a brand-shaped name right by the trouble words, the lexicon, a
         brand-shaped name anywhere, then a plain name by the trouble words."""
         spans = [(h.start, h.end) for h in risk]
+        if self._consumer_trouble(doc.t, risk):
+            # a wedding planner or a renovation firm gone with the deposits: only a platform the
+            # lexicon knows is still one
+            return self._lexicon_name(doc.t, min(s for s, _ in spans))
         found = self._finder.find(doc.t, spans + lexicon_spans, spans)
         if found is not None and _CUT_COMPANY.search(found[0]):
             found = None  # 资易贷（北京）金融信息服务有限|公司: a company name cut short
@@ -223,6 +232,18 @@ class EntityEventMatcher:
         if not any(h.term in self._everyday for h in risk):
             return False
         return word_outside(t, self._finance_words, [(h.start, h.end) for h in risk])
+
+    def _consumer_trouble(self, t: str, risk: list[Hit]) -> bool:
+        """Is it a consumer's trouble: only everyday or generic trouble words, a consumer
+        business (consumer_businesses: 婚庆公司, 驾校, 会员卡) named, and no word of finance
+        besides those words (公司 in 家装公司 is no finance)?"""
+        if self._consumer_re is None or any(
+                h.term not in self._generic and h.term not in self._everyday for h in risk):
+            return False
+        shops = [m.span() for m in self._consumer_re.finditer(t)]
+        if not shops:
+            return False
+        return not word_outside(t, self._finance_words, [(h.start, h.end) for h in risk] + shops)
 
     def _company_name(self, t: str, near: int, finance_event: bool) -> Candidate | None:
         """The registered company name (its short name or trade name) nearest the first

@@ -25,7 +25,7 @@ CONTEXT_KEYS = (
     "negation", "negation_bridge", "warning", "reporting", "quoting", "borrowing",
     "past_performance", "own_result", "investment", "scope_exclusion", "statistics", "platform_after",
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
-    "firm_words", "generic_events", "everyday_events", "finance_words",
+    "firm_words", "generic_events", "everyday_events", "finance_words", "consumer_businesses",
 )
 RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "filler")
 RULE_KEYS = (

@@ -56,6 +56,17 @@ def test_no_public_risk_without_a_firm_in_trouble(analyzer: Analyzer, text: str)
     assert risk(analyzer, text) == []
 
 
+def test_a_consumer_business_in_trouble_is_no_candidate_but_a_known_platform_is(
+        analyzer: Analyzer) -> None:
+    """With only everyday or generic trouble words, a consumer business named and no word of
+    finance besides, a text is a consumer's trouble; a platform of the lexicon still counts."""
+    shop = "家装公司的老板失联了，好多户的定金都没了，已经有人报警"
+    known = "e租宝的老板失联了，好多户的定金都没了，已经有人报警"
+    money = "家装公司的老板失联了，听说他还在网贷平台借了很多钱，已经有人报警"
+    assert [analyzer.opinion_features(t, "post")[1] for t in (shop, known, money)] == [
+        False, True, True]
+
+
 def test_a_deployment_names_its_own_platforms(tmp_path: Path) -> None:
     """Names passed in (targets, a registry) are found like the lexicon's."""
     a = Analyzer(ROOT / "config" / "rules.yaml", platforms=["榕信通"])

@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Four files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Five files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -15,9 +15,16 @@ lottery, 无法提现 for game coins):
   consumer business, a gym's 拉人头, a fan club's 资金池, 体验金币 of a card game, 冰箱清盘, a
   police talk 经侦讲座; then a driver's 跑路 after an accident, a second-hand seller's 失联, a
   board game's 清盘, a family's 资金池), none of which changed a candidate among the real train
-  posts, and the reposter of a repost chain (//@name:) taken for the platform; 5 remain.
-They are dense with traps by design (a keyword list flags 32% of the second file and 45% of the
-third), so their rates are far above what an ordinary stream of posts gives; the ceilings here
+  posts, and the reposter of a repost chain (//@name:) taken for the platform; 5 remain, 4
+  after the fourth file's fixes;
+- ordinary_heldout4.jsonl (500, 60% with such a word, comment-section and community-site
+  styles, other writers, 2026-12-02): measured blind once, 12 flagged (keyword list 161); then
+  a consumer business's trouble (only everyday or generic trouble words, a consumer business
+  named, no word of finance besides: 婚庆公司 跑路 and 报警), someone's words in quotation marks
+  (博主说'定投不会亏') and a car's 零首付 were fixed, with no candidate among the real train
+  posts changed; 6 remain.
+They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
+third and 32% of the fourth), so their rates are far above what an ordinary stream of posts gives; the ceilings here
 are the measured counts, so that no change makes more ordinary posts findings unnoticed
 (benchmarks/quality.py prints the figures).
 """
@@ -35,9 +42,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # measured on 2026-12-02 (session 6): 0 of 720, 2 of 160, 2 of 500; before that session's rules
 # (a post's offer must name what it offers; a plain name with only everyday trouble words needs
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
-# Session 7: 2 of 500 in the second file (one of the two is another post), 5 of 500 in the third
+# Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
+# 6 of 500 in the fourth
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
-            "ordinary_heldout3.jsonl": 5}
+            "ordinary_heldout3.jsonl": 4, "ordinary_heldout4.jsonl": 6}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -75,6 +83,10 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "今天经侦大队来单位做讲座，讲合同诈骗，财务同事听得很认真",  # a police talk
     "大富翁游戏里我的地产全部清盘，一分钱资金都不剩",             # a board game
     "我家的家庭资金池由我妈掌管，理财全靠她",                     # a family's pocket money
+    "家装公司收了三万定金，工长和老板都跑路了，电话关机，小区好几户已经报警",  # a consumer's
+    "婚纱摄影店老板卷款失联，几十对新人的定金打了水漂，大家去派出所报案了",    # the same
+    "群里有人说“保本高收益”，我直接退群了",                      # someone's words, quoted
+    "4S店说零首付提车，算下来利息比车贷还高",                      # a car's down payment
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
