@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Five files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Six files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -22,9 +22,13 @@ lottery, 无法提现 for game coins):
   a consumer business's trouble (only everyday or generic trouble words, a consumer business
   named, no word of finance besides: 婚庆公司 跑路 and 报警), someone's words in quotation marks
   (博主说'定投不会亏') and a car's 零首付 were fixed, with no candidate among the real train
-  posts changed; 6 remain.
+  posts changed; 6 remain;
+- ordinary_heldout5.jsonl (500, 60% with such a word, livestream and short-video comments,
+  local forums, reviews, history and economics lessons, other writers, 2026-12-02): measured
+  blind once, after the fixes above, 6 flagged (keyword list 160); then 清盘 joined the everyday
+  trouble words (工资清盘, 欢乐豆清盘) and 保本的买卖 is breaking even; 3 remain.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
-third and 32% of the fourth), so their rates are far above what an ordinary stream of posts gives; the ceilings here
+third, 32% of the fourth and of the fifth), so their rates are far above what an ordinary stream of posts gives; the ceilings here
 are the measured counts, so that no change makes more ordinary posts findings unnoticed
 (benchmarks/quality.py prints the figures).
 """
@@ -43,9 +47,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (a post's offer must name what it offers; a plain name with only everyday trouble words needs
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
-# 6 of 500 in the fourth
+# 6 of 500 in the fourth, 3 of 500 in the fifth
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
-            "ordinary_heldout3.jsonl": 4, "ordinary_heldout4.jsonl": 6}
+            "ordinary_heldout3.jsonl": 4, "ordinary_heldout4.jsonl": 6,
+            "ordinary_heldout5.jsonl": 3}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -87,6 +92,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "婚纱摄影店老板卷款失联，几十对新人的定金打了水漂，大家去派出所报案了",    # the same
     "群里有人说“保本高收益”，我直接退群了",                      # someone's words, quoted
     "4S店说零首付提车，算下来利息比车贷还高",                      # a car's down payment
+    "这个月请客吃饭随份子，钱包直接清盘了",                        # 清盘 of a wallet
+    "打牌输了几把，金豆全部清盘",                                  # 清盘 of game beans
+    "跑网约车一年，油费保险一算，就是个保本的买卖",                # breaking even
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
