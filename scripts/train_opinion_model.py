@@ -100,7 +100,7 @@ class Matrix:
     x: Any                 # sparse features, one row per text
     names: list[str]
     y: Any                 # public_risk 1/0
-    weight: Any            # corpus rows weigh CORPUS_WEIGHT
+    weight: Any            # corpus rows weigh CORPUS_WEIGHT, non-candidates NONCANDIDATE_WEIGHT
     cand: Any              # the rules make the text a candidate
     negatives: Any         # random-sample posts without trouble (what a false alarm is judged on)
     positives: Any         # random-sample trouble posts
