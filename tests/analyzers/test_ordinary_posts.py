@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Six files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Seven files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -26,11 +26,17 @@ lottery, 无法提现 for game coins):
 - ordinary_heldout5.jsonl (500, 60% with such a word, livestream and short-video comments,
   local forums, reviews, history and economics lessons, other writers, 2026-12-02): measured
   blind once, after the fixes above, 6 flagged (keyword list 160); then 清盘 joined the everyday
-  trouble words (工资清盘, 欢乐豆清盘) and 保本的买卖 is breaking even; 3 remain.
+  trouble words (工资清盘, 欢乐豆清盘) and 保本的买卖 is breaking even; 3 remain;
+- ordinary_heldout6.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once with the final rules and model of session 7, 10 flagged (keyword list 136), and
+  left as it is, so that its count stands for the analyzers as shipped (4 fundraising_signal:
+  two 资金池 jokes, 静态收益 of an idle game, 以房养老 of renting out a flat; 3 guaranteed_principal:
+  零风险 and 兜底 jokes, a health-product seller's 零风险; 1 promised_return; 2 public_risk: a
+  labour case 立案, a theft 报案).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
-third, 32% of the fourth and of the fifth), so their rates are far above what an ordinary stream of posts gives; the ceilings here
-are the measured counts, so that no change makes more ordinary posts findings unnoticed
-(benchmarks/quality.py prints the figures).
+third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
+an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
+makes more ordinary posts findings unnoticed (benchmarks/quality.py prints the figures).
 """
 
 from __future__ import annotations
@@ -47,10 +53,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (a post's offer must name what it offers; a plain name with only everyday trouble words needs
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
-# 6 of 500 in the fourth, 3 of 500 in the fifth
+# 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
             "ordinary_heldout3.jsonl": 4, "ordinary_heldout4.jsonl": 6,
-            "ordinary_heldout5.jsonl": 3}
+            "ordinary_heldout5.jsonl": 3, "ordinary_heldout6.jsonl": 10}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
