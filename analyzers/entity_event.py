@@ -223,11 +223,15 @@ class EntityEventMatcher:
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
 
+    def _everyday_only(self, risk: list[Hit]) -> bool:
+        """Are all the trouble words everyday (everyday_events) or generic (generic_events)?"""
+        return all(h.term in self._generic or h.term in self._everyday for h in risk)
+
     def _finance_event(self, t: str, risk: list[Hit]) -> bool:
         """Is one of the trouble words a finance event, in its text? 提现困难 and 非法集资 are;
         跑路, 爆雷, 无法提现 (everyday_events) are when the text has a word of finance
         (finance_words) outside the trouble words; 报警, 失联 (generic_events) never are."""
-        if any(h.term not in self._generic and h.term not in self._everyday for h in risk):
+        if not self._everyday_only(risk):
             return True
         if not any(h.term in self._everyday for h in risk):
             return False
@@ -237,8 +241,7 @@ class EntityEventMatcher:
         """Is it a consumer's trouble: only everyday or generic trouble words, a consumer
         business (consumer_businesses: 婚庆公司, 驾校, 会员卡) named, and no word of finance
         besides those words (公司 in 家装公司 is no finance)?"""
-        if self._consumer_re is None or any(
-                h.term not in self._generic and h.term not in self._everyday for h in risk):
+        if self._consumer_re is None or not self._everyday_only(risk):
             return False
         shops = [m.span() for m in self._consumer_re.finditer(t)]
         if not shops:
