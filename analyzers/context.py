@@ -19,7 +19,7 @@ _SENT_RE = re.compile("[" + re.escape(SENT_DELIMS) + "]")
 _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
 MAX_SPAN = 300
 CUE_KINDS = ("warning", "reporting", "quoting", "borrowing", "investment", "past_performance",
-             "own_result", "statistics", "negative", "positive", "advertorial")
+             "own_result", "statistics", "negative", "positive", "advertorial", "offer_cues")
 
 
 class Doc:

@@ -17,6 +17,7 @@ threads may share it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ LENDING_NEAR = 30
 # text. A real page has a handful; an adversarial one repeats a term millions of times, and
 # every later step (look-alikes, nesting, merging) must stay linear in the text.
 MAX_CANDIDATES = 200
+# A contact that a post gives (a link, a mobile number, a QQ number) is a call to act, like the
+# offer_cues words (the text is normalized: ASCII digits, lower case).
+CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:：\s]*\d{5,}")
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 
 log = logging.getLogger(__name__)
@@ -127,6 +131,7 @@ class Analyzer:
             for rid, r in self.rules.items() if r.extra_negation
         }
         self._known_terms = frozenset(t.text for r in self.rules.values() for t in r.terms)
+        self._everyday_offers = frozenset(ctx["everyday_offers"])
         self._longest_exclude = max(
             [len(x) for r in self.rules.values() for x in r.exclude]
             + [len(x) for r in self.rules.values() for t in r.terms for x in t.exclude] + [0])
@@ -278,6 +283,9 @@ class Analyzer:
         # 月息1.2%).
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
+        if kind == "post" and len({h.term for h in kept}) == 1 \
+                and kept[0].term in self._everyday_offers and not self._post_offers(doc):
+            kept = []  # 周末躺平是我唯一的零风险投资: an everyday sense, offered to nobody
         findings.extend(self._to_findings(doc, merge(kept)))
         return findings, stats
 
@@ -474,6 +482,16 @@ class Analyzer:
 
     def _warned(self, doc: Doc, ss: int, se: int) -> bool:
         return doc.cue_in("warning", ss, se) or self._headline_warns(doc)
+
+    def _post_offers(self, doc: Doc) -> bool:
+        """Does a post whose one offer word has everyday senses too (零风险, 兜底, 资金池:
+        everyday_offers) make an offer? Rules 1-8 are about what a text offers; such a post
+        offers when it speaks to its readers (私聊, 名额, 进群, a link or a phone number),
+        pitches its object (这个项目, 我们公司, a platform it names) or vouches for it (我投了).
+        A rate, a second offer word, or one with no everyday sense (股票配资, 个人POS机) needs
+        none."""
+        return (doc.has_cue("offer_cues") or CONTACT_RE.search(doc.t) is not None
+                or self._events.names_platform(doc.t))
 
     def _context_ok(self, doc: Doc, h: Hit) -> bool:
         rule = self.rules[h.rule]

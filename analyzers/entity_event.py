@@ -153,6 +153,11 @@ class EntityEventMatcher:
                 return Candidate(name, start, "brand")
         return None
 
+    def names_platform(self, t: str) -> bool:
+        """Does a text name a brand-shaped platform (××贷, ××金服)? Not any name the lexicon
+        knows: some are everyday words too (存钱罐 is a piggy bank first)."""
+        return self._brand_name(t) is not None
+
     def _starts_a_word(self, t: str, start: int, end: int) -> bool:
         """Does a name at t[start:end] begin a word (not 络借贷 in 网络借贷), with a first word
         that is not an everyday one (相关金融, 市金融)?"""
@@ -216,9 +221,17 @@ class EntityEventMatcher:
         # firm in trouble; with a finance event (提现困难, 非法集资) it is, and so with an event
         # that is also everyday talk (跑路 of a landlord, 爆雷 of a series) in a text about money
         finance_event = self._finance_event(doc.t, risk)
-        company = self._company_name(doc.t, near, finance_event)
+        # one everyday trouble word and no word of money outside it: a firm word by a name
+        # (小饭馆的老板 报案, 物流园的老板 立案) makes no financial firm, and only the names above
+        # or a registered financial company still count; a boss 失联 with the office 人去楼空
+        # and 报警 is a firm's collapse
+        money = (finance_event or self._money_talk(doc.t, risk)
+                 or len({h.term for h in risk}) > 1)
+        company = self._company_name(doc.t, near, finance_event, money)
         if company is not None:
             return company
+        if not money:
+            return None
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
@@ -235,6 +248,10 @@ class EntityEventMatcher:
             return True
         if not any(h.term in self._everyday for h in risk):
             return False
+        return self._money_talk(t, risk)
+
+    def _money_talk(self, t: str, risk: list[Hit]) -> bool:
+        """Is there a word of finance (finance_words) outside the trouble words?"""
         return word_outside(t, self._finance_words, [(h.start, h.end) for h in risk])
 
     def _consumer_trouble(self, t: str, risk: list[Hit]) -> bool:
@@ -248,15 +265,17 @@ class EntityEventMatcher:
             return False
         return not word_outside(t, self._finance_words, [(h.start, h.end) for h in risk] + shops)
 
-    def _company_name(self, t: str, near: int, finance_event: bool) -> Candidate | None:
+    def _company_name(self, t: str, near: int, finance_event: bool,
+                      money: bool) -> Candidate | None:
         """The registered company name (its short name or trade name) nearest the first
         trouble word: 对深圳市钱爸爸电子商务有限公司立案侦查 is about 钱爸爸. With only everyday
         trouble words (报警 at a restaurant company's door) the company must be a financial one
-        by its registered name or stand by a firm word (平台, 理财 ...)."""
+        by its registered name or stand by a firm word (平台, 理财 ...) in a text with a word of
+        money (`money`)."""
         best: tuple[int, str, int] | None = None
         for name, pos, financial in company_names(t, self._cut, max(0, near - MAX_MODEL_CHARS),
                                                   min(len(t), near + MAX_MODEL_CHARS)):
-            if not (finance_event or financial or self._firm_like(t, name, pos)):
+            if not (finance_event or financial or money and self._firm_like(t, name, pos)):
                 continue
             if self._finder.valid(name) and (best is None or abs(pos - near) < best[0]):
                 best = (abs(pos - near), name, pos)

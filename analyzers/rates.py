@@ -20,7 +20,7 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?)"
 _RANGE_SEP = r"\s*(?:-|~|至|到|—|－)\s*"
 # 分 with a tenth after it is colloquial too: 月息一分二 = 1.2% a month, 两分五 = 2.5%
 _UNIT = (r"(?:%|个百分点|个点|分半|分[一二三四五六七八九1-9](?![0-9〇零一二两三四五六七八九十百千万元块钟个])"
-         r"|分|厘)")
+         r"|分(?![钱钟])|厘(?!米))")  # 一分钱 is a cent, 一分钟 a minute, 三厘米 a length
 
 # One rate expression: 百分之十八 / 千分之一 / 万分之五, or a number with a unit, either of
 # them possibly a range (12%-15%, 12-15%, 7%至9%).

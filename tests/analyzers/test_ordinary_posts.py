@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Seven files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Eight files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -32,7 +32,12 @@ lottery, 无法提现 for game coins):
   left as it is, so that its count stands for the analyzers as shipped (4 fundraising_signal:
   two 资金池 jokes, 静态收益 of an idle game, 以房养老 of renting out a flat; 3 guaranteed_principal:
   零风险 and 兜底 jokes, a health-product seller's 零风险; 1 promised_return; 2 public_risk: a
-  labour case 立案, a theft 报案).
+  labour case 立案, a theft 报案); its failures were read in session 8, so it is tuned since;
+- ordinary_heldout7.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once in session 8, with the analyzers of session 7 (26 flagged) and with the new ones
+  (6 flagged: a post's one everyday offer word needs a post that offers, and one everyday
+  trouble word with no word of money needs more than a 老板 to make a financial firm); its
+  failures were then read (不碰配资 is a refusal), and it is tuned since.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -54,9 +59,11 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
 # 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
-CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 2, "ordinary_heldout2.jsonl": 2,
-            "ordinary_heldout3.jsonl": 4, "ordinary_heldout4.jsonl": 6,
-            "ordinary_heldout5.jsonl": 3, "ordinary_heldout6.jsonl": 10}
+# Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 3 after its fixes
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
+            "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
+            "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
+            "ordinary_heldout7.jsonl": 3}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -101,6 +108,18 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "这个月请客吃饭随份子，钱包直接清盘了",                        # 清盘 of a wallet
     "打牌输了几把，金豆全部清盘",                                  # 清盘 of game beans
     "跑网约车一年，油费保险一算，就是个保本的买卖",                # breaking even
+    # one offer word with an everyday sense, offered to nobody (everyday_offers, offer_cues)
+    "考前通宵是我唯一的零风险投资，反正也考不过",                  # 零风险 of a joke
+    "需求改了八遍，项目最后还是我们小组兜底，月底又白干",          # 兜底 of a team
+    "麻将搭子凑了个资金池，谁输了谁往里放钱请宵夜",                # a card table's kitty
+    "钓鱼佬的静态收益：挂着竿睡一下午，醒来桶里两条鲫鱼",          # 静态收益 of fishing
+    "我外婆说以后以房养老，就是把老屋租给隔壁开小卖部",            # renting out a house
+    "挂机一晚上，游戏币每天只涨一分钱，算了卸载",                  # 一分钱 is a cent
+    "坚持每天多跑一分钟，一个月下来体重掉了两斤",                  # 一分钟 is a minute
+    "我舅炒了二十年股，从来不碰配资",                              # 不碰: a refusal
+    # one everyday trouble word, no word of money: a shop's boss is no financial firm
+    "楼下烧烤店的老板报警了，说昨晚有人吃完不给钱",                # a dine-and-dash
+    "装卸队的老板拖了三个月工钱，工友们去劳动仲裁，已经立案",      # a wage dispute
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -118,6 +137,31 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("白鹭湾跑路了，网站打不开", "public_risk"),
     ("金球所跑路了，投了五万还没回款", "public_risk"),
     ("跟着老师操作，年化收益30%，私信我", "promised_return"),
+    # the same everyday offer words where the post does offer: it speaks to its readers, gives
+    # a contact, names a brand-shaped platform, states a rate, or has a second offer word
+    ("零风险，名额只剩五个，想上车的私我", "guaranteed_principal"),
+    ("资金池统一调度，随存随取，详情加v：abc123", "fundraising_signal"),
+    ("兜底回购，放心投，13812345678", "guaranteed_principal"),
+    ("鼎泰金服的理财零风险，老人最爱", "guaranteed_principal"),
+    ("零风险，年化十五个点", "guaranteed_principal"),
+    ("躺赚模式：动态收益加静态收益，越早越好", "fundraising_signal"),
+    ("个人POS机办理，秒到账", "unlicensed_payment"),          # no everyday sense: no cue needed
+    ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
+
+
+# Offer posts (tests/corpus/offer_posts.jsonl): 400 promoters' posts written blind to rules.md in
+# session 8 (ad copy, testimonials, soft sells, evasions), two files of 200. Measured before and
+# after the everyday-offer check: 186 and 183 of the first, 186 and 182 of the second (blind)
+# have at least one of their rules found. The floor keeps the check from silencing offers.
+OFFER_POSTS_FLOOR = 365
+
+
+def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
+    records = load_jsonl(CORPUS / "offer_posts.jsonl")
+    assert len(records) == 400 and all(r["kind"] == "post" and r["labels"] for r in records)
+    predict = engine_text_predictor(analyzer)
+    found = sum(1 for r in records if predict(r) & set(r["labels"]))
+    assert found >= OFFER_POSTS_FLOOR, found
