@@ -49,6 +49,8 @@ from .rules import Rule
 _BRAND = re.compile(r"[\u4e00-\u9fffa-z0-9]{1,8}?(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网)"
                     r"(?:网|贷)?")
 MAX_BRAND = 8
+# suffixes that only platforms end with (not 宝, 网, 贷, 财富: 淘宝, 上网, 房贷, 实现财富)
+_FINANCE_BRAND = re.compile(r"[\u4e00-\u9fff]{2,4}(?:金服|金所|创投|普惠)")
 MAX_BRAND_TRIES = 8
 _BRAND_END = re.compile(r"(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网|公司|集团|交易所|交易中心|"
                         r"银行|基金|资本|控股|投资|科技|币)$")
@@ -154,9 +156,10 @@ class EntityEventMatcher:
         return None
 
     def names_platform(self, t: str) -> bool:
-        """Does a text name a brand-shaped platform (××贷, ××金服)? Not any name the lexicon
-        knows: some are everyday words too (存钱罐 is a piggy bank first)."""
-        return self._brand_name(t) is not None
+        """Does a text name a brand-shaped platform (××贷, ××金服; 至尊金服 too, which
+        _brand_name leaves alone for its everyday first word)? Not any name the lexicon knows:
+        some are everyday words too (存钱罐 is a piggy bank first)."""
+        return _FINANCE_BRAND.search(t) is not None or self._brand_name(t) is not None
 
     def _starts_a_word(self, t: str, start: int, end: int) -> bool:
         """Does a name at t[start:end] begin a word (not 络借贷 in 网络借贷), with a first word
