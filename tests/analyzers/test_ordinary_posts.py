@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Eight files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Nine files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -38,7 +38,11 @@ lottery, 无法提现 for game coins):
   (6 flagged: a post's one everyday offer word needs a post that offers, and one everyday
   trouble word with no word of money needs more than a 老板 to make a financial firm); its
   failures were then read (不碰配资 is a refusal, a claw machine's 体验金, a canteen's 内部认购),
-  and it is tuned since.
+  and it is tuned since;
+- ordinary_heldout8.jsonl (500, 60% with such a word, other writers, some Cantonese, 2026-12-02):
+  measured blind once in session 8 after the fixes above, 11 flagged (24 with the analyzers of
+  session 7); then a bonus or a day off 延期兑付, leaving a dinner (良性退出 of a 饭局), Cantonese
+  唔 and 冇 as negations, a bakery's 消费返还, and 今晚 as no name were fixed; 5 remain.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -60,11 +64,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # a word of finance) 23 of the 500 tuned posts and 20 of the 500 blind ones were flagged.
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
 # 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
-# Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes
+# Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
+# the eighth 11 blind, 5 after its fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 1}
+            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 5}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -120,6 +125,10 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "我舅炒了二十年股，从来不碰配资",                              # 不碰: a refusal
     "商场娃娃机充值送的游戏币，女儿非说那是体验金，一会儿就抓没了",  # a claw machine's coins
     "单位食堂端午粽子内部认购，员工价八折",                        # staff price
+    "这个月的奖金又延期兑付了，老板说下个月一起发",                # a bonus put off
+    "我从大学室友的饭局里良性退出了",                              # leaving a dinner
+    "楼下管理处讲以后唔再代收代付水费",                            # Cantonese 唔: a refusal
+    "面包店会员消费返还积分，攒够了换蛋糕",                        # a bakery's points
     # one everyday trouble word, no word of money: a shop's boss is no financial firm
     "楼下烧烤店的老板报警了，说昨晚有人吃完不给钱",                # a dine-and-dash
     "装卸队的老板拖了三个月工钱，工友们去劳动仲裁，已经立案",      # a wage dispute
@@ -151,6 +160,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("个人POS机办理，秒到账", "unlicensed_payment"),          # no everyday sense: no cue needed
     ("【瑞鼎金服】体验金五千元，收益可提现", "improper_subsidy"),
     ("新人专享8888元体验金，收益可提现", "improper_subsidy"),
+    ("注册就送5888体验金，收益可提现，亲测有效", "improper_subsidy"),
+    ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
     ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
