@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Nine files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Ten files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -42,7 +42,12 @@ lottery, 无法提现 for game coins):
 - ordinary_heldout8.jsonl (500, 60% with such a word, other writers, some Cantonese, 2026-12-02):
   measured blind once in session 8 after the fixes above, 11 flagged (24 with the analyzers of
   session 7); then a bonus or a day off 延期兑付, leaving a dinner (良性退出 of a 饭局), Cantonese
-  唔 and 冇 as negations, a bakery's 消费返还, and 今晚 as no name were fixed; 5 remain.
+  唔 and 冇 as negations, a bakery's 消费返还, and 今晚 as no name were fixed; 5 remain;
+- ordinary_heldout9.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once in session 8 after all the fixes above, 9 flagged (28 with the analyzers of
+  session 7); then 配资 must be a word (搭配|资深, 配|资料), 首付分期 of a phone, 代收代付 of a
+  household's bills, 无法 in no name, and 给你 is no offer cue; 1 remains (a POS sales call
+  turned down).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -65,11 +70,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
 # 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
 # Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
-# the eighth 11 blind, 5 after its fixes
+# the eighth 11 blind, 5 after its fixes; the ninth 9 blind, 1 after its fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 5}
+            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 5,
+            "ordinary_heldout9.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -129,6 +135,12 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "我从大学室友的饭局里良性退出了",                              # leaving a dinner
     "楼下管理处讲以后唔再代收代付水费",                            # Cantonese 唔: a refusal
     "面包店会员消费返还积分，攒够了换蛋糕",                        # a bakery's points
+    "这件衬衫搭配资深设计师的款式，很显气质",                      # 搭配|资深
+    "开会前配资料配到半夜，眼睛都花了",                            # 配|资料
+    "买手机也搞首付分期，我选择再用一年旧手机",                    # a phone's
+    "合租的水电燃气都是我代收代付，月底在群里算账",                # a household's bills
+    "游戏里的钻石要是能提现就好了，可惜无法提现",                  # 可惜无法 is no name
+    "推荐同事来店里剪头发，老板说下次给你打八折，这就是推荐返利吧",  # a barber's discount
     # one everyday trouble word, no word of money: a shop's boss is no financial firm
     "楼下烧烤店的老板报警了，说昨晚有人吃完不给钱",                # a dine-and-dash
     "装卸队的老板拖了三个月工钱，工友们去劳动仲裁，已经立案",      # a wage dispute
