@@ -173,6 +173,7 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("【瑞鼎金服】体验金五千元，收益可提现", "improper_subsidy"),
     ("新人专享8888元体验金，收益可提现", "improper_subsidy"),
     ("注册就送5888体验金，收益可提现，亲测有效", "improper_subsidy"),
+    ("这么稳赚的理财，我能不推荐给大家吗", "promised_return"),
     ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
     ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
 ])
