@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Ten files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Eleven files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -47,7 +47,13 @@ lottery, 无法提现 for game coins):
   blind once in session 8 after all the fixes above, 9 flagged (28 with the analyzers of
   session 7); then 配资 must be a word (搭配|资深, 配|资料), 首付分期 of a phone, 代收代付 of a
   household's bills, 无法 in no name, and 给你 is no offer cue; 1 remains (a POS sales call
-  turned down).
+  turned down);
+- ordinary_heldout10.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once with the final analyzers of session 8, 9 flagged (34 with the analyzers of
+  session 7; keyword list 224), and left as it is, so that its count stands for the analyzers
+  as shipped (提现困难 of a piggy bank and of a grandmother keeping pocket money, 良性退出 from a
+  group chat, 静态收益 and 动态收益 of a gym, fan merchandise 内部认购 with a 名额, a diet's
+  首付分期, 保本保息 of a loan between sisters, 保息 of a loan from mother, a POS sales call).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -70,12 +76,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
 # 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
 # Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
-# the eighth 11 blind, 5 after its fixes; the ninth 9 blind, 1 after its fixes
+# the eighth 11 blind, 5 after its fixes; the ninth 9 blind, 1 after its fixes; the tenth 9
+# blind, not tuned
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 5,
-            "ordinary_heldout9.jsonl": 1}
+            "ordinary_heldout9.jsonl": 1, "ordinary_heldout10.jsonl": 9}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -174,6 +181,9 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("新人专享8888元体验金，收益可提现", "improper_subsidy"),
     ("注册就送5888体验金，收益可提现，亲测有效", "improper_subsidy"),
     ("这么稳赚的理财，我能不推荐给大家吗", "promised_return"),
+    # two subsidy offers name each other: no other word of investment is needed
+    ("新手標加息，註冊送現金紅包", "improper_subsidy"),
+    ("注册送现金红包，首投再送体验金", "improper_subsidy"),
     ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
     ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
 ])
@@ -181,16 +191,20 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 400 promoters' posts written blind to rules.md in
-# session 8 (ad copy, testimonials, soft sells, evasions), two files of 200. Measured before and
-# after the everyday-offer check: 186 and 183 of the first, 186 and 182 of the second (blind)
-# have at least one of their rules found. The floor keeps the check from silencing offers.
-OFFER_POSTS_FLOOR = 365
+# Offer posts (tests/corpus/offer_posts.jsonl): 800 promoters' posts written blind to rules.md in
+# session 8 (ad copy, testimonials, soft sells, evasions), four files of 200, each measured blind
+# once before its failures were read (the first was read while the check was designed). At
+# least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
+# in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
+# 180 / 175 / 184 of the fourth (its blind count came before two subsidy terms counted as each
+# other's context, a fix read from the first and third). The floor keeps the everyday-offer
+# check from silencing offers.
+OFFER_POSTS_FLOOR = 736
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 400 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 800 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
