@@ -46,8 +46,8 @@ lottery, 无法提现 for game coins):
 - ordinary_heldout9.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
   blind once in session 8 after all the fixes above, 9 flagged (28 with the analyzers of
   session 7); then 配资 must be a word (搭配|资深, 配|资料), 首付分期 of a phone, 代收代付 of a
-  household's bills, 无法 in no name, and 给你 is no offer cue; 1 remains (a POS sales call
-  turned down);
+  household's bills, 无法 in no name, and 给你 is no offer cue; the last one, a POS sales call
+  turned down, went with someone else's pitch reported (在推销, 推销电话: quoting);
 - ordinary_heldout10.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
   blind once with the final analyzers of session 8, 9 flagged (34 with the analyzers of
   session 7; keyword list 224), and left as it is, so that its count stands for the analyzers
@@ -76,13 +76,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
 # 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
 # Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
-# the eighth 11 blind, 5 after its fixes; the ninth 9 blind, 1 after its fixes; the tenth 9
+# the eighth 11 blind, 5 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
 # blind, not tuned
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 5,
-            "ordinary_heldout9.jsonl": 1, "ordinary_heldout10.jsonl": 9}
+            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 9}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -148,6 +148,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "合租的水电燃气都是我代收代付，月底在群里算账",                # a household's bills
     "游戏里的钻石要是能提现就好了，可惜无法提现",                  # 可惜无法 is no name
     "推荐同事来店里剪头发，老板说下次给你打八折，这就是推荐返利吧",  # a barber's discount
+    # someone else's pitch, reported
+    "保险公司的人天天打电话推销分红险，说保本还有收益，烦死了",
+    "高铁上看到有人在推销股票配资，直接报警了",
     # one everyday trouble word, no word of money: a shop's boss is no financial firm
     "楼下烧烤店的老板报警了，说昨晚有人吃完不给钱",                # a dine-and-dash
     "装卸队的老板拖了三个月工钱，工友们去劳动仲裁，已经立案",      # a wage dispute
