@@ -130,8 +130,13 @@ class EntityEventMatcher:
             found.append((abs(start - near), -length, start))  # nearest, then longest
         for _, neg_length, start in sorted(found):
             name = t[start:start - neg_length]
-            if self._finder.valid(name):
-                return Candidate(name, start, "lexicon")
+            if not self._finder.valid(name):
+                continue
+            # a lexicon name that is a word of the dictionary (存钱罐, 月光宝盒) is an everyday
+            # word first, unless a firm word stands by it (网贷平台月光宝盒)
+            if self._finder.in_dictionary(name) and not self._firm_like(t, name, start):
+                continue
+            return Candidate(name, start, "lexicon")
         return None
 
     def _hashtag_name(self, t: str) -> Candidate | None:

@@ -70,6 +70,10 @@ class PlatformFinder:
         return self._common.get(word, 0) > (EVERYDAY_CHAR_FREQ if len(word) == 1
                                             else EVERYDAY_WORD_FREQ)
 
+    def in_dictionary(self, word: str) -> bool:
+        """Is `word` a word of jieba's dictionary at all (存钱罐, 月光宝盒), however rare?"""
+        return self._common.get(word, 0) > 0
+
     def common(self, word: str) -> bool:
         """Is `word` an everyday word of the dictionary (机构, 平台), not part of a brand?"""
         return self._common.get(word, 0) > COMMON_FREQ

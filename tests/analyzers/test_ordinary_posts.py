@@ -81,8 +81,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 5,
-            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 9}
+            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
+            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 7}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -148,6 +148,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "合租的水电燃气都是我代收代付，月底在群里算账",                # a household's bills
     "游戏里的钻石要是能提现就好了，可惜无法提现",                  # 可惜无法 is no name
     "推荐同事来店里剪头发，老板说下次给你打八折，这就是推荐返利吧",  # a barber's discount
+    # a lexicon name that is a word of the dictionary, with no firm word by it
+    "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
+    "宿舍群里老三被群主踢了，美其名曰良性退出",                    # leaving a group chat
     # someone else's pitch, reported
     "保险公司的人天天打电话推销分红险，说保本还有收益，烦死了",
     "高铁上看到有人在推销股票配资，直接报警了",
@@ -188,6 +191,7 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("新手標加息，註冊送現金紅包", "improper_subsidy"),
     ("注册送现金红包，首投再送体验金", "improper_subsidy"),
     ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
+    ("网贷平台存钱罐跑路了，投资人去经侦报案", "public_risk"),   # the same name by 平台
     ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
