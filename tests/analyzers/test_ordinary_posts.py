@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Eleven files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Twelve files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -49,11 +49,16 @@ lottery, 无法提现 for game coins):
   household's bills, 无法 in no name, and 给你 is no offer cue; the last one, a POS sales call
   turned down, went with someone else's pitch reported (在推销, 推销电话: quoting);
 - ordinary_heldout10.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
-  blind once with the final analyzers of session 8, 9 flagged (34 with the analyzers of
-  session 7; keyword list 224), and left as it is, so that its count stands for the analyzers
-  as shipped (提现困难 of a piggy bank and of a grandmother keeping pocket money, 良性退出 from a
-  group chat, 静态收益 and 动态收益 of a gym, fan merchandise 内部认购 with a 名额, a diet's
-  首付分期, 保本保息 of a loan between sisters, 保息 of a loan from mother, a POS sales call).
+  blind once after all the fixes above, 9 flagged (34 with the analyzers of session 7; keyword
+  list 224); then a lexicon name that is a dictionary word (存钱罐) needs a firm word by it, and
+  良性退出 ordered by a 群主 is leaving a chat; 7 remain, and it is tuned since;
+- ordinary_heldout11.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once with the final analyzers of session 8, 11 flagged (27 with the analyzers of
+  session 7; keyword list 219), and left as it is, so that its count stands for the analyzers
+  as shipped (稳赚 of a barbecue's name and of a claw machine's owner, 经侦剧, a hostel's
+  推荐返利, 保本保息 of money lent in a family (twice) and of a child's 压岁钱, 拉人头 of a fan
+  club, a reunion dinner turned sales pitch, 首付贷 borrowed from parents, 配|资源 of a game
+  guild, 静态收益 of a card game).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -76,13 +81,14 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 7: 2 of 500 in the second file (one of the two is another post), 4 of 500 in the third,
 # 6 of 500 in the fourth, 3 of 500 in the fifth, 10 of 500 in the sixth (measured once, not tuned)
 # Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
-# the eighth 11 blind, 5 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
-# blind, not tuned
+# the eighth 11 blind, 4 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
+# blind, 7 after its fixes; the eleventh 11 blind, not tuned
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
-            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 7}
+            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 7,
+            "ordinary_heldout11.jsonl": 11}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
