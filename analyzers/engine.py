@@ -458,10 +458,10 @@ class Analyzer:
         # a term's own words do not count (躺着赚钱 is no context for itself); a pattern's span
         # does (注册鑫盛贷送现金红包 names the lender), and so do two terms of the rule (新手标加息，
         # 注册送现金红包: offers that name each other)
-        own = [(h.start, h.end) for h in hits if h.rule == rid and h.term]
-        if len({h.term for h in hits if h.rule == rid and h.term}) > 1:
+        own = [h for h in hits if h.rule == rid and h.term]
+        if len({h.term for h in own}) > 1:
             return True
-        return word_outside(doc.t, rule.requires_in_posts, own)
+        return word_outside(doc.t, rule.requires_in_posts, [(h.start, h.end) for h in own])
 
     def _is_report(self, doc: Doc) -> bool:
         if doc.kind not in REPORT_KINDS or doc.has_cue("advertorial"):

@@ -40,7 +40,7 @@ def test_analyze_plain_text(run, tmp_path: Path) -> None:
 
 def test_analyze_stdin_jsonl_skips_invalid_lines(run) -> None:
     lines = [
-        json.dumps({"id": "a1", "text": "月息两分，稳赚", "kind": "ad"}, ensure_ascii=False),
+        json.dumps({"id": "a1", "text": "月息两分，稳赚", "kind": "post"}, ensure_ascii=False),
         "{not json",
         json.dumps({"id": "a3", "kind": "ad"}),
         json.dumps({"id": "a4", "text": "本产品不保本。", "kind": "page"}, ensure_ascii=False),
