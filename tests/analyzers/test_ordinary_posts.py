@@ -42,7 +42,8 @@ lottery, 无法提现 for game coins):
 - ordinary_heldout8.jsonl (500, 60% with such a word, other writers, some Cantonese, 2026-12-02):
   measured blind once in session 8 after the fixes above, 11 flagged (24 with the analyzers of
   session 7); then a bonus or a day off 延期兑付, leaving a dinner (良性退出 of a 饭局), Cantonese
-  唔 and 冇 as negations, a bakery's 消费返还, and 今晚 as no name were fixed; 5 remain;
+  唔 and 冇 as negations, a bakery's 消费返还, and 今晚 as no name were fixed; 5 remain, 4 after
+  经侦 in a drama was fixed with the tenth file;
 - ordinary_heldout9.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
   blind once in session 8 after all the fixes above, 9 flagged (28 with the analyzers of
   session 7); then 配资 must be a word (搭配|资深, 配|资料), 首付分期 of a phone, 代收代付 of a
