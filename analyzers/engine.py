@@ -283,8 +283,7 @@ class Analyzer:
         # 月息1.2%).
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
-        if kind == "post" and len({h.term for h in kept}) == 1 \
-                and kept[0].term in self._everyday_offers and not self._post_offers(doc):
+        if kind == "post" and self._one_everyday_offer(kept) and not self._post_offers(doc):
             kept = []  # 周末躺平是我唯一的零风险投资: an everyday sense, offered to nobody
         findings.extend(self._to_findings(doc, merge(kept)))
         return findings, stats
@@ -485,6 +484,13 @@ class Analyzer:
 
     def _warned(self, doc: Doc, ss: int, se: int) -> bool:
         return doc.cue_in("warning", ss, se) or self._headline_warns(doc)
+
+    def _one_everyday_offer(self, kept: list[Hit]) -> bool:
+        """Is the one offer word of these hits one of everyday_offers? A term inside another
+        found with it is the same word (稳赚 in 稳赚不赔, 保本 in 保本保息), not a second one."""
+        terms = {h.term for h in kept}
+        words = {t for t in terms if not (t and any(t != u and t in u for u in terms))}
+        return len(words) == 1 and next(iter(words)) in self._everyday_offers
 
     def _post_offers(self, doc: Doc) -> bool:
         """Does a post whose one offer word has everyday senses too (零风险, 兜底, 资金池:

@@ -156,9 +156,18 @@ class EntityEventMatcher:
             name = self._brand_of(m.group())
             start = m.end() - len(name)
             if name and not name.endswith(_NOT_BRAND_END) and \
-                    self._starts_a_word(head, start, m.end()):
+                    self._starts_a_word(head, start, m.end()) and \
+                    not self._suffix_runs_on(head, m.end()):
                 return Candidate(name, start, "brand")
         return None
+
+    def _suffix_runs_on(self, t: str, end: int) -> bool:
+        """Does a brand's closing 宝 make one word with what follows it (璀璨宝|石 is 宝石,
+        永久宝|贝)? Then it ends no name. (Not 网 or 贷: 宜贷网|易捷金融 is two names.)"""
+        if t[end - 1] != "宝":
+            return False
+        first = next(iter(self._cut(t[end - 1:end + 3])), "")
+        return len(first) > 1
 
     def names_platform(self, t: str) -> bool:
         """Does a text name a brand-shaped platform (××贷, ××金服; 至尊金服 too, which

@@ -59,7 +59,9 @@ lottery, 无法提现 for game coins):
   as shipped (稳赚 of a barbecue's name and of a claw machine's owner, 经侦剧, a hostel's
   推荐返利, 保本保息 of money lent in a family (twice) and of a child's 压岁钱, 拉人头 of a fan
   club, a reunion dinner turned sales pitch, 首付贷 borrowed from parents, 配|资源 of a game
-  guild, 静态收益 of a card game).
+  guild, 静态收益 of a card game); its failures were read in session 9 (an offer word inside
+  another found with it is one word, 一份 is no offer cue, 保本保息 and 保息 are everyday offer
+  words, 宝 running on into 宝石 ends no brand, 配|资源, 经侦剧), 4 remain, and it is tuned since.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -84,12 +86,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
 # the eighth 11 blind, 4 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
 # blind, 7 after its fixes; the eleventh 11 blind, not tuned
+# Session 9: the tenth 5 and the eleventh 4 after the eleventh's fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
-            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 7,
-            "ordinary_heldout11.jsonl": 11}
+            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 5,
+            "ordinary_heldout11.jsonl": 4}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -155,6 +158,14 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "合租的水电燃气都是我代收代付，月底在群里算账",                # a household's bills
     "游戏里的钻石要是能提现就好了，可惜无法提现",                  # 可惜无法 is no name
     "推荐同事来店里剪头发，老板说下次给你打八折，这就是推荐返利吧",  # a barber's discount
+    # one offer word, said twice (稳赚 in 稳赚不赔), is still one word; 一份 is a portion
+    "点了一份稳赚不赔的双人套餐，原来是这家店的招牌名字，叫稳赚鸡排",
+    "我爸借我两千块，说好保本保息，利息就是周末回家陪他下棋",        # a family loan
+    "妹妹把零花钱存我这，我跟她说保息，年底给她买本漫画",
+    # 宝 that runs on into a word (宝石, 宝贝) ends no platform name
+    "玩了一晚上璀璨宝石，静态收益攒够了才开始买高分卡",
+    "帮会长给新来的小号配资源，装备全送了",                        # 配|资源
+    "周末在家追了三集经侦剧，编剧挺懂行",                          # a police drama
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
     "宿舍群里老三被群主踢了，美其名曰良性退出",                    # leaving a group chat
@@ -200,6 +211,9 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
     ("网贷平台存钱罐跑路了，投资人去经侦报案", "public_risk"),   # the same name by 平台
     ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
+    ("理财保本保息，每份一千，先到先得", "guaranteed_principal"),    # 每份 prices a share
+    ("聚宝金服新品保本保息，稳赚不赔", "guaranteed_principal"),     # two offer words
+    ("股票配资源头公司，一比十杠杆", "margin_financing"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
