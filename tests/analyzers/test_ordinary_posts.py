@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Twelve files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Thirteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -61,7 +61,12 @@ lottery, 无法提现 for game coins):
   club, a reunion dinner turned sales pitch, 首付贷 borrowed from parents, 配|资源 of a game
   guild, 静态收益 of a card game); its failures were read in session 9 (an offer word inside
   another found with it is one word, 一份 is no offer cue, 保本保息 and 保息 are everyday offer
-  words, 宝 running on into 宝石 ends no brand, 配|资源, 经侦剧), 4 remain, and it is tuned since.
+  words, 宝 running on into 宝石 ends no brand, 配|资源, 经侦剧), 4 remain, and it is tuned since;
+- ordinary_heldout12.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once in session 9 after the eleventh's fixes, 10 flagged (keyword list 223); then
+  良性退出 joined everyday_events (a breakup), 先行赔付 everyday_offers (a parcel), 门槛 is a cue
+  only as an investment's (低门槛, not 无门槛券), and an actor's 经侦 role (演的, 饰演); 6 remain
+  (a game studio gone silent, three rate jokes, 配资 of a shared purchase, a guild's 拉人头).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -86,13 +91,14 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 8: 1 of 160, 1, 1, 3, 0, 0 of 500; the seventh file 6 of 500 blind, 1 after its fixes;
 # the eighth 11 blind, 4 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
 # blind, 7 after its fixes; the eleventh 11 blind, not tuned
-# Session 9: the tenth 5 and the eleventh 4 after the eleventh's fixes
+# Session 9: the tenth 5 and the eleventh 4 after the eleventh's fixes; the twelfth 10 blind,
+# 6 after its fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 5,
-            "ordinary_heldout11.jsonl": 4}
+            "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 6}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -166,6 +172,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "玩了一晚上璀璨宝石，静态收益攒够了才开始买高分卡",
     "帮会长给新来的小号配资源，装备全送了",                        # 配|资源
     "周末在家追了三集经侦剧，编剧挺懂行",                          # a police drama
+    "我和那个饭搭子算是良性退出了，以后各吃各的",                  # 良性退出 needs money talk
+    "快递把瓷碗摔碎了，申请先行赔付，客服给了张无门槛券",          # a parcel's compensation
+    "重温老剧，他饰演的经侦队长太有魅力了",                        # a police drama's role
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
     "宿舍群里老三被群主踢了，美其名曰良性退出",                    # leaving a group chat
@@ -214,6 +223,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("理财保本保息，每份一千，先到先得", "guaranteed_principal"),    # 每份 prices a share
     ("聚宝金服新品保本保息，稳赚不赔", "guaranteed_principal"),     # two offer words
     ("股票配资源头公司，一比十杠杆", "margin_financing"),
+    ("投资门槛一万，平台先行赔付，放心", "guaranteed_principal"),
+    ("鑫诚贷宣布良性退出，出借人的本金分三年兑付", "public_risk"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
