@@ -487,9 +487,19 @@ class Analyzer:
 
     def _one_everyday_offer(self, kept: list[Hit]) -> bool:
         """Is the one offer word of these hits one of everyday_offers? A term inside another
-        found with it is the same word (稳赚 in 稳赚不赔, 保本 in 保本保息), not a second one."""
+        found with it is the same word (稳赚 in 稳赚不赔, 保本 in 保本保息), not a second one, and so
+        is a pattern that matched the term's own words (收益翻倍). A rate always counts."""
         terms = {h.term for h in kept}
-        words = {t for t in terms if not (t and any(t != u and t in u for u in terms))}
+
+        def same_word(h: Hit) -> bool:
+            if h.annual_rate is not None:
+                return False
+            if h.term and any(h.term != u and h.term in u for u in terms):
+                return True
+            return not h.term and any(o.term and o.start <= h.start and h.end <= o.end
+                                      for o in kept)
+
+        words = {h.term for h in kept if not same_word(h)}
         return len(words) == 1 and next(iter(words)) in self._everyday_offers
 
     def _post_offers(self, doc: Doc) -> bool:
@@ -519,6 +529,7 @@ class Analyzer:
         if not rate_kw or rid is None:
             return []
         max_gap = int(self.ruleset.rates["max_gap"])
+        not_returns = self.ruleset.rates["not_returns"]
         out: list[Hit] = []
         seen: set[tuple[int, int]] = set()
         # a keyword inside a longer keyword (收益率 in 年化收益率) reads the same number
@@ -534,6 +545,8 @@ class Analyzer:
                 seen.add(key)
                 if rate.annual < self.rate_warning:
                     continue
+                if any(w in doc.t[ke:rate.part_start] for w in not_returns):
+                    continue  # 年化增长率200%, 年化跌了80%: a growth rate, not a return
                 ss, se = doc.sentence(ks, rate.end)
                 # in a table, the header row and the rate's own row are its context
                 spans = [(ss, se)] if not in_column else [

@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Thirteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Fourteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -66,7 +66,14 @@ lottery, 无法提现 for game coins):
   blind once in session 9 after the eleventh's fixes, 10 flagged (keyword list 223); then
   良性退出 joined everyday_events (a breakup), 先行赔付 everyday_offers (a parcel), 门槛 is a cue
   only as an investment's (低门槛, not 无门槛券), and an actor's 经侦 role (演的, 饰演); 6 remain
-  (a game studio gone silent, three rate jokes, 配资 of a shared purchase, a guild's 拉人头).
+  (a game studio gone silent, three rate jokes, 配资 of a shared purchase, a guild's 拉人头), 5
+  after the thirteenth's fixes;
+- ordinary_heldout13.jsonl (500, 60% with such a word, other writers, 2026-12-02): measured
+  blind once in session 9 after the twelfth's fixes, 11 flagged; then a rate of change is no
+  return (年化增长率, 年化跌了: rates.not_returns), a pattern over an everyday offer word's own
+  words is the same word (收益翻倍), a drama's 上访 and a novel's 延期兑付 (章节, 加更); 5 remain
+  (拉人头 of a bargain link and of a football match, 躺赚 of a trip and of a game, an intern's
+  兜底), all with a word that speaks to readers (朋友们, 跟着, 这个项目, 链接, 私我).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -92,13 +99,14 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # the eighth 11 blind, 4 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
 # blind, 7 after its fixes; the eleventh 11 blind, not tuned
 # Session 9: the tenth 5 and the eleventh 4 after the eleventh's fixes; the twelfth 10 blind,
-# 6 after its fixes
+# 6 after its fixes (5 after the thirteenth's); the thirteenth 11 blind, 5 after its fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 5,
-            "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 6}
+            "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 5,
+            "ordinary_heldout13.jsonl": 5}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -175,6 +183,11 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "我和那个饭搭子算是良性退出了，以后各吃各的",                  # 良性退出 needs money talk
     "快递把瓷碗摔碎了，申请先行赔付，客服给了张无门槛券",          # a parcel's compensation
     "重温老剧，他饰演的经侦队长太有魅力了",                        # a police drama's role
+    "跑步打卡一个月，配速年化增长率算下来有40%，继续冲",            # a rate of change
+    "这周加班太多，睡眠时间年化跌了50%",
+    "部门经理又说今年业绩好大家收益翻倍，听听就好",                  # 收益翻倍 matched twice
+    "那部年代剧里村民上访的戏，演员演得真好",                        # a drama's plot
+    "作者说好的番外延期兑付了，章节还欠着两章",                      # a novel's updates
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
     "宿舍群里老三被群主踢了，美其名曰良性退出",                    # leaving a group chat
@@ -225,6 +238,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("股票配资源头公司，一比十杠杆", "margin_financing"),
     ("投资门槛一万，平台先行赔付，放心", "guaranteed_principal"),
     ("鑫诚贷宣布良性退出，出借人的本金分三年兑付", "public_risk"),
+    ("年化收益率高达15%，保本保息", "promised_return"),               # a return, not a growth rate
+    ("收益翻倍，私聊进群", "promised_return"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
