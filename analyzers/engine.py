@@ -458,7 +458,10 @@ class Analyzer:
         # does (注册鑫盛贷送现金红包 names the lender), and so do two terms of the rule (新手标加息，
         # 注册送现金红包: offers that name each other)
         own = [h for h in hits if h.rule == rid and h.term]
-        if len({h.term for h in own}) > 1:
+        # (a pattern's offer apart from the terms is another one: 加息券免费领，新手专享加息3%)
+        apart = any(h.rule == rid and not h.term and not any(
+            o.start <= h.start and h.end <= o.end for o in own) for h in hits)
+        if len({h.term for h in own}) + apart > 1:
             return True
         return word_outside(doc.t, rule.requires_in_posts, [(h.start, h.end) for h in own])
 

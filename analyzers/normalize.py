@@ -136,17 +136,20 @@ def fold_confusables(text: str) -> str:
 # is glue inserted to break keyword lists (保-本, 保 本, 保·本), not punctuation.
 _WORD = "\u4e00-\u9fff\u3400-\u4dbfa-z0-9"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+# pictographs between the characters of a word are glue too (保💰本💰保💰息, 年🔥化): U+2600..U+27BF
+# (☀, ✨, ❤), U+2B50 ⭐, U+FE0F (the emoji presentation selector) and U+1F000..U+1FAFF
+_EMOJI = "\u2600-\u27bf\u2b50\ufe0f\U0001f000-\U0001faff"
 _SEP_CHARS = " \t\\-·•‧・/|_*~+" + "\u200b\u200c\u200d\u2060\ufeff"
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 _SYLLABLE = rf"[a-z{_TONED}]{{1,7}}"
 # One separator, entity or placeholder of a run.
-_SEP_ONE = rf"(?:[{re.escape(_SEP_CHARS)}?]|&nbsp;?|&#160;|&ensp;|&emsp;)"
+_SEP_ONE = rf"(?:[{re.escape(_SEP_CHARS)}{_EMOJI}?]|&nbsp;?|&#160;|&ensp;|&emsp;)"
 _REMOVE = re.compile(
     # The first character of whatever is removed, then (after a look back at what it was) the
     # rest of it: a pattern that starts with a plain class lets the regex engine skip ordinary
     # text in a tight loop (2.7 ns a character against 7 for a leading lookahead).
-    rf"[(（{re.escape(_SEP_CHARS)}?&{_ZW}](?:"
+    rf"[(（{re.escape(_SEP_CHARS)}{_EMOJI}?&{_ZW}](?:"
     # a pinyin gloss right after a Han character: one parenthesized syllable with a tone mark
     # (印發(fā)), or the syllables of the word before it (首付(shǒu fù)贷, 跑路（pǎo lù）),
     # half- or full-width parentheses; at least one tone mark, so (abc) or (pos) stay
@@ -156,7 +159,7 @@ _REMOVE = re.compile(
     # zero-width characters are never meaningful
     rf"|(?P<zw>(?<=[{_ZW}])[{_ZW}]*)"
     # a run of separators, &nbsp; entities and "?" placeholders
-    rf"|(?P<sep>(?:(?<=[{re.escape(_SEP_CHARS)}?])|(?<=&)(?:nbsp;?|#160;|ensp;|emsp;))"
+    rf"|(?P<sep>(?:(?<=[{re.escape(_SEP_CHARS)}{_EMOJI}?])|(?<=&)(?:nbsp;?|#160;|ensp;|emsp;))"
     rf"{_SEP_ONE}*))"
 )
 # Only the characters that fold are touched: a regex finds their runs, which is several times
@@ -300,6 +303,7 @@ def normalize(text: str) -> Normalized:
     # starts (two removals in a row) replaces it
     nstarts: list[int] = [0]
     ostarts: list[int] = [0]
+    glued_at = -1  # where the last glue removed ended
     pos = 0     # original (= folded) offset consumed so far
     npos = 0    # normalized length so far
     n = len(folded)
@@ -317,7 +321,9 @@ def normalize(text: str) -> Normalized:
             after = folded[e] if e < n else ""
             glue = bool(before and after and _ISWORD.match(before) and _ISWORD.match(after))
             if glue and _DIGIT.match(before) and _DIGIT.match(after):
-                glue = False  # 12-15, 2016/7: a range or a date, not glue
+                # 12-15, 2016/7: a range or a date, not glue; but in a run spaced out character
+                # by character (年 化 1 8 %) the digits are one number too
+                glue = raw == " " and glued_at == s - 1
             elif glue and raw == "-" and _DIGIT.match(after):
                 glue = False  # 收益率-15%: a minus sign (a loss), kept for the rate reader
             if nav:
@@ -340,6 +346,8 @@ def normalize(text: str) -> Normalized:
                 ostarts.append(e)
                 continue
         # removed: a gloss, zero-width characters, glue between the characters of a word
+        if m.lastgroup == "sep":
+            glued_at = e
         if s != pos:
             piece(folded[pos:s])
             npos += s - pos

@@ -29,6 +29,11 @@ EVASIONS = [
     ("零&nbsp;风险", "零风险"),
     ("保?本?保?息", "保本保息"),
     ("年\u200b化\u200c收益12%", "年化收益12%"),
+    # pictographs as glue, and a number spaced out with the rest of the run
+    ("保💰本💰保💰息", "保本保息"),
+    ("体🔥验🔥金", "体验金"),
+    ("首付✨贷", "首付贷"),
+    ("年 化 1 8 %", "年化18 %"),
 ]
 
 
@@ -57,6 +62,15 @@ def test_identity_when_nothing_is_removed() -> None:
 def test_range_and_date_dashes_are_kept() -> None:
     assert normalize("年化12%-15% 2016-07-25").text == "年化12%-15% 2016-07-25"
     assert normalize("期限1-12个月").text == "期限1-12个月"
+
+
+def test_spaced_numbers_stay_apart_outside_a_spaced_run() -> None:
+    assert normalize("收益 12 15 之间").text == "收益12 15之间"
+    assert normalize("2016 7 1").text == "2016 7 1"
+
+
+def test_a_pictograph_at_the_edge_of_a_word_stays() -> None:
+    assert normalize("🔥以房养老🔥。12😂34").text == "🔥以房养老🔥。12😂34"
 
 
 def test_nav_separators_between_words_stay() -> None:

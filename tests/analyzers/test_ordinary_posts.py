@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Fourteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Fifteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -73,7 +73,14 @@ lottery, 无法提现 for game coins):
   return (年化增长率, 年化跌了: rates.not_returns), a pattern over an everyday offer word's own
   words is the same word (收益翻倍), a drama's 上访 and a novel's 延期兑付 (章节, 加更); 5 remain
   (拉人头 of a bargain link and of a football match, 躺赚 of a trip and of a game, an intern's
-  兜底), all with a word that speaks to readers (朋友们, 跟着, 这个项目, 链接, 私我).
+  兜底), all with a word that speaks to readers (朋友们, 跟着, 这个项目, 链接, 私我);
+- ordinary_heldout14.jsonl (500, 60% with such a word, longer posts of forums and of middle-aged
+  writers, 2026-12-02): measured blind once with the final analyzers of session 9, 9 flagged
+  (11 with those of session 8; keyword list 225), and left as it is, so that its count stands
+  for the analyzers as shipped (资金池 of flatmates, 延期兑付 of a boyfriend's promises, 保本 and
+  保息 of a work-life pun, 拉人头 of a table-tennis club, 提现困难 of a video app's coins, 保本 of a
+  small restaurant, 年化回报率 of a fishing rod, 躺赚 of a lazy weekend, 消费全额返还 of a
+  sister-in-law).
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -99,14 +106,15 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # the eighth 11 blind, 4 after its fixes; the ninth 9 blind, 0 after its fixes; the tenth 9
 # blind, 7 after its fixes; the eleventh 11 blind, not tuned
 # Session 9: the tenth 5 and the eleventh 4 after the eleventh's fixes; the twelfth 10 blind,
-# 6 after its fixes (5 after the thirteenth's); the thirteenth 11 blind, 5 after its fixes
+# 6 after its fixes (5 after the thirteenth's); the thirteenth 11 blind, 5 after its fixes; the
+# fourteenth 9 blind, not tuned
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 5,
             "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 5,
-            "ordinary_heldout13.jsonl": 5}
+            "ordinary_heldout13.jsonl": 5, "ordinary_heldout14.jsonl": 9}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -240,25 +248,35 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("鑫诚贷宣布良性退出，出借人的本金分三年兑付", "public_risk"),
     ("年化收益率高达15%，保本保息", "promised_return"),               # a return, not a growth rate
     ("收益翻倍，私聊进群", "promised_return"),
+    # evasions: pictographs as glue, pinyin for the word, a spaced-out number
+    ("保💰本💰保💰息的理财，私信我", "guaranteed_principal"),
+    ("shou fu dai 三天放款，首付不够的找我", "real_estate_finance"),
+    ("pei zi 1:10，炒股资金不够的私聊", "margin_financing"),
+    ("理 财 年 化 1 8 %，名 额 有 限", "promised_return"),
+    # a subsidy pattern next to a subsidy term: two offers that name each other
+    ("加息券免费领，新手专享加息3%", "improper_subsidy"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 800 promoters' posts written blind to rules.md in
-# session 8 (ad copy, testimonials, soft sells, evasions), four files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 1,000 promoters' posts written blind to rules.md in
+# sessions 8 and 9 (ad copy, testimonials, soft sells, evasions), five files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
 # 180 / 175 / 184 of the fourth (its blind count came before two subsidy terms counted as each
-# other's context, a fix read from the first and third). The floor keeps the everyday-offer
-# check from silencing offers.
-OFFER_POSTS_FLOOR = 736
+# other's context, a fix read from the first and third). The fifth (session 9, 40% casual
+# posts of people sharing an offer): 170 blind with the analyzers of session 8 and of session
+# 9, then 179 once pictographs and a spaced-out number are glue (保💰本, 年 化 1 8 %), pinyin
+# written for 首付贷, 配资, 体验金, 加息券 is read, and a pattern's offer apart from a term's counts as
+# a second offer. The floor keeps the everyday-offer check from silencing offers.
+OFFER_POSTS_FLOOR = 915
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 800 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 1000 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
