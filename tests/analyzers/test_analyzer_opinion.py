@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from analyzers import Analyzer
+from analyzers.evaluate import load_jsonl
 from analyzers.opinion import MODEL_FILE, OpinionModel
 
 ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus"
 
 
 def risk(analyzer: Analyzer, text: str, kind: str = "post") -> list[tuple[str | None, str]]:
@@ -90,6 +92,11 @@ def test_the_model_decides_between_candidates(analyzer: Analyzer) -> None:
     "借款协议 甲方（出借人）与乙方（借款人）经协商一致，就借款事宜订立本协议。",
     "风险提示：风险准备金不足以覆盖全部逾期本息时，出借人须自行承担相应损失。",
     "丙方对借款人进行筛选推荐给出借人，并得到出借人一定数量的出借资金。",
+    # disclosures in guarantee words: a plan stopped, a fund that is no promise, a loss borne
+    "根据整改要求，本息保障计划自即日起停止，平台此后不再垫付逾期本息。",
+    "风险备用金并非对出借人本金的保证，用尽后平台不再代偿。",
+    "借款人违约造成的损失由出借人自行承担，平台不作任何形式的兜底。",
+    "本公司于去年回购股份并注销，回购价格为每股5元。",
 ])
 def test_contract_clauses_and_disclosures_give_nothing(analyzer: Analyzer, text: str) -> None:
     assert rules(analyzer, text) == set()
@@ -102,10 +109,40 @@ def test_contract_clauses_and_disclosures_give_nothing(analyzer: Analyzer, text:
     "本协议项下的还款保障方式为：由第三方担保公司提供担保。",
     "加入本息保障计划，投资更安心。",
     "平台承诺到期回购并返还本金。",
+    # a buy-back, a guarantor paying in the borrower's place, a full guarantee, a slogan
+    "借款逾期超过五日的，由合作保理公司按剩余本金加利息回购该笔债权。",
+    "若借款人未按期还款，保证人应在三日内代借款人向出借人偿还全部到期本息。",
+    "还款保障：融资担保公司提供100%本息连带责任担保。",
+    "抵押物处置后仍有不足的，差额部分由平台补足。",
+    "质保专款：借款逾期时对出借人未收本金进行先行偿付。",
+    "平台郑重承诺：出借人不承担任何坏账损失。",
+    "无论借款人是否还款，出借人都能在到期日收回本息。",
+    "保障方式：本息垫付",
 ])
 def test_guarantee_paraphrases(analyzer: Analyzer, text: str) -> None:
     assert "guaranteed_principal" in rules(analyzer, text)
     assert "public_risk" not in rules(analyzer, text)
+
+
+# Platform-page lines written blind to the analyzers in session 9 (tests/corpus/guarantee_lines.jsonl:
+# 120 guarantee promises in the wording of 2015-18 platform pages, 80 disclosures and clauses in
+# the same words). Measured once before their failures were read: guaranteed_principal on 85 of
+# the 120 and on 9 of the 80 (the session-8 analyzers gave the same); then buy-backs, guarantors
+# and insurers paying in the borrower's place, full guarantees, shortfalls made up, slogans and
+# the disclosure words (a plan stopped, a fund that is no promise, a loss the lender bears)
+# were added: 117 and 0. Left: a question-and-answer slogan (逾期怎么办？平台赔！), a guarantor
+# that "不得拒绝" (read as a prohibition), a second fund making up what the first "不足".
+GUARANTEE_LINES_FOUND = 117
+
+
+def test_guarantee_lines_of_platform_pages(analyzer: Analyzer) -> None:
+    lines = load_jsonl(CORPUS / "guarantee_lines.jsonl")
+    assert len(lines) == 200
+    promised = [r for r in lines if r["labels"] == ["guaranteed_principal"]]
+    found = [r["id"] for r in promised if "guaranteed_principal" in rules(analyzer, r["text"])]
+    extra = [r["id"] for r in lines if not r["labels"] and rules(analyzer, r["text"])]
+    assert len(promised) == 120 and len(found) >= GUARANTEE_LINES_FOUND, len(found)
+    assert extra == []
 
 
 def test_safety_and_high_returns_slogans(analyzer: Analyzer) -> None:
