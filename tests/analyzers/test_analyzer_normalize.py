@@ -34,6 +34,9 @@ EVASIONS = [
     ("体🔥验🔥金", "体验金"),
     ("首付✨贷", "首付贷"),
     ("年 化 1 8 %", "年化18 %"),
+    ("配.资.炒.股", "配资炒股"),
+    ("年化1️⃣2️⃣%", "年化12%"),
+    ("年化壹拾贰%", "年化一十二%"),
 ]
 
 
@@ -67,6 +70,12 @@ def test_range_and_date_dashes_are_kept() -> None:
 def test_spaced_numbers_stay_apart_outside_a_spaced_run() -> None:
     assert normalize("收益 12 15 之间").text == "收益12 15之间"
     assert normalize("2016 7 1").text == "2016 7 1"
+
+
+def test_dots_and_capital_numerals_stay_outside_evasions() -> None:
+    # a dot ends a sentence or a number, a capital numeral names a platform
+    assert normalize("完了.然后 年化3.5% www.abc.com").text == "完了.然后年化3.5% www.abc.com"
+    assert normalize("壹佰金融陆续兑付").text == "壹佰金融陆续兑付"
 
 
 def test_a_pictograph_at_the_edge_of_a_word_stays() -> None:

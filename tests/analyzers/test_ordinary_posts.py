@@ -264,8 +264,8 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 1,000 promoters' posts written blind to rules.md in
-# sessions 8 and 9 (ad copy, testimonials, soft sells, evasions), five files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 1,200 promoters' posts written blind to rules.md in
+# sessions 8 and 9 (ad copy, testimonials, soft sells, evasions), six files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -274,13 +274,17 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # posts of people sharing an offer): 170 blind with the analyzers of session 8 and of session
 # 9, then 179 once pictographs and a spaced-out number are glue (保💰本, 年 化 1 8 %), pinyin
 # written for 首付贷, 配资, 体验金, 加息券 is read, and a pattern's offer apart from a term's counts as
-# a second offer. The floor keeps the everyday-offer check from silencing offers.
-OFFER_POSTS_FLOOR = 915
+# a second offer. The sixth (a third short, a third evasive): 155 with the analyzers of session
+# 8, 160 blind with those of session 9, then 164 once a dot inside a dotted run of Chinese
+# characters is glue (配.资.开.户), keycap digits are digits (1️⃣2️⃣%), capital numerals before a
+# rate's unit are numerals (年化壹拾贰%) and 放标 is a word of investment (a rate beside 额度 is
+# then no loan's price). The floor keeps the everyday-offer check from silencing offers.
+OFFER_POSTS_FLOOR = 1080
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 1000 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 1200 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
