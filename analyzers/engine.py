@@ -58,6 +58,8 @@ LENDING_NEAR = 30
 MAX_CANDIDATES = 200
 # A contact that a post gives (a link, a mobile number, a QQ number) is a call to act, like the
 # offer_cues words (the text is normalized: ASCII digits, lower case).
+# the word of a referral scheme: with it, 静态收益 and 动态收益 are two offers (_one_everyday_offer)
+REFERRAL = "推荐"
 CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:：\s]*\d{5,}")
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 
@@ -283,7 +285,7 @@ class Analyzer:
         # 月息1.2%).
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
-        if kind == "post" and self._one_everyday_offer(kept) and not self._post_offers(doc):
+        if kind == "post" and self._one_everyday_offer(doc, kept) and not self._post_offers(doc):
             kept = []  # 周末躺平是我唯一的零风险投资: an everyday sense, offered to nobody
         findings.extend(self._to_findings(doc, merge(kept)))
         return findings, stats
@@ -488,7 +490,7 @@ class Analyzer:
     def _warned(self, doc: Doc, ss: int, se: int) -> bool:
         return doc.cue_in("warning", ss, se) or self._headline_warns(doc)
 
-    def _one_everyday_offer(self, kept: list[Hit]) -> bool:
+    def _one_everyday_offer(self, doc: Doc, kept: list[Hit]) -> bool:
         """Is the one offer word of these hits one of everyday_offers? A term inside another
         found with it is the same word (稳赚 in 稳赚不赔, 保本 in 保本保息), not a second one, and so
         is a pattern that matched the term's own words (收益翻倍). A rate always counts."""
@@ -503,6 +505,12 @@ class Analyzer:
                                       for o in kept)
 
         words = {h.term for h in kept if not same_word(h)}
+        if len(words) == 2 and words <= self._everyday_offers:
+            # two kinds of one thing (静态收益 and 动态收益, 零风险 and 无风险: the same last two
+            # characters) are one offer word said twice, except in a referral scheme's pitch
+            # (推荐朋友还有动态收益), where the pair is the scheme
+            a, b = words
+            return a[-2:] == b[-2:] and REFERRAL not in doc.t
         return len(words) == 1 and next(iter(words)) in self._everyday_offers
 
     def _post_offers(self, doc: Doc) -> bool:
@@ -548,8 +556,9 @@ class Analyzer:
                 seen.add(key)
                 if rate.annual < self.rate_warning:
                     continue
-                if any(w in doc.t[ke:rate.part_start] for w in not_returns):
-                    continue  # 年化增长率200%, 年化跌了80%: a growth rate, not a return
+                if any(doc.t.endswith(w, 0, ks) or w in doc.t[ke:rate.part_start]
+                       for w in not_returns):
+                    continue  # 年化增长率200%, 年化跌了80%, 涨幅年化25%: a rate of change
                 ss, se = doc.sentence(ks, rate.end)
                 # in a table, the header row and the rate's own row are its context
                 spans = [(ss, se)] if not in_column else [

@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Fifteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Sixteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -80,6 +80,13 @@ lottery, 无法提现 for game coins):
   拉人头 (社团, 凑够), a boyfriend's 延期兑付, a 饭馆's 保本, and 才能 in no name (金币满10块才能提现)
   were fixed; 4 remain (保本 and 保息 of a work-life pun, 年化回报率 of a fishing rod, 躺赚——躺着赚,
   a sister-in-law's "消费全额返还"), and it is tuned since;
+- ordinary_heldout15.jsonl (500, 60% with such a word, comment sections, chats and reviews,
+  2026-12-02): measured blind once with the final analyzers of session 9, 12 flagged (15 with
+  those of session 8; keyword list 220); then 静态收益 and 动态收益 (the same last two characters)
+  are one offer word said twice unless a referral scheme is pitched (推荐), a rate of change
+  may name its change right before the keyword (涨幅年化), a tutoring class is a consumer
+  business, 失联 of a dorm's network (断网), a story's 拉人头, 发展下线, 报警, 传销 and 诈骗 (小说,
+  爽文, 主角), a mall's 消费全额返还购物券; 6 remain, and it is tuned since.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -106,14 +113,16 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # blind, 7 after its fixes; the eleventh 11 blind, not tuned
 # Session 9: the tenth 5 and the eleventh 4 after the eleventh's fixes; the twelfth 10 blind,
 # 6 after its fixes (5 after the thirteenth's); the thirteenth 11 blind, 5 after its fixes; the
-# fourteenth 9 blind, 4 after its fixes
+# fourteenth 9 blind, 4 after its fixes; the fifteenth 12 blind, 6 after its fixes (the tenth 4
+# and the eighth 3 after them)
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 4,
-            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 5,
+            "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 3,
+            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 4,
             "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 5,
-            "ordinary_heldout13.jsonl": 5, "ordinary_heldout14.jsonl": 4}
+            "ordinary_heldout13.jsonl": 5, "ordinary_heldout14.jsonl": 4,
+            "ordinary_heldout15.jsonl": 6}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -200,6 +209,11 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "说好的周末约会又延期兑付了，男朋友永远在加班",                  # a boyfriend's promises
     "表哥开了个小饭馆，第一年能保本就谢天谢地",                      # breaking even
     "签到攒的金币满20块才能提现，差两毛提现困难",                    # an app's coins
+    "减肥的静态收益是睡得好，动态收益是衣服都松了",                  # one offer word, twice
+    "外卖又涨价了，涨幅年化下来得有30%",                              # a rate of change
+    "儿子的辅导班老板跑路了，家长们在群里商量去维权",                # a consumer business
+    "宿舍断网一晚上，全宿舍失联",
+    "这本小说的主角被骗进传销窝点，被逼拉人头，最后报警逃了出来",    # a story's plot
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
     "宿舍群里老三被群主踢了，美其名曰良性退出",                    # leaving a group chat
@@ -252,6 +266,7 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("鑫诚贷宣布良性退出，出借人的本金分三年兑付", "public_risk"),
     ("年化收益率高达15%，保本保息", "promised_return"),               # a return, not a growth rate
     ("收益翻倍，私聊进群", "promised_return"),
+    ("入会三千，静态收益每天三十，推荐一人另拿动态收益", "fundraising_signal"),  # a referral scheme
     # evasions: pictographs as glue, pinyin for the word, a spaced-out number
     ("保💰本💰保💰息的理财，私信我", "guaranteed_principal"),
     ("shou fu dai 三天放款，首付不够的找我", "real_estate_finance"),
