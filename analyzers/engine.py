@@ -56,10 +56,10 @@ LENDING_NEAR = 30
 # text. A real page has a handful; an adversarial one repeats a term millions of times, and
 # every later step (look-alikes, nesting, merging) must stay linear in the text.
 MAX_CANDIDATES = 200
-# A contact that a post gives (a link, a mobile number, a QQ number) is a call to act, like the
-# offer_cues words (the text is normalized: ASCII digits, lower case).
 # the word of a referral scheme: with it, 静态收益 and 动态收益 are two offers (_one_everyday_offer)
 REFERRAL = "推荐"
+# A contact that a post gives (a link, a mobile number, a QQ number) is a call to act, like the
+# offer_cues words (the text is normalized: ASCII digits, lower case).
 CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:：\s]*\d{5,}")
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 

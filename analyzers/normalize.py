@@ -137,7 +137,8 @@ def fold_confusables(text: str) -> str:
 _WORD = "\u4e00-\u9fff\u3400-\u4dbfa-z0-9"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # pictographs between the characters of a word are glue too (保💰本💰保💰息, 年🔥化): U+2600..U+27BF
-# (☀, ✨, ❤), U+2B50 ⭐ and U+1F000..U+1FAFF; a dot between two Han characters is too (配.资)
+# (☀, ✨, ❤), U+2B50 ⭐ and U+1F000..U+1FAFF; and so is a dot in a run of Han characters dotted
+# one by one (配.资.开.户; see the `dot` group below)
 _EMOJI = "\u2600-\u27bf\u2b50\U0001f000-\U0001faff"
 _SEP_CHARS = " \t\\-·•‧・/|_*~+" + "\u200b\u200c\u200d\u2060\ufeff"
 # (U+FE0F and U+20E3 make a digit a keycap pictograph: 1️⃣2️⃣% is 12%)
