@@ -30,7 +30,7 @@ from .automaton import KeywordAutomaton
 from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
 from .entity_event import EntityEventMatcher
 from .finding import Finding
-from .hits import Hit, merge, near_licensed, outermost, word_outside
+from .hits import Hit, inside, merge, near_licensed, outermost, word_outside
 from .normalize import normalize
 from .opinion import MODEL_FILE, PLATFORMS_FILE, Opinion, OpinionModel, load_platforms
 from .rates import column_rates, parse_rates
@@ -461,8 +461,7 @@ class Analyzer:
         # 注册送现金红包: offers that name each other)
         own = [h for h in hits if h.rule == rid and h.term]
         # (a pattern's offer apart from the terms is another one: 加息券免费领，新手专享加息3%)
-        apart = any(h.rule == rid and not h.term and not any(
-            o.start <= h.start and h.end <= o.end for o in own) for h in hits)
+        apart = any(h.rule == rid and not h.term and not inside(h, own) for h in hits)
         if len({h.term for h in own}) + apart > 1:
             return True
         return word_outside(doc.t, rule.requires_in_posts, [(h.start, h.end) for h in own])
@@ -501,8 +500,7 @@ class Analyzer:
                 return False
             if h.term and any(h.term != u and h.term in u for u in terms):
                 return True
-            return not h.term and any(o.term and o.start <= h.start and h.end <= o.end
-                                      for o in kept)
+            return not h.term and inside(h, (o for o in kept if o.term))
 
         words = {h.term for h in kept if not same_word(h)}
         if len(words) == 2 and words <= self._everyday_offers:

@@ -38,6 +38,11 @@ def near_licensed(doc: Doc, h: Hit, licensed: list[int]) -> bool:
     return any(ss <= p < se for p in licensed)
 
 
+def inside(h: Hit, others: Iterable[Hit]) -> bool:
+    """Does h lie within the span of one of `others` (a pattern over a term's own words)?"""
+    return any(o is not h and o.start <= h.start and h.end <= o.end for o in others)
+
+
 def outermost(terms: list[tuple[int, int, str, Term]]) -> list[tuple[int, int, str, Term]]:
     """Drop a term inside a longer term of the same rule (保息 in 保本保息): the longer one is
     judged, and a negation before it (不承诺保本保息) must cancel both."""
