@@ -57,7 +57,7 @@ LENDING_NEAR = 30
 # every later step (look-alikes, nesting, merging) must stay linear in the text.
 MAX_CANDIDATES = 200
 # the word of a referral scheme: with it, 静态收益 and 动态收益 are two offers (_one_everyday_offer)
-REFERRAL = "推荐"
+REFERRAL = ("推荐", "介绍")
 # A contact that a post gives (a link, a mobile number, a QQ number) is a call to act, like the
 # offer_cues words (the text is normalized: ASCII digits, lower case).
 CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:：\s]*\d{5,}")
@@ -508,7 +508,7 @@ class Analyzer:
             # characters) are one offer word said twice, except in a referral scheme's pitch
             # (推荐朋友还有动态收益), where the pair is the scheme
             a, b = words
-            return a[-2:] == b[-2:] and REFERRAL not in doc.t
+            return a[-2:] == b[-2:] and not any(w in doc.t for w in REFERRAL)
         return len(words) == 1 and next(iter(words)) in self._everyday_offers
 
     def _post_offers(self, doc: Doc) -> bool:

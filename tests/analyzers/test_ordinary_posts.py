@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Sixteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Eighteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -86,7 +86,21 @@ lottery, 无法提现 for game coins):
   are one offer word said twice unless a referral scheme is pitched (推荐), a rate of change
   may name its change right before the keyword (涨幅年化), a tutoring class is a consumer
   business, 失联 of a dorm's network (断网), a story's 拉人头, 发展下线, 报警, 传销 and 诈骗 (小说,
-  爽文, 主角), a mall's 消费全额返还购物券; 6 remain, and it is tuned since.
+  爽文, 主角), a mall's 消费全额返还购物券; 6 remain, and it is tuned since;
+- ordinary_heldout16.jsonl (500, 60% with such a word, village and county life, relatives'
+  groups, and people whose work is near finance (tellers, accountants) talking of their day,
+  2026-12-02): measured blind once with the final analyzers of session 9, 7 flagged; then a
+  negation may bridge over 什么 (这不是什么资金池), public matching funds are no 配资 (县里配资一半，
+  村里自筹一半), a game's 跑路 (打野), a dance troupe's 拉人头 (比赛, 广场舞), 高收益 of a habit or a
+  hobby, 第二天 is no period before 翻倍, and 讲, 最后, 家里 are in no name (天天讲|发展下线,
+  最后家里|报警); 0 remain, and it is tuned since;
+- ordinary_heldout17.jsonl (500, 60% with such a word, trending-topic comments, diaries,
+  second-hand groups, and talk of scams, police and court cases with no financial firm in them,
+  2026-12-02): measured blind once after the sixteenth's fixes, 5 flagged; then a labour
+  dispute's trouble (劳动监察, 劳动仲裁, 工人: an employer, not a financial firm), residents'
+  上访 against their 物业, a parent's 配资 for a car, a game night's 拉人头 (剧本杀, in its
+  sentence); 2 remain (拉人头 and 众筹买房 told sentences away from the game and the toy that
+  explain them), and it is tuned since.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -115,14 +129,17 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 6 after its fixes (5 after the thirteenth's); the thirteenth 11 blind, 5 after its fixes; the
 # fourteenth 9 blind, 4 after its fixes; the fifteenth 12 blind, 6 after its fixes (the tenth 4
 # and the eighth 3 after them)
+# Session 10: the sixteenth 7 blind, 0 after its fixes (the twelfth 4 and the fifteenth 5 after
+# them: a household's 配资); the seventeenth 5 blind, 2 after its fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 3,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 4,
-            "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 5,
+            "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 4,
             "ordinary_heldout13.jsonl": 5, "ordinary_heldout14.jsonl": 4,
-            "ordinary_heldout15.jsonl": 6}
+            "ordinary_heldout15.jsonl": 5, "ordinary_heldout16.jsonl": 0,
+            "ordinary_heldout17.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -213,6 +230,17 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "外卖又涨价了，涨幅年化下来得有30%",                              # a rate of change
     "儿子的辅导班老板跑路了，家长们在群里商量去维权",                # a consumer business
     "宿舍断网一晚上，全宿舍失联",
+    # session 10: a negation over 什么, public matching funds, a game, a troupe, a habit
+    "社团经费每一笔都贴在群里，这不是什么资金池，是大家的饭钱",
+    "村口那段路是镇里配资一半，村里自筹一半修起来的",
+    "打野又跑路去偷塔了，下路被包了三次",
+    "社区广场舞比赛要十二个人，阿姨们在楼下到处拉人头",
+    "早起是我最高收益的习惯，第二天精神翻倍",
+    "老师天天讲防传销，说有人被骗去外地，最后家里报警才找回来",
+    "记账第二个月，每月外卖一千八，房租占工资的30%",
+    "厂里老板欠了工人三个月工资，人失联了，劳动监察那边已经立案",
+    "业主群说要集体上访告物业，停车费涨得太离谱",
+    "我妈说给我配资买车，她出一半我出一半",
     "这本小说的主角被骗进传销窝点，被逼拉人头，最后报警逃了出来",    # a story's plot
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
@@ -274,13 +302,23 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("理 财 年 化 1 8 %，名 额 有 限", "promised_return"),
     # a subsidy pattern next to a subsidy term: two offers that name each other
     ("加息券免费领，新手专享加息3%", "improper_subsidy"),
+    # session 10: a monthly rate after 每月, 年华 for 年化, pinyin and homophones, a referral
+    # scheme told as 介绍, a head paid per 下线, a POS that anyone may have
+    ("朋友在做的理财，每个月拿两个点，保本", "promised_return"),
+    ("稳利通年华12%，私我", "promised_return"),
+    ("wen zhuan的理财，名额有限，私聊", "promised_return"),
+    ("包本包息的理财，懂的来", "guaranteed_principal"),
+    ("静态收益每月百分之八，介绍人进来还有动态收益", "fundraising_signal"),
+    ("加入联盟，每发展一个下线奖励800元", "fundraising_signal"),
+    ("POS机个人就能办，费率低", "unlicensed_payment"),
+    ("我表哥在做一个项目，年化二十个点，保本，你要不要一起", "guaranteed_principal"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 1,200 promoters' posts written blind to rules.md in
-# sessions 8 and 9 (ad copy, testimonials, soft sells, evasions), six files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 1,400 promoters' posts written blind to rules.md in
+# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), seven files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -293,13 +331,18 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # 8, 160 blind with those of session 9, then 164 once a dot inside a dotted run of Chinese
 # characters is glue (配.资.开.户), keycap digits are digits (1️⃣2️⃣%), capital numerals before a
 # rate's unit are numerals (年化壹拾贰%) and 放标 is a word of investment (a rate beside 额度 is
-# then no loan's price). The floor keeps the everyday-offer check from silencing offers.
-OFFER_POSTS_FLOOR = 1080
+# then no loan's price). The seventh (session 10, a third long soft sells, a third chats between
+# friends, a third evasive): 182 blind with the analyzers of session 9, then 190 once 每月 and
+# 每个月 lead a monthly rate (a household's budget words between them make none: 工资, 房租),
+# 年华 and pinyin (nianhua, yuexi, wenzhuan, tangzhuan, baobenbaoxi, wufengxian) are read,
+# 包本包息, a scheme's 介绍 counts as 推荐, 发展一个下线 earns, and a pitch of 一个项目 or 那个项目 or
+# 要不要一起 speaks to its reader. The floor keeps the everyday-offer check from silencing offers.
+OFFER_POSTS_FLOOR = 1275
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 1200 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 1400 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
