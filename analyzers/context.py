@@ -19,7 +19,8 @@ _SENT_RE = re.compile("[" + re.escape(SENT_DELIMS) + "]")
 _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
 MAX_SPAN = 300
 CUE_KINDS = ("warning", "reporting", "quoting", "borrowing", "investment", "past_performance",
-             "own_result", "statistics", "negative", "positive", "advertorial", "offer_cues")
+             "own_result", "statistics", "negative", "positive", "advertorial", "offer_cues",
+             "private_contact")
 
 
 class Doc:

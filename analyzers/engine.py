@@ -58,9 +58,11 @@ LENDING_NEAR = 30
 MAX_CANDIDATES = 200
 # the word of a referral scheme: with it, 静态收益 and 动态收益 are two offers (_one_everyday_offer)
 REFERRAL = ("推荐", "介绍")
-# A contact that a post gives (a link, a mobile number, a QQ number) is a call to act, like the
-# offer_cues words (the text is normalized: ASCII digits, lower case).
-CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:：\s]*\d{5,}")
+# A contact that a post gives (a link, a mobile number, a QQ number, a messaging handle such as
+# v：wz_365) is a call to act, like the offer_cues words (the text is normalized: ASCII digits,
+# lower case).
+CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:：\s]*\d{5,}"
+                        r"|(?<![a-z])(v|vx|wx|微信|威信|薇信|qq|扣扣)\s*[:：]\s*[a-z0-9_-]{4,}")
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 
 log = logging.getLogger(__name__)
@@ -456,6 +458,8 @@ class Analyzer:
             return False
         if doc.kind != "post" or not rule.requires_in_posts:
             return True
+        if doc.has_cue("private_contact") or CONTACT_RE.search(doc.t) is not None:
+            return True  # 保本，随存随取，加V：xyb2088 - a seller's call, whatever it names
         # a term's own words do not count (躺着赚钱 is no context for itself); a pattern's span
         # does (注册鑫盛贷送现金红包 names the lender), and so do two terms of the rule (新手标加息，
         # 注册送现金红包: offers that name each other)

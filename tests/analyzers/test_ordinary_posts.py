@@ -241,6 +241,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "厂里老板欠了工人三个月工资，人失联了，劳动监察那边已经立案",
     "业主群说要集体上访告物业，停车费涨得太离谱",
     "我妈说给我配资买车，她出一半我出一半",
+    # a private channel is no offer by itself
+    "考试稳了，题目私聊发你",
+    "二手相机九成新，私聊，不保本也出",
     "这本小说的主角被骗进传销窝点，被逼拉人头，最后报警逃了出来",    # a story's plot
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
@@ -312,13 +315,17 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("加入联盟，每发展一个下线奖励800元", "fundraising_signal"),
     ("POS机个人就能办，费率低", "unlicensed_payment"),
     ("我表哥在做一个项目，年化二十个点，保本，你要不要一起", "guaranteed_principal"),
+    # a call to a private channel or a handle: the offer word needs no investment word by it
+    ("保本，随存随取，加V：xyb2088", "guaranteed_principal"),
+    ("零风险，闲钱放这里，私聊", "guaranteed_principal"),
+    ("稳赚，每天都有进账，V：wz_365", "promised_return"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 1,400 promoters' posts written blind to rules.md in
-# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), seven files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 1,600 promoters' posts written blind to rules.md in
+# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), eight files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -336,13 +343,17 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # 每个月 lead a monthly rate (a household's budget words between them make none: 工资, 房租),
 # 年华 and pinyin (nianhua, yuexi, wenzhuan, tangzhuan, baobenbaoxi, wufengxian) are read,
 # 包本包息, a scheme's 介绍 counts as 推荐, 发展一个下线 earns, and a pitch of 一个项目 or 那个项目 or
-# 要不要一起 speaks to its reader. The floor keeps the everyday-offer check from silencing offers.
-OFFER_POSTS_FLOOR = 1275
+# 要不要一起 speaks to its reader. The eighth (session 10, half of it short group-chat posts with
+# one promise word and a call to act): 160 blind with the analyzers of session 9 and with the
+# fixes above, then 177 once a post that takes its reader to a private channel (私聊, 加群, a
+# WeChat handle: private_contact) needs no word of investment besides its offer word. The floor
+# keeps the everyday-offer check from silencing offers.
+OFFER_POSTS_FLOOR = 1455
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 1400 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 1600 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
