@@ -56,6 +56,9 @@ LENDING_NEAR = 30
 # text. A real page has a handful; an adversarial one repeats a term millions of times, and
 # every later step (look-alikes, nesting, merging) must stay linear in the text.
 MAX_CANDIDATES = 200
+# A short post is one context: the words that give an offer term its everyday sense (unless)
+# may stand in a sentence next to it (rules 1-8 only; a trouble word's stay in its sentence).
+POST_CONTEXT_CHARS = 300
 # the word of a referral scheme: with it, 静态收益 and 动态收益 are two offers (_one_everyday_offer)
 REFERRAL = ("推荐", "介绍")
 # A contact that a post gives (a link, a mobile number, a QQ number, a messaging handle such as
@@ -212,7 +215,7 @@ class Analyzer:
                 for a in pat.anchors:
                     add(a, ("a", rid, i))
         if self._rate_rule is not None:
-            for period in ("annual", "monthly", "daily"):
+            for period in ("annual", "monthly", "weekly", "daily"):
                 for kw in self.ruleset.rates[period]:
                     add(kw, ("r", period))
         for name in self.licensed:
@@ -415,8 +418,10 @@ class Analyzer:
             return False
         if term.unless:
             ss, se = doc.sentence(s, e)
-            sent = doc.t[ss:se]
-            if any(w in sent for w in term.unless):
+            if (doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
+                    and rid not in self._by_kind["entity_event"]):
+                ss, se = 0, len(doc.t)  # 剧本杀还差两个人。拉人头拉到嗓子冒烟: the post explains it
+            if any(w in doc.t[ss:se] for w in term.unless):
                 return False
         if term.boundary:
             cs, ce = doc.clause(s, e)

@@ -87,7 +87,8 @@ def naive_predictor(analyzer: Analyzer, rules: Iterable[str]) -> Callable[[dict[
     for rid in lexicon:
         if "rate" in analyzer.rules[rid].kinds:
             # a keyword list would hold the rate words too (年化, 月息, 日息 ...)
-            lexicon[rid] += [*rates["annual"], *rates["monthly"], *rates["daily"]]
+            lexicon[rid] += [*rates["annual"], *rates["monthly"], *rates["weekly"],
+                             *rates["daily"]]
 
     def predict(rec: dict[str, Any]) -> set[str]:
         text = rec.get("text") or (rec.get("name", "") + "\n" + rec.get("scope", ""))

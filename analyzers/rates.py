@@ -2,8 +2,9 @@
 
 Works on the normalized text (half-width digits, simplified characters). A rate is a number
 with a unit after a period keyword found by the automaton: 年化18%, 月息两分, 日息千分之一,
-年化十二个点, 年化12%-15%. Monthly rates are multiplied by 12 and daily rates by 365
-(rules.md, "Conversions").
+年化十二个点, 年化12%-15%, 年回报三成. Monthly rates are multiplied by 12, weekly rates by 52
+and daily rates by 365 (rules.md, "Conversions", which names no weekly rate: 每周收益2% is a
+week's, a 52nd of a year).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?)"
 _RANGE_SEP = r"\s*(?:-|~|至|到|—|－)\s*"
 # 分 with a tenth after it is colloquial too: 月息一分二 = 1.2% a month, 两分五 = 2.5%
 _UNIT = (r"(?:%|个百分点|个点|分半|分[一二三四五六七八九1-9](?![0-9〇零一二两三四五六七八九十百千万元块钟个])"
-         r"|分(?![钱钟])|厘(?!米))")  # 一分钱 is a cent, 一分钟 a minute, 三厘米 a length
+         r"|分(?![钱钟])|厘(?!米)|成(?![\u4e00-\u9fff]))")  # 一分钱 is a cent, 一分钟 a minute,
+# 三厘米 a length; 三成 is 30% where no word goes on (not 八成是, 成本)
 
 # One rate expression: 百分之十八 / 千分之一 / 万分之五, or a number with a unit, either of
 # them possibly a range (12%-15%, 12-15%, 7%至9%).
@@ -34,8 +36,8 @@ RATE_RE = re.compile(
 
 # per-period value of one "分" and one "厘", in percent (年息一分 = 10%, 月息一分 = 1%,
 # 日息一分 = 0.1%; a 厘 is a tenth of that)
-_FEN = {"annual": 10.0, "monthly": 1.0, "daily": 0.1}
-_FACTOR = {"annual": 1.0, "monthly": 12.0, "daily": 365.0}
+_FEN = {"annual": 10.0, "monthly": 1.0, "weekly": 1.0, "daily": 0.1}
+_FACTOR = {"annual": 1.0, "monthly": 12.0, "weekly": 52.0, "daily": 365.0}
 
 
 def cn_number(text: str) -> float | None:
@@ -75,7 +77,7 @@ class Rate:
     start: int          # normalized offsets of the whole expression (keyword excluded)
     end: int
     annual: float       # percent per year
-    period: str         # annual, monthly, daily
+    period: str         # annual, monthly, weekly, daily
     part_start: int     # this end's own number (for the second end of a range)
     part_end: int
 
@@ -97,6 +99,8 @@ def _value(num: str, unit: str | None, period: str) -> float | None:
         per = (v + tenth / 10) * _FEN[period]
     elif unit == "厘":
         per = v * _FEN[period] / 10
+    elif unit == "成":
+        per = v * 10  # 年回报三成 = 30%
     else:
         return None
     return round(per * _FACTOR[period], 4)
@@ -157,7 +161,7 @@ def _from_match(m: re.Match[str], period: str) -> list[Rate]:
     unit_b = m.group("ub")
     unit_a = m.group("ua") or unit_b
     if not unit_a:
-        return []
+        return _bare_annual(m, period)
     if unit_a[0] in "分厘" and m.group("a")[0].isdigit() and period == "annual":
         return []  # 年化3分 is not how annual rates are written; 3分 is likely a score
     va = _value(m.group("a"), unit_a, period)
@@ -170,6 +174,19 @@ def _from_match(m: re.Match[str], period: str) -> list[Rate]:
         if vb is not None:
             out.append(Rate(m.start(), m.end(), vb, period, m.start("b"), m.end()))
     return out
+
+
+def _bare_annual(m: re.Match[str], period: str) -> list[Rate]:
+    """年化十五, 年化二十：an annual rate said in Chinese numerals with no unit, where no word
+    goes on after it (not 年化十五天) and the figure is one a promise would name (6 to 100)."""
+    num = m.group("a")
+    if period != "annual" or m.group("b") or any(c.isdigit() for c in num):
+        return []
+    after = m.string[m.end():m.end() + 1]
+    v = cn_number(num)
+    if v is None or not 6 <= v <= 100 or "\u4e00" <= after <= "\u9fff":
+        return []
+    return [Rate(m.start(), m.end(), float(v), period, m.start("a"), m.end("a"))]
 
 
 _CELL_SEP = re.compile(r"[ \t]*[|\t][ \t]*")

@@ -28,7 +28,7 @@ CONTEXT_KEYS = (
     "firm_words", "generic_events", "everyday_events", "finance_words", "consumer_businesses",
     "offer_cues", "everyday_offers", "private_contact",
 )
-RATE_KEYS = ("annual", "monthly", "daily", "max_gap", "not_returns")
+RATE_KEYS = ("annual", "monthly", "weekly", "daily", "max_gap", "not_returns")
 RULE_KEYS = (
     "name", "clause", "lead", "lead_note", "severity", "kind", "terms", "exclude", "patterns",
     "negation", "boundary", "context", "extra_negation", "requires", "requires_in_posts",
@@ -179,7 +179,7 @@ def _load_context(p: str, pair: tuple[yaml.Node, yaml.Node] | None) -> dict[str,
 
 
 def _load_rates(p: str, pair: tuple[yaml.Node, yaml.Node] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"annual": (), "monthly": (), "daily": (), "max_gap": 6,
+    out: dict[str, Any] = {"annual": (), "monthly": (), "weekly": (), "daily": (), "max_gap": 6,
                            "not_returns": ()}
     if pair is None:
         return out

@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Eighteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Nineteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -100,7 +100,17 @@ lottery, 无法提现 for game coins):
   dispute's trouble (劳动监察, 劳动仲裁, 工人: an employer, not a financial firm), residents'
   上访 against their 物业, a parent's 配资 for a car, a game night's 拉人头 (剧本杀, in its
   sentence); 2 remain (拉人头 and 众筹买房 told sentences away from the game and the toy that
-  explain them), and it is tuned since.
+  explain them), 1 after the eighteenth's fixes (a short post is one context for the words
+  that give an offer term its everyday sense), and it is tuned since;
+- ordinary_heldout18.jsonl (500, 60% with such a word, shop owners, landlords, the elderly,
+  traditional characters, and people's own money talk that names no platform: a mortgage, bank
+  savings, a family debt, history lessons, 2026-12-02): measured blind once after the
+  seventeenth's fixes and those of the ninth offer file, 11 flagged (11 with the analyzers of
+  session 9 too); then a salesman's pitch told (劝我们发展下线), a refusal or a fright after an
+  offer (我直接拒了, 我吓一跳), 存银行最保本, a referral bonus for a job (内推, 入职), and a short
+  post read as one context; 6 remain (a novel's 资金池, two histories of interest rates, an egg
+  bargain's 稳赚, a friend's question about 配资, a POS giveaway that took in a father), and it
+  is tuned since.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -130,7 +140,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # fourteenth 9 blind, 4 after its fixes; the fifteenth 12 blind, 6 after its fixes (the tenth 4
 # and the eighth 3 after them)
 # Session 10: the sixteenth 7 blind, 0 after its fixes (the twelfth 4 and the fifteenth 5 after
-# them: a household's 配资); the seventeenth 5 blind, 2 after its fixes
+# them: a household's 配资); the seventeenth 5 blind, 2 after its fixes (1 after the
+# eighteenth's); the eighteenth 11 blind, 6 after its fixes
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -139,7 +150,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 4,
             "ordinary_heldout13.jsonl": 5, "ordinary_heldout14.jsonl": 4,
             "ordinary_heldout15.jsonl": 5, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 2}
+            "ordinary_heldout17.jsonl": 1, "ordinary_heldout18.jsonl": 6}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -244,6 +255,14 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     # a private channel is no offer by itself
     "考试稳了，题目私聊发你",
     "二手相机九成新，私聊，不保本也出",
+    # a count of days or a share of people after a rate word is no rate
+    "这个理财年化十五天就到期，收益八成是不够买菜",
+    "房租每年涨10%，工资每年涨3%",
+    # someone's pitch told, a refusal, savings; a short post is one context
+    "卖饲料的业务员天天劝我们发展下线，我听着就烦",
+    "中介说能帮我办首付贷，我直接拒了",
+    "我外婆说钱存银行最保本",
+    "公司内推奖励两千。老王疯狂拉人头，亲戚全拉进来了",
     "这本小说的主角被骗进传销窝点，被逼拉人头，最后报警逃了出来",    # a story's plot
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
@@ -319,13 +338,17 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("保本，随存随取，加V：xyb2088", "guaranteed_principal"),
     ("零风险，闲钱放这里，私聊", "guaranteed_principal"),
     ("稳赚，每天都有进账，V：wz_365", "promised_return"),
+    # a week's rate, a tenth (成), a bare numeral after 年化, a reply's pitch
+    ("楼主可以试试我们，每周收益2%，本金随时取", "promised_return"),
+    ("樓主可以睇下我哋呢個，年回報三成，穩賺", "promised_return"),
+    ("稳健理财，年化十五，我帮你占个位", "promised_return"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 1,600 promoters' posts written blind to rules.md in
-# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), eight files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 1,800 promoters' posts written blind to rules.md in
+# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), nine files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -346,14 +369,18 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # 要不要一起 speaks to its reader. The eighth (session 10, half of it short group-chat posts with
 # one promise word and a call to act): 160 blind with the analyzers of session 9 and with the
 # fixes above, then 177 once a post that takes its reader to a private channel (私聊, 加群, a
-# WeChat handle: private_contact) needs no word of investment besides its offer word. The floor
-# keeps the everyday-offer check from silencing offers.
-OFFER_POSTS_FLOOR = 1455
+# WeChat handle: private_contact) needs no word of investment besides its offer word. The ninth
+# (session 10, life posts with a pitch at the end, replies to other posts, traditional and
+# Cantonese): 183 with the analyzers of session 9, 185 blind, then 194 once a week's rate is
+# read (每周收益2%, times 52), 成 is a tenth (年回报三成), 日赚/月赚/周赚 and 每年 lead a rate, an
+# annual rate may be a bare Chinese numeral (年化十五) and a reply's 可以看看我们 pitches. The
+# floor keeps the everyday-offer check from silencing offers.
+OFFER_POSTS_FLOOR = 1652
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 1600 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 1800 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
