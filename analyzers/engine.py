@@ -465,6 +465,8 @@ class Analyzer:
             return True
         if doc.has_cue("private_contact") or CONTACT_RE.search(doc.t) is not None:
             return True  # 保本，随存随取，加V：xyb2088 - a seller's call, whatever it names
+        if self._events.names_platform(doc.t):
+            return True  # 推荐“金库宝”，注册就送5000元体验金: a brand-shaped platform is its object
         # a term's own words do not count (躺着赚钱 is no context for itself); a pattern's span
         # does (注册鑫盛贷送现金红包 names the lender), and so do two terms of the rule (新手标加息，
         # 注册送现金红包: offers that name each other)

@@ -21,7 +21,8 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?)"
 _RANGE_SEP = r"\s*(?:-|~|至|到|—|－)\s*"
 # 分 with a tenth after it is colloquial too: 月息一分二 = 1.2% a month, 两分五 = 2.5%
 _UNIT = (r"(?:%|个百分点|个点|分半|分[一二三四五六七八九1-9](?![0-9〇零一二两三四五六七八九十百千万元块钟个])"
-         r"|分(?![钱钟])|厘(?!米)|成(?![\u4e00-\u9fff]))")  # 一分钱 is a cent, 一分钟 a minute,
+         r"|分(?![钱钟])|厘(?!米)|成半|成[一二三四五六七八九](?![\u4e00-\u9fff])"
+         r"|成(?![\u4e00-\u9fff]))")  # 一分钱 is a cent, 一分钟 a minute,
 # 三厘米 a length; 三成 is 30% where no word goes on (not 八成是, 成本)
 
 # One rate expression: 百分之十八 / 千分之一 / 万分之五, or a number with a unit, either of
@@ -101,6 +102,13 @@ def _value(num: str, unit: str | None, period: str) -> float | None:
         per = v * _FEN[period] / 10
     elif unit == "成":
         per = v * 10  # 年回报三成 = 30%
+    elif unit == "成半":
+        per = (v + 0.5) * 10  # 一成半 = 15%
+    elif unit.startswith("成"):
+        tenth = cn_number(unit[1])
+        if tenth is None:
+            return None
+        per = (v + tenth / 10) * 10  # 一成五 = 15%
     else:
         return None
     return round(per * _FACTOR[period], 4)
@@ -178,9 +186,10 @@ def _from_match(m: re.Match[str], period: str) -> list[Rate]:
 
 def _bare_annual(m: re.Match[str], period: str) -> list[Rate]:
     """年化十五, 年化二十：an annual rate said in Chinese numerals with no unit, where no word
-    goes on after it (not 年化十五天) and the figure is one a promise would name (6 to 100)."""
+    goes on after it (not 年化十五天), the figure is one a promise would name (6 to 100) and it
+    is written as a number is (二十, 十五; not 保底歪了个七七)."""
     num = m.group("a")
-    if period != "annual" or m.group("b") or any(c.isdigit() for c in num):
+    if period != "annual" or m.group("b") or "十" not in num:
         return []
     after = m.string[m.end():m.end() + 1]
     v = cn_number(num)

@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Nineteen files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Twenty files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -110,7 +110,14 @@ lottery, 无法提现 for game coins):
   offer (我直接拒了, 我吓一跳), 存银行最保本, a referral bonus for a job (内推, 入职), and a short
   post read as one context; 6 remain (a novel's 资金池, two histories of interest rates, an egg
   bargain's 稳赚, a friend's question about 配资, a POS giveaway that took in a father), and it
-  is tuned since.
+  is tuned since;
+- ordinary_heldout19.jsonl (500, 60% with such a word: scams and collapses of no financial firm,
+  civil cases, web novels, and very short jokes in finance jargon, 2026-12-02): its second half
+  measured blind after the eighteenth's fixes (7 flagged), its first half after the second
+  half's and the tenth offer file's fixes (3 flagged; 9 in all with the analyzers of session
+  9); then a team's or a school group's 兜底 (组长, 背锅), a love affair's 清盘, a story's
+  doubling (种田文), and a bare numeral after a rate word must be written as a number is
+  (保底歪了个七七 is no 77%); 5 remain, and it is tuned since.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -141,16 +148,18 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # and the eighth 3 after them)
 # Session 10: the sixteenth 7 blind, 0 after its fixes (the twelfth 4 and the fifteenth 5 after
 # them: a household's 配资); the seventeenth 5 blind, 2 after its fixes (1 after the
-# eighteenth's); the eighteenth 11 blind, 6 after its fixes
+# eighteenth's); the eighteenth 11 blind, 6 after its fixes; the nineteenth 10 blind, 5 after its
+# fixes (the thirteenth 4 after them)
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 1, "ordinary_heldout4.jsonl": 3,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 1, "ordinary_heldout8.jsonl": 3,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 4,
             "ordinary_heldout11.jsonl": 4, "ordinary_heldout12.jsonl": 4,
-            "ordinary_heldout13.jsonl": 5, "ordinary_heldout14.jsonl": 4,
+            "ordinary_heldout13.jsonl": 4, "ordinary_heldout14.jsonl": 4,
             "ordinary_heldout15.jsonl": 5, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 1, "ordinary_heldout18.jsonl": 6}
+            "ordinary_heldout17.jsonl": 1, "ordinary_heldout18.jsonl": 6,
+            "ordinary_heldout19.jsonl": 5}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -263,6 +272,10 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "中介说能帮我办首付贷，我直接拒了",
     "我外婆说钱存银行最保本",
     "公司内推奖励两千。老王疯狂拉人头，亲戚全拉进来了",
+    "小组作业组长说这个项目他兜底，大家放心，结果人失联了",
+    "我和前任的感情正式清盘",
+    "种田文男主搞养殖，一年收益翻三倍",
+    "抽卡90抽保底歪了个七七",
     "这本小说的主角被骗进传销窝点，被逼拉人头，最后报警逃了出来",    # a story's plot
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
@@ -342,13 +355,15 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("楼主可以试试我们，每周收益2%，本金随时取", "promised_return"),
     ("樓主可以睇下我哋呢個，年回報三成，穩賺", "promised_return"),
     ("稳健理财，年化十五，我帮你占个位", "promised_return"),
+    ("养老床位投资，年回报一成五，原价回购", "promised_return"),
+    ("推荐“金库宝”，注册就送5000元体验金", "improper_subsidy"),      # a brand-shaped platform
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 1,800 promoters' posts written blind to rules.md in
-# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), nine files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 2,000 promoters' posts written blind to rules.md in
+# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), ten files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -374,13 +389,16 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # Cantonese): 183 with the analyzers of session 9, 185 blind, then 194 once a week's rate is
 # read (每周收益2%, times 52), 成 is a tenth (年回报三成), 日赚/月赚/周赚 and 每年 lead a rate, an
 # annual rate may be a bare Chinese numeral (年化十五) and a reply's 可以看看我们 pitches. The
-# floor keeps the everyday-offer check from silencing offers.
-OFFER_POSTS_FLOOR = 1652
+# floor keeps the everyday-offer check from silencing offers. The tenth (session 10, pitches
+# hidden in recipes and travel notes, the language of safety and law, very short ads): 163 with
+# the analyzers of session 9, 175 blind, then 180 once a brand-shaped platform (“金库宝”) counts
+# as the object a post's offer names and 一成五, 一成半 are read.
+OFFER_POSTS_FLOOR = 1833
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 1800 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 2000 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
