@@ -39,13 +39,15 @@ bench: setup
 	$(BIN)/python -m benchmarks --size bench
 
 # The public-opinion model and the platform lexicon, from the public datasets in DATA (a folder
-# holding 2019-CCF-BDCI-NLP/, P2PDA/ and webservice/; see docs/labelling.md). Deterministic: the
-# same data and labels give the same files, which are committed.
+# holding 2019-CCF-BDCI-NLP/, P2PDA/ and webservice/; see docs/labelling.md), and the offer gate,
+# from the project's corpus (tests/corpus). Deterministic: the same data and labels give the
+# same files, which are committed.
 model: setup
 	test -n "$(DATA)" || { echo "usage: make model DATA=/path/to/realdata"; exit 2; }
 	$(BIN)/python -m pip install -q -e '.[train]'
 	$(BIN)/python scripts/build_platform_lexicon.py --data "$(DATA)"
 	$(BIN)/python scripts/train_opinion_model.py --data "$(DATA)"
+	$(BIN)/python scripts/train_offer_gate.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -32,6 +32,7 @@ from .entity_event import EntityEventMatcher
 from .finding import Finding
 from .hits import Hit, inside, merge, near_licensed, outermost, word_outside
 from .normalize import normalize
+from .offer_gate import GATE_FILE, OfferGate
 from .opinion import MODEL_FILE, PLATFORMS_FILE, Opinion, OpinionModel, load_platforms
 from .rates import column_rates, parse_rates
 from .rules import RULE_KINDS, Rule, RuleSet, Term, load_rules
@@ -81,6 +82,7 @@ class AnalysisStats:
     dropped_candidates: int = 0  # beyond MAX_CANDIDATES, not judged
     regex_calls: int = 0        # pattern regexes run (each in a bounded window)
     regex_chars: int = 0        # characters of those windows together
+    offer_gated: bool = False   # a post's rules 1-8 findings dropped by the offer gate
 
 
 def _capped(items: list[Any], key: Any, stats: AnalysisStats) -> list[Any]:
@@ -113,6 +115,7 @@ class Analyzer:
                  userdict: Path | str | None = None, cache_dir: Path | str | None = None,
                  max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
                  opinion_model: Path | str | None = MODEL_FILE,
+                 offer_gate: Path | str | None = GATE_FILE,
                  platforms_file: Path | str | None = PLATFORMS_FILE,
                  platforms: Iterable[str] = ()) -> None:
         self.rules_file = Path(rules_file)
@@ -162,6 +165,12 @@ class Analyzer:
         elif opinion_model:
             log.warning("opinion model %s not found: public_risk is decided by rules only "
                         "(make model DATA=...)", opinion_model)
+        self._offer_gate: OfferGate | None = None
+        if offer_gate and Path(offer_gate).is_file():
+            self._offer_gate = OfferGate.load(Path(offer_gate))
+        elif offer_gate:
+            log.warning("offer gate %s not found: posts' rules 1-8 findings are not gated "
+                        "(python scripts/train_offer_gate.py)", offer_gate)
         names = [*(load_platforms(Path(platforms_file)) if platforms_file else []), *platforms]
         self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
                                           ctx["firm_words"], ctx["generic_events"],
@@ -292,6 +301,10 @@ class Analyzer:
         kept.extend(self._rate_hits(doc, rate_kw, lending))
         if kind == "post" and self._one_everyday_offer(doc, kept) and not self._post_offers(doc):
             kept = []  # 周末躺平是我唯一的零风险投资: an everyday sense, offered to nobody
+        if kind == "post" and kept and self._offer_gate is not None \
+                and not self._offer_gate.offers(doc.t):
+            stats.offer_gated = True  # 谈恋爱就像配资: the words of an offer, no offer
+            kept = []
         findings.extend(self._to_findings(doc, merge(kept)))
         return findings, stats
 

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Train the offer gate (analyzers/model/offer_gate.json) on the project's hand-written corpus.
+
+    python scripts/train_offer_gate.py            (also part of: make model DATA=...)
+
+Offers (tests/corpus/offer_posts.jsonl, and the texts of tests/corpus/texts.jsonl labelled with
+any of rules 1-8) against everyday posts (tests/corpus/ordinary*.jsonl, and the posts of
+texts.jsonl labelled with none of them). Every one of these files was written blind to the
+analyzers; once written, each is training data here. No real text is read: the gate decides
+about posts only, and the real posts (CCF 2019) are checked against it in tests and in
+docs/analyzers.md, not trained on.
+
+One logistic regression over the opinion model's character features (analyzers/opinion.py).
+The threshold is chosen on cross-validated predictions where each file is one group (a writer's
+file never trains the model that judges it; with random folds the threshold came out too high
+for new writers): the highest threshold at which at least KEEP of the offer posts that rules 1-8
+flag keep their findings. Weights are exported as a dictionary (the MAX_FEATURES largest by
+magnitude), so that inference is a dot product without scikit-learn. Deterministic: grouped
+folds without shuffling, a deterministic solver, sorted output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "analyzers" / "model" / "offer_gate.json"
+CORPUS = ROOT / "tests" / "corpus"
+OFFER_RULES = frozenset({"promised_return", "guaranteed_principal", "real_estate_finance",
+                         "margin_financing", "unlicensed_payment", "fundraising_signal",
+                         "improper_subsidy"})
+KEEP = 0.997            # share of the rules' offer-post findings the gate must keep (grouped CV)
+C = 4.0
+FOLDS = 5
+MAX_FEATURES = 20000
+
+
+def _records() -> list[tuple[str, str, int, str]]:
+    """(text, kind, offers 1/0, group) of every training text."""
+    from analyzers.evaluate import load_jsonl
+
+    rows: list[tuple[str, str, int, str]] = []
+    for path in sorted(CORPUS.glob("ordinary*.jsonl")):
+        rows += [(r["text"], "post", 0, path.stem) for r in load_jsonl(path)]
+    for r in load_jsonl(CORPUS / "offer_posts.jsonl"):
+        rows.append((r["text"], "post", 1, r["id"].split("_")[0]))  # of7_0001: the file of7
+    for r in load_jsonl(CORPUS / "texts.jsonl"):
+        offers = bool(OFFER_RULES & set(r["labels"]))
+        if offers or r["kind"] == "post":
+            rows.append((r["text"], r["kind"], int(offers), "texts"))
+    return rows
+
+
+def train() -> dict[str, object]:
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    from analyzers import Analyzer
+    from analyzers.normalize import normalize
+    from analyzers.offer_gate import FORMAT
+    from analyzers.opinion import features
+
+    rows = _records()
+    texts = [normalize(text).text for text, *_ in rows]
+    vec = DictVectorizer(sort=True)
+    x = vec.fit_transform([features(t, (), ()).normalized() for t in texts]).tocsr()
+    x.indices = x.indices.astype(np.int32)  # liblinear takes 32-bit indices only
+    x.indptr = x.indptr.astype(np.int32)
+    y = np.array([r[2] for r in rows])
+    groups = np.array([r[3] for r in rows])
+
+    def model() -> Any:
+        return LogisticRegression(C=C, solver="liblinear", class_weight="balanced",
+                                  max_iter=2000)
+
+    p = cross_val_predict(model(), x, y, groups=groups, cv=GroupKFold(n_splits=FOLDS),
+                          method="predict_proba")[:, 1]
+    # the posts whose rules 1-8 findings the gate would judge
+    analyzer = Analyzer(ROOT / "config" / "rules.yaml", ROOT / "config" / "licensed.txt",
+                        opinion_model=None, offer_gate=None)
+    flagged = np.array([kind == "post" and bool(OFFER_RULES & {
+        f.rule for f in analyzer.analyze(text, "post")}) for text, kind, *_ in rows])
+    offer_posts, everyday = flagged & (y == 1), flagged & (y == 0)
+    threshold = 0.01
+    for t in (round(0.01 * i, 2) for i in range(1, 100)):
+        if (offer_posts & (p >= t)).sum() >= KEEP * offer_posts.sum():
+            threshold = t
+    cv = {"threshold": threshold, "folds": f"{FOLDS}, grouped by file",
+          "offer_posts_kept": f"{int((offer_posts & (p >= threshold)).sum())}"
+                              f"/{int(offer_posts.sum())}",
+          "everyday_posts_kept": f"{int((everyday & (p >= threshold)).sum())}"
+                                 f"/{int(everyday.sum())}"}
+    gate = model().fit(x, y)
+    coef = gate.coef_[0]
+    names = vec.get_feature_names_out()
+    keep = sorted(int(i) for i in np.argsort(-np.abs(coef), kind="stable")[:MAX_FEATURES]
+                  if abs(coef[i]) > 1e-4)
+    return {
+        "format": FORMAT,
+        "threshold": threshold,
+        "bias": round(float(gate.intercept_[0]), 4),
+        "weights": {str(names[i]): round(float(coef[i]), 4) for i in keep},
+        "info": {"trained_on": f"tests/corpus: {int((y == 1).sum())} offers, "
+                               f"{int((y == 0).sum())} everyday posts",
+                 "cross_validated": cv},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    try:
+        gate = train()
+    except ImportError as exc:
+        print(f"error: {exc} (pip install -e '.[train]')", file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(gate, ensure_ascii=False, sort_keys=True,
+                                   separators=(",", ":")) + "\n", "utf-8")
+    print(f"{args.out}: {args.out.stat().st_size // 1024} KiB; cross-validated: "
+          f"{json.dumps(gate['info']['cross_validated'], ensure_ascii=False)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
