@@ -22,13 +22,14 @@ folds without shuffling, a deterministic solver, sorted output.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts.train_opinion_model import _export, write_model  # noqa: E402  (one model format)
 
 OUT = ROOT / "analyzers" / "model" / "offer_gate.json"
 CORPUS = ROOT / "tests" / "corpus"
@@ -99,15 +100,11 @@ def train() -> dict[str, object]:
           "everyday_posts_kept": f"{int((everyday & (p >= threshold)).sum())}"
                                  f"/{int(everyday.sum())}"}
     gate = model().fit(x, y)
-    coef = gate.coef_[0]
-    names = vec.get_feature_names_out()
-    keep = sorted(int(i) for i in np.argsort(-np.abs(coef), kind="stable")[:MAX_FEATURES]
-                  if abs(coef[i]) > 1e-4)
     return {
         "format": FORMAT,
         "threshold": threshold,
         "bias": round(float(gate.intercept_[0]), 4),
-        "weights": {str(names[i]): round(float(coef[i]), 4) for i in keep},
+        "weights": _export(list(vec.get_feature_names_out()), gate.coef_, MAX_FEATURES),
         "info": {"trained_on": f"tests/corpus: {int((y == 1).sum())} offers, "
                                f"{int((y == 0).sum())} everyday posts",
                  "cross_validated": cv},
@@ -123,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(f"error: {exc} (pip install -e '.[train]')", file=sys.stderr)
         return 1
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(gate, ensure_ascii=False, sort_keys=True,
-                                   separators=(",", ":")) + "\n", "utf-8")
-    print(f"{args.out}: {args.out.stat().st_size // 1024} KiB; cross-validated: "
-          f"{json.dumps(gate['info']['cross_validated'], ensure_ascii=False)}")
+    write_model(args.out, gate)
     return 0
 
 

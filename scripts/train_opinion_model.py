@@ -80,6 +80,15 @@ def _records(data: Path) -> tuple[list[tuple[str, str, int, str, bool]], list[st
     return rows + corpus, [r[0] for r in rows]
 
 
+def write_model(out: Path, model: dict[str, Any]) -> None:
+    """Write a model file as the analyzers read it (sorted keys, one line) and say what it is."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True,
+                              separators=(",", ":")) + "\n", "utf-8")
+    print(f"{out}: {out.stat().st_size // 1024} KiB; cross-validated on the training rows: "
+          f"{json.dumps(model['info']['cross_validated'], ensure_ascii=False)}")
+
+
 def _export(names: list[str], coef, max_features: int) -> dict[str, object]:
     import numpy as np
 
@@ -281,11 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ImportError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True,
-                                   separators=(",", ":")) + "\n", "utf-8")
-    print(f"{args.out}: {args.out.stat().st_size // 1024} KiB; cross-validated on the training "
-          f"rows: {json.dumps(model['info']['cross_validated'])}")
+    write_model(args.out, model)
     return 0
 
 
