@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Twenty-one files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Twenty-two files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -122,7 +122,12 @@ lottery, 无法提现 for game coins):
   phrasing for goods and services that are not finance, 2026-12-02): measured blind once with
   the offer gate (below) trained on all the files above, 4 flagged (8 without the gate, 9 with
   the analyzers of session 9); then 保本卖, a phone's 零风险 after 验货, a household's 清盘; 1
-  remains.
+  remains;
+- ordinary_heldout21.jsonl (500, 60% with such a word, over thirty kinds of writers, goods with
+  contact details, jokes in investment jargon, 2026-12-02): measured blind once with the offer
+  gate trained on all the files above, 5 flagged (9 without the gate, 9 with the analyzers of
+  session 9); then a fruit seller's 零风险 (包赔, 坏果, 不甜); 4 remain (a dog's 每日收益率, a
+  mood's 年化, a bird net taken for a ××网 platform, 被骗进|传销 taken for a name).
 Since session 10 every file here is also training data of the offer gate
 (analyzers/offer_gate.py, scripts/train_offer_gate.py), which drops a post's rules 1-8
 findings when it scores the post as no offer: the counts below are in-sample. The gate's own
@@ -130,7 +135,7 @@ measures came before each file was trained on: trained on the first fifteen file
 six offer files, it kept 9 of the 26 rules 1-8 findings the session-9 analyzers gave on the
 sixteenth to nineteenth files and 681 of the 688 offers they found in the seventh to tenth
 offer files; on the twentieth file and the eleventh offer file, measured once, 4 of 8 and 183
-of 183.
+of 183; on the twenty-first and the twelfth, 5 of 9 and 183 of 183.
 They are dense with traps by design (a keyword list flags 32% of the second file, 45% of the
 third, 32% of the fourth and of the fifth, 27% of the sixth), so their rates are far above what
 an ordinary stream of posts gives; the ceilings here are the measured counts, so that no change
@@ -162,18 +167,19 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 10: the sixteenth 7 blind, 0 after its fixes (the twelfth 4 and the fifteenth 5 after
 # them: a household's 配资); the seventeenth 5 blind, 2 after its fixes (1 after the
 # eighteenth's); the eighteenth 11 blind, 6 after its fixes; the nineteenth 10 blind, 5 after its
-# fixes (the thirteenth 4 after them); the twentieth 4 blind with the offer gate (8 without).
-# Then the offer gate, trained on all of them (in-sample): the counts below, 21 of 10,380 posts.
+# fixes (the thirteenth 4 after them); the twentieth 4 blind with the offer gate (8 without), the twenty-first 5 (9 without).
+# Then the offer gate, trained on all of them (in-sample): the counts below, 21 of 10,880 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 2,
+            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
             "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
-            "ordinary_heldout15.jsonl": 4, "ordinary_heldout16.jsonl": 0,
+            "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
-            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 1}
+            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
+            "ordinary_heldout21.jsonl": 4}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -293,6 +299,7 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "自家腊肠28一斤，保本卖，加微信下单",
     "二手手机九成新，支持验货，零风险，微信：abc_phone",
     "家务分配需要清盘重来了",
+    "自家果园的脐橙零风险，坏果包赔，要的私信",
     "这本小说的主角被骗进传销窝点，被逼拉人头，最后报警逃了出来",    # a story's plot
     # a lexicon name that is a word of the dictionary, with no firm word by it
     "儿子的存钱罐是个铁皮小猪，想拿钱出来提现困难，只能用螺丝刀撬",
@@ -379,8 +386,8 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 2,200 promoters' posts written blind to rules.md in
-# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), eleven files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 2,400 promoters' posts written blind to rules.md in
+# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), twelve files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -411,13 +418,15 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # the analyzers of session 9, 175 blind, then 180 once a brand-shaped platform (“金库宝”) counts
 # as the object a post's offer names and 一成五, 一成半 are read. The eleventh (session 10, eight
 # styles, measured once with the offer gate): 183 with the gate, 183 without, 183 with the
-# analyzers of session 9. The offer gate is trained on all eleven (in-sample since).
-OFFER_POSTS_FLOOR = 2016
+# analyzers of session 9. The twelfth (session 10, measured once with the gate): 183 with and
+# without the gate, 182 with the analyzers of session 9. The offer gate is trained on all twelve
+# (in-sample since).
+OFFER_POSTS_FLOOR = 2199
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 2200 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 2400 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
