@@ -16,10 +16,9 @@ serves training and inference. Loading is a JSON read; inference is a dot produc
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-from .opinion import MODEL_DIR, features
+from .opinion import MODEL_DIR, features, logistic
 
 GATE_FILE = MODEL_DIR / "offer_gate.json"
 FORMAT = 1
@@ -43,11 +42,7 @@ class OfferGate:
 
     def probability(self, text: str) -> float:
         """P(the normalized post offers something), from its first MAX_MODEL_CHARS characters."""
-        feats = features(text, (), ())  # (features() reads the first MAX_MODEL_CHARS)
-        raw = feats.raw
-        z = sum(self.weights[k] * raw[k] for k in self._keys.intersection(raw))
-        x = self.bias + z * feats.scale
-        return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
+        return logistic(self.weights, self._keys, self.bias, features(text, (), ()))
 
     def offers(self, text: str) -> bool:
         return self.probability(text) >= self.threshold

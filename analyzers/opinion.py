@@ -83,7 +83,14 @@ class Opinion:
     sentiment_score: float           # P(positive) - P(negative), in [-1, 1]
 
 
-def _sigmoid(x: float) -> float:
+def logistic(weights: dict[str, float], keys: frozenset[str], bias: float,
+             feats: Features) -> float:
+    """P of a binary logistic regression exported as a dictionary of weights (keys: its
+    frozenset), for a text's features: the opinion model's risk and the offer gate."""
+    raw = feats.raw
+    # (intersection walks the text's ~1,500 features, not the model's 20,000)
+    z = sum(weights[k] * raw[k] for k in keys.intersection(raw))
+    x = bias + z * feats.scale
     return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
 
 
@@ -108,10 +115,7 @@ class OpinionModel:
 
     def risk(self, feats: Features) -> float:
         """P(the text reports trouble at the platform it names)."""
-        rw, raw = self.risk_w, feats.raw
-        # (intersection walks the text's ~1,500 features, not the model's 20,000)
-        z = sum(rw[k] * raw[k] for k in self._risk_keys.intersection(raw))
-        return _sigmoid(self.risk_bias + z * feats.scale)
+        return logistic(self.risk_w, self._risk_keys, self.risk_bias, feats)
 
     def sentiment(self, feats: Features) -> tuple[str, float]:
         """(label, P(positive) - P(negative))."""
