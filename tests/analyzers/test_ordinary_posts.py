@@ -1,6 +1,6 @@
 """Ordinary social-media posts (issue 12: at most 5 in 10,000 flagged by any rule).
 
-Twenty-two files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
+Twenty-five files of hand-written everyday posts, all labelled `[]`, written blind (the writers read
 rules.md only, never the lexicons or the analyzers), most of them with an everyday use of a word
 of finance-risk talk (跑路 for a gym owner, 爆雷 for a spoiler, 稳赚 for an exam, 现金红包 for a
 lottery, 无法提现 for game coins):
@@ -127,7 +127,18 @@ lottery, 无法提现 for game coins):
   contact details, jokes in investment jargon, 2026-12-02): measured blind once with the offer
   gate trained on all the files above, 5 flagged (9 without the gate, 9 with the analyzers of
   session 9); then a fruit seller's 零风险 (包赔, 坏果, 不甜); 4 remain (a dog's 每日收益率, a
-  mood's 年化, a bird net taken for a ××网 platform, 被骗进|传销 taken for a name).
+  mood's 年化, a bird net taken for a ××网 platform, 被骗进|传销 taken for a name);
+- ordinary_heldout22.jsonl (500, 60% with such a word: mothers' groups and parents' chats; game
+  and sports forums, 2026-12-02) and ordinary_heldout23.jsonl (500, the same: older people's
+  family groups and forwarded warnings; working people, lawyers' assistants and news comments
+  on non-financial crime): measured blind once in session 11 with the final analyzers of
+  session 10, 4 and 2 flagged (keyword list 172 and 169); then a rate of losses is no return
+  (年化逾期率: rates.not_returns) and a class's or a club's 代收代付 (班费, 会费); 2 and 2 remain
+  (a piggy bank's 提现困难, a class's 集体上访, a buffet's 稳赚, a shop's 经侦 立案);
+- ordinary_heldout24.jsonl (500, the same: fan clubs, dramas and novels; neighbourhood groups,
+  farmers and local news, 2026-12-02): measured blind once with the final analyzers of session 11
+  (the gate trained on all the files above), 3 flagged (3 with those of session 10; keyword list
+  139): a drama's 经侦 and 非法集资, a drama's company 爆雷, a carpool's 拉人头 with a phone number.
 Since session 10 every file here is also training data of the offer gate
 (analyzers/offer_gate.py, scripts/train_offer_gate.py), which drops a post's rules 1-8
 findings when it scores the post as no offer: the counts below are in-sample. The gate's own
@@ -168,7 +179,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # them: a household's 配资); the seventeenth 5 blind, 2 after its fixes (1 after the
 # eighteenth's); the eighteenth 11 blind, 6 after its fixes; the nineteenth 10 blind, 5 after its
 # fixes (the thirteenth 4 after them); the twentieth 4 blind with the offer gate (8 without), the twenty-first 5 (9 without).
-# Then the offer gate, trained on all of them (in-sample): the counts below, 21 of 10,880 posts.
+# Session 11: the twenty-second 4 blind, the twenty-third 2, the twenty-fourth 3 (final analyzers).
+# Then the offer gate, trained on all of them (in-sample): the counts below, 28 of 12,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -179,7 +191,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
-            "ordinary_heldout21.jsonl": 4}
+            "ordinary_heldout21.jsonl": 4, "ordinary_heldout22.jsonl": 2,
+            "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 3}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -386,8 +399,8 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 2,400 promoters' posts written blind to rules.md in
-# sessions 8 to 10 (ad copy, testimonials, soft sells, evasions), twelve files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 2,600 promoters' posts written blind to rules.md in
+# sessions 8 to 11 (ad copy, testimonials, soft sells, evasions), thirteen files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -419,14 +432,17 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # as the object a post's offer names and 一成五, 一成半 are read. The eleventh (session 10, eight
 # styles, measured once with the offer gate): 183 with the gate, 183 without, 183 with the
 # analyzers of session 9. The twelfth (session 10, measured once with the gate): 183 with and
-# without the gate, 182 with the analyzers of session 9. The offer gate is trained on all twelve
+# without the gate, 182 with the analyzers of session 9. The thirteenth (session 11, half one-line
+# group posts, half lifestyle stories; rates in every form): 188 blind with the final analyzers of
+# session 10 (none lost to the gate; the 12 missed are one-line pitches that name no investment:
+# 这个盘稳赚, 收益翻倍，名额就剩三个), not tuned. The offer gate is trained on all thirteen
 # (in-sample since).
-OFFER_POSTS_FLOOR = 2199
+OFFER_POSTS_FLOOR = 2387
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 2400 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 2600 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
