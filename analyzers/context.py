@@ -14,6 +14,9 @@ from .normalize import Normalized
 SENT_DELIMS = "。！？!?；;\n|"
 CLAUSE_DELIMS = SENT_DELIMS + "，,、:："
 GAP_STOP = SENT_DELIMS + "，,、（("
+# A short post is one context: its words explain each other across sentences (an offer term's
+# everyday sense, engine.py; a story's trouble, entity_event.py).
+POST_CONTEXT_CHARS = 300
 QUOTES = "“”\"'「」『』《》〈〉【】 ‘’"
 _SENT_RE = re.compile("[" + re.escape(SENT_DELIMS) + "]")
 _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")

@@ -27,7 +27,15 @@ from . import enterprise as ent
 from . import platform as plat
 from . import segment
 from .automaton import KeywordAutomaton
-from .context import CUE_KINDS, GAP_STOP, QUOTES, SENT_DELIMS, Doc, negation_re
+from .context import (
+    CUE_KINDS,
+    GAP_STOP,
+    POST_CONTEXT_CHARS,
+    QUOTES,
+    SENT_DELIMS,
+    Doc,
+    negation_re,
+)
 from .entity_event import EntityEventMatcher
 from .finding import Finding
 from .hits import Hit, inside, merge, near_licensed, outermost, word_outside
@@ -57,9 +65,6 @@ LENDING_NEAR = 30
 # text. A real page has a handful; an adversarial one repeats a term millions of times, and
 # every later step (look-alikes, nesting, merging) must stay linear in the text.
 MAX_CANDIDATES = 200
-# A short post is one context: the words that give an offer term its everyday sense (unless)
-# may stand in a sentence next to it (rules 1-8 only; a trouble word's stay in its sentence).
-POST_CONTEXT_CHARS = 300
 # the word of a referral scheme: with it, 静态收益 and 动态收益 are two offers (_one_everyday_offer)
 REFERRAL = ("推荐", "介绍")
 # A contact that a post gives (a link, a mobile number, a QQ number, a messaging handle such as
@@ -175,7 +180,7 @@ class Analyzer:
         self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
                                           ctx["firm_words"], ctx["generic_events"],
                                           ctx["everyday_events"], ctx["finance_words"],
-                                          ctx["consumer_businesses"])
+                                          ctx["consumer_businesses"], ctx["fiction"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:
@@ -431,6 +436,8 @@ class Analyzer:
             return False
         if term.unless:
             ss, se = doc.sentence(s, e)
+            # (rules 1-8 only; a trouble word's stay in its sentence, and a story's trouble is
+            # judged with the post's candidate: EntityEventMatcher.candidate)
             if (doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
                     and rid not in self._by_kind["entity_event"]):
                 ss, se = 0, len(doc.t)  # 剧本杀还差两个人。拉人头拉到嗓子冒烟: the post explains it

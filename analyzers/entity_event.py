@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from . import platform as plat
 from .automaton import KeywordAutomaton
 from .company_name import DECLARING, company_names, is_region
-from .context import SENT_DELIMS, Doc
+from .context import POST_CONTEXT_CHARS, SENT_DELIMS, Doc
 from .finding import Finding
 from .hits import SEVERITY_ORDER, Hit, word_outside
 from .normalize import normalize_term
@@ -98,8 +98,9 @@ class EntityEventMatcher:
                  platforms: Iterable[str] = (), firm_words: Iterable[str] = (),
                  generic_events: Iterable[str] = (), everyday_events: Iterable[str] = (),
                  finance_words: Iterable[str] = (),
-                 consumer_businesses: Iterable[str] = ()) -> None:
+                 consumer_businesses: Iterable[str] = (), fiction: Iterable[str] = ()) -> None:
         self._finder = finder
+        self._fiction = tuple(fiction)
         self._consumer = tuple(consumer_businesses)
         # with the word that makes it a business (婚庆公司, 宠物店): that 公司 is no finance
         self._consumer_re = re.compile("(?:" + "|".join(map(re.escape, self._consumer))
@@ -211,9 +212,9 @@ class EntityEventMatcher:
         a hashtag topic, a brand-shaped name right by the trouble words, the lexicon, a
         brand-shaped name anywhere, then a plain name by the trouble words."""
         spans = [(h.start, h.end) for h in risk]
-        if self._consumer_trouble(doc.t, risk):
-            # a wedding planner or a renovation firm gone with the deposits: only a platform the
-            # lexicon knows is still one
+        if self._consumer_trouble(doc.t, risk) or self._story(doc):
+            # a wedding planner or a renovation firm gone with the deposits, a drama's firm gone
+            # bust: only a platform the lexicon knows is still one
             return self._lexicon_name(doc.t, min(s for s, _ in spans))
         found = self._finder.find(doc.t, spans + lexicon_spans, spans)
         if found is not None and _CUT_COMPANY.search(found[0]):
@@ -252,6 +253,13 @@ class EntityEventMatcher:
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
+
+    def _story(self, doc: Doc) -> bool:
+        """Is a short post about a story (fiction: 剧里, 这部剧, 小说里, 网文)? Its 跑路 and 经侦 are
+        the plot's (剧里的'星辰财富'一看就要爆雷). A long article may use the words as a figure of
+        speech about a real firm (才米公社……剧情反转), so only a post of POST_CONTEXT_CHARS."""
+        return (doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
+                and any(w in doc.t for w in self._fiction))
 
     def _everyday_only(self, risk: list[Hit]) -> bool:
         """Are all the trouble words everyday (everyday_events) or generic (generic_events)?"""

@@ -209,6 +209,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "昨天那集又在弹幕里爆雷了，气死我了",                 # a spoiler
     "新番第三集爆雷了，反派居然是女主她哥",               # a spoiler, told by its characters
     "宽带费逾期没交，今天网就断了",                       # a household bill paid late
+    # a story's firm in trouble (fiction in a short post)
+    "这部剧第三集，男主开的澜石财富就爆雷了，老板卷款跑路，编剧节奏好快",
+    "追的网文更新了：反派的聚宝金服被经侦立案，非法集资八个亿，爽",
     "防诈骗讲座讲到现金贷的时候，台下都不说话了",          # a kind of loan, no platform
     "新游戏拉人头送限定皮肤，我把室友都拉进来了",          # a game's invite reward
     "这次月考保住了年级前十，保本了哈哈",                 # 保本 of an exam
@@ -332,6 +335,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("聚鑫贷年化收益-18%？不，是年化收益18%，保本保息", "promised_return"),
     ("聚鑫贷爆雷了，投资人的钱提不出来，大家去经侦报案", "public_risk"),
     ("金球所逾期了，有人提现成功吗", "public_risk"),        # a plain name, overdue to lenders
+    # a figure of speech of a drama, about a real collapse
+    ("鑫盛贷爆雷了，剧情比电视剧还离谱，投资人的钱全提不出来，已经去经侦报案", "public_risk"),
     ("推荐好友投资拉人头，发展下线拿返利", "fundraising_signal"),
     ("本平台产品保本保息，到期兑付", "guaranteed_principal"),
     # a post's offer names what it offers; a plain name by 跑路 stands in a text about money
