@@ -138,7 +138,9 @@ lottery, 无法提现 for game coins):
 - ordinary_heldout24.jsonl (500, the same: fan clubs, dramas and novels; neighbourhood groups,
   farmers and local news, 2026-12-02): measured blind once with the final analyzers of session 11
   (the gate trained on all the files above), 3 flagged (3 with those of session 10; keyword list
-  139): a drama's 经侦 and 非法集资, a drama's company 爆雷, a carpool's 拉人头 with a phone number.
+  139): a drama's 经侦 and 非法集资, a drama's company 爆雷, a carpool's 拉人头 with a phone number;
+  then a short post about a drama or a novel tells a plot (fiction: only a lexicon name is a
+  platform there); 1 remains.
 Since session 10 every file here is also training data of the offer gate
 (analyzers/offer_gate.py, scripts/train_offer_gate.py), which drops a post's rules 1-8
 findings when it scores the post as no offer: the counts below are in-sample. The gate's own
@@ -180,7 +182,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # eighteenth's); the eighteenth 11 blind, 6 after its fixes; the nineteenth 10 blind, 5 after its
 # fixes (the thirteenth 4 after them); the twentieth 4 blind with the offer gate (8 without), the twenty-first 5 (9 without).
 # Session 11: the twenty-second 4 blind, the twenty-third 2, the twenty-fourth 3 (final analyzers).
-# Then the offer gate, trained on all of them (in-sample): the counts below, 28 of 12,380 posts.
+# Then the offer gate, trained on all of them (in-sample), and the story frame: the counts below,
+# 26 of 12,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -192,7 +195,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 4, "ordinary_heldout22.jsonl": 2,
-            "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 3}
+            "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
