@@ -11,7 +11,10 @@ labeled texts of tests/corpus sprinkled in as the findings), then measures in on
   (c) a bare Aho-Corasick scan of the same text, the ceiling.
 
 Times are CPU seconds of this process (time.process_time), pinned to one core, so that other
-work on a shared machine does not distort the figures. Load time (rules, automaton, jieba
+work on a shared machine does not distort the figures. (a) and (b) are interleaved: the corpus is
+cut into CHUNKS slices, and each slice is run through both, in alternating order, so that a slow
+spell of the machine (another process on the core's sibling, a lower clock) falls on both sides
+of the ratio instead of on whichever ran during it; the per-slice ratios are printed as well. Load time (rules, automaton, jieba
 dictionary) is reported separately; peak memory is the
 process's maximum resident set size, and the Python allocation peak of the pipeline measured
 with tracemalloc on a sample (tracemalloc slows everything, so not on the timed run).
@@ -130,6 +133,38 @@ def run_pipeline(analyzer: object, jsonl: str) -> int:
     return n
 
 
+CHUNKS = 10  # slices of the corpus that (a) and (b) take turns on
+
+
+def interleaved(analyzer: object, pages: list[tuple[str, str]],
+                jsonl: str) -> tuple[float, float, int, list[float]]:
+    """CPU seconds of jieba.lcut and of the pipeline over the whole corpus, slice by slice in
+    alternating order (see the module docstring), the findings, and the per-slice ratios."""
+    import jieba
+
+    lines = jsonl.splitlines(keepends=True)
+    step = max(1, -(-len(pages) // CHUNKS))
+    jieba_s = pipe_s = 0.0
+    n = 0
+    ratios = []
+    for i, start in enumerate(range(0, len(pages), step)):
+        texts = [text for _, text in pages[start:start + step]]
+        records = "".join(lines[start:start + step])
+        times = {}
+        for side in (("a", "b") if i % 2 == 0 else ("b", "a")):
+            t0 = time.process_time()
+            if side == "a":
+                for text in texts:
+                    jieba.lcut(text)
+            else:
+                n += run_pipeline(analyzer, records)
+            times[side] = time.process_time() - t0
+        jieba_s += times["a"]
+        pipe_s += times["b"]
+        ratios.append(times["a"] / max(times["b"], 1e-9))
+    return jieba_s, pipe_s, n, ratios
+
+
 SIZES = {  # corpus size in MB (UTF-8) and the seed of its generator
     "tiny": {"mb": 0.2, "seed": 7},
     "bench": {"mb": 4.0, "seed": 7},
@@ -161,16 +196,12 @@ def run(size: str = "full", **options: Any) -> list[Row]:
     import jieba
 
     jieba.initialize()
-    t0 = time.process_time()
-    for _, text in pages:
-        jieba.lcut(text)
-    jieba_s = time.process_time() - t0
+    jieba_s, pipe_s, n, ratios = interleaved(analyzer, pages, jsonl)
     print(f"(a) jieba.lcut:        {mb / jieba_s:6.2f} MB/s  ({jieba_s:.1f} s)")
-
-    t0 = time.process_time()
-    n = run_pipeline(analyzer, jsonl)
-    pipe_s = time.process_time() - t0
     print(f"(b) patrol analyze:    {mb / pipe_s:6.2f} MB/s  ({pipe_s:.1f} s, {n} findings)")
+    ratios.sort()
+    print(f"per-slice ratios (b)/(a) of {len(ratios)} slices: min {ratios[0]:.1f}x, "
+          f"median {ratios[len(ratios) // 2]:.1f}x, max {ratios[-1]:.1f}x")
 
     auto = analyzer._automaton
     t0 = time.process_time()
