@@ -62,7 +62,12 @@ _GENERIC_MODIFIERS = frozenset({
     "大型", "小型", "知名", "著名", "所谓", "这家", "那家", "一家", "某", "该", "存疑", "股权",
     "众筹", "现金", "小额", "网上", "手机", "上海", "北京", "深圳", "广州", "杭州", "浙江", "广东"})
 _CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限|信息服务|服务有限)$")
-_NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网")
+_SCARE_QUOTES = "“\"「『"  # (not 《: a title)
+# names that end so are a site's or a net's of every day, not a ××网 platform's (大结局要收网,
+# 拿捕鸟网): the nets of everyday speech in jieba's dictionary
+_NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网",
+                  "收网", "渔网", "鸟网", "落网", "天网", "法网", "电网", "球网", "蛛网", "丝网",
+                  "拉网", "织网", "撒网", "局域网", "内网", "外网", "防护网", "安全网")
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
 LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins (opinion())
 _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
@@ -217,6 +222,8 @@ class EntityEventMatcher:
             # bust: only a platform the lexicon knows is still one
             return self._lexicon_name(doc.t, min(s for s, _ in spans))
         found = self._finder.find(doc.t, spans + lexicon_spans, spans)
+        if found is not None and self._scare_quoted(doc.t, found[0], found[1]):
+            found = None
         if found is not None and _CUT_COMPANY.search(found[0]):
             found = None  # 资易贷（北京）金融信息服务有限|公司: a company name cut short
         shaped = found is not None and self._brand_shaped(found[0])
@@ -253,6 +260,18 @@ class EntityEventMatcher:
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
+
+    def _scare_quoted(self, t: str, name: str, pos: int) -> bool:
+        """Is a name in quotation marks a word the writer marks (“打投”是打榜投票, 以“合作养猪”
+        的名义, “非法占有目的”), not a platform's name? Quoted names of platforms are brand-shaped
+        (“小资钱包”, “有融网”) or stand by a firm word (“冠群驰骋”公司), or the lexicon knows
+        them: in the train split every name quoted so was one of these. Titles in 《》 are
+        left to the model (《旺旺贷跑路续…》 is a headline about a platform)."""
+        if pos == 0 or t[pos - 1] not in _SCARE_QUOTES:
+            return False
+        if self._firm_like(t, name, pos):
+            return False
+        return not self._names or not any(True for _ in self._names.find(name))
 
     def _story(self, doc: Doc) -> bool:
         """Is a short post about a story (fiction: 剧里, 这部剧, 小说里, 网文)? Its 跑路 and 经侦 are

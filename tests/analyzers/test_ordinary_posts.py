@@ -141,6 +141,20 @@ lottery, 无法提现 for game coins):
   139): a drama's 经侦 and 非法集资, a drama's company 爆雷, a carpool's 拉人头 with a phone number;
   then a short post about a drama or a novel tells a plot (fiction: only a lexicon name is a
   platform there); 1 remains.
+- ordinary_heldout26.jsonl (500, 60% with such a word: lifestyle notes of parents, cooks, renters
+  and pet owners; game, sports and car forums, 2026-12-03) and ordinary_heldout27.jsonl (500,
+  the same: family, neighbourhood and class-parents' chat groups with dialect; answers and news
+  comments about work, law school, history, fandom and campus life): measured blind once in
+  session 12 with the final analyzers of session 11, 3 and 5 flagged (keyword list 171 and 172):
+  a refused 首付贷, a dorm's joke 寝室金服, a crime drama's 经侦 by a name ending in 收网, a
+  parents' committee's 代收代付 for a spring outing, a history book's 集体上访, and three quoted
+  words taken for names (“非法占有目的”, “合作养猪”, “打投”). Then a word in quotation marks is
+  no name unless it is brand-shaped, stands by a firm word or holds a lexicon name (in the
+  train split every quoted name was so); the nets of everyday speech (收网, 渔网, 蜘蛛网) end
+  no ××网 name; a parents' committee's or an outing's 代收代付 is a class's bill. 3 remain
+  before the gate is retrained on them (the 首付贷, the dorm joke, the history book).
+(The twenty-fifth file of session 11, measured blind once at 2 flagged, was lost with that
+machine before it was committed.)
 Since session 10 every file here is also training data of the offer gate
 (analyzers/offer_gate.py, scripts/train_offer_gate.py), which drops a post's rules 1-8
 findings when it scores the post as no offer: the counts below are in-sample. The gate's own
@@ -184,6 +198,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # Session 11: the twenty-second 4 blind, the twenty-third 2, the twenty-fourth 3 (final analyzers).
 # Then the offer gate, trained on all of them (in-sample), and the story frame: the counts below,
 # 26 of 12,380 posts.
+# Session 12: the twenty-sixth 3 blind, the twenty-seventh 5 blind (final analyzers of session
+# 11); then scare quotes, everyday nets, a class's 代收代付, and the gate retrained on all of them:
+# the counts below, 27 of 13,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -192,10 +209,11 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2
             "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
+            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
-            "ordinary_heldout21.jsonl": 4, "ordinary_heldout22.jsonl": 2,
-            "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1}
+            "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 2,
+            "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
+            "ordinary_heldout26.jsonl": 2, "ordinary_heldout27.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -329,6 +347,13 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     # one everyday trouble word, no word of money: a shop's boss is no financial firm
     "楼下烧烤店的老板报警了，说昨晚有人吃完不给钱",                # a dine-and-dash
     "装卸队的老板拖了三个月工钱，工友们去劳动仲裁，已经立案",      # a wage dispute
+    # session 12: words in quotation marks are the writer's terms, not names (scare quotes)
+    "民法课讨论：老王以“互助养鸭”为名向邻居借钱，鸭瘟后还不上，算不算非法吸收公众存款？",
+    "考研刑法背到集资诈骗罪，“以非法占有为目的”这几个字写了二十遍",
+    "饭圈黑话：“控评”就是刷好评，“集资”是粉丝凑钱，“跑路”是站姐不干了，“清盘”是关站前清库存",
+    # a net of every day ends no ××网 name
+    "看了部警匪片，经侦大队一出来我就猜到大结局要收网了",
+    "【秋游缴费】车费门票由家委会代收代付，家长们别单独转账给旅行社，有问题私聊我",  # a class's bill
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -402,6 +427,10 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("稳健理财，年化十五，我帮你占个位", "promised_return"),
     ("养老床位投资，年回报一成五，原价回购", "promised_return"),
     ("推荐“金库宝”，注册就送5000元体验金", "improper_subsidy"),      # a brand-shaped platform
+    # quoted names of platforms still are names: brand-shaped, by a firm word, in the lexicon
+    ("“鑫盛贷”涉嫌非法吸收公众存款，已被立案侦查", "public_risk"),
+    ("“云岫汇通”平台老板失联，投资人已到经侦报案", "public_risk"),
+    ("鹏城网跑路了，投资人去经侦报案", "public_risk"),               # a ××网 site
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
