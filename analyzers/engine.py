@@ -180,7 +180,8 @@ class Analyzer:
         self._events = EntityEventMatcher(self._platform, self._neg_re, self._cut, model, names,
                                           ctx["firm_words"], ctx["generic_events"],
                                           ctx["everyday_events"], ctx["finance_words"],
-                                          ctx["consumer_businesses"], ctx["fiction"])
+                                          ctx["consumer_businesses"], ctx["fiction"],
+                                          ctx["lesson"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:

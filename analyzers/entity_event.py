@@ -103,9 +103,11 @@ class EntityEventMatcher:
                  platforms: Iterable[str] = (), firm_words: Iterable[str] = (),
                  generic_events: Iterable[str] = (), everyday_events: Iterable[str] = (),
                  finance_words: Iterable[str] = (),
-                 consumer_businesses: Iterable[str] = (), fiction: Iterable[str] = ()) -> None:
+                 consumer_businesses: Iterable[str] = (), fiction: Iterable[str] = (),
+                 lesson: Iterable[str] = ()) -> None:
         self._finder = finder
         self._fiction = tuple(fiction)
+        self._lesson = tuple(lesson)
         self._consumer = tuple(consumer_businesses)
         # with the word that makes it a business (婚庆公司, 宠物店): that 公司 is no finance
         self._consumer_re = re.compile("(?:" + "|".join(map(re.escape, self._consumer))
@@ -242,6 +244,8 @@ class EntityEventMatcher:
             return Candidate(found[0], found[1], "context")  # 连州财富 in 连州财富通
         if named is not None:
             return named
+        if self._studies(doc):
+            return None  # a law student's 集资诈骗罪 by 非法占有目的, a history lesson's 上访
         # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
         # firm in trouble; with a finance event (提现困难, 非法集资) it is, and so with an event
         # that is also everyday talk (跑路 of a landlord, 爆雷 of a series) in a text about money
@@ -277,8 +281,18 @@ class EntityEventMatcher:
         """Is a short post about a story (fiction: 剧里, 这部剧, 小说里, 网文)? Its 跑路 and 经侦 are
         the plot's (剧里的'星辰财富'一看就要爆雷). A long article may use the words as a figure of
         speech about a real firm (才米公社……剧情反转), so only a post of POST_CONTEXT_CHARS."""
+        return self._short_post_with(doc, self._fiction)
+
+    def _studies(self, doc: Doc) -> bool:
+        """Is a short post about studying (lesson: 考研, 申论, 历史课, 刑法分论)? Its 集资诈骗罪 and
+        集体上访 may be the syllabus's; a student's own platform still has a name of its own
+        (lexicon, brand-shaped), so only a plain name found by context stops counting."""
+        return self._short_post_with(doc, self._lesson)
+
+    @staticmethod
+    def _short_post_with(doc: Doc, words: tuple[str, ...]) -> bool:
         return (doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
-                and any(w in doc.t for w in self._fiction))
+                and any(w in doc.t for w in words))
 
     def _everyday_only(self, risk: list[Hit]) -> bool:
         """Are all the trouble words everyday (everyday_events) or generic (generic_events)?"""
