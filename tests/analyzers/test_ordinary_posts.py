@@ -164,6 +164,11 @@ lottery, 无法提现 for game coins):
   account's 报警立案, a police video's 经侦. Then a short post about studying (lesson: 考研, 申论,
   历史课, 刑法分论) names no platform by a plain context name, and a rate that recedes (后退,
   减少) is no return; 5 and 5 remain.
+- ordinary_heldout30.jsonl (500, 60% with such a word: livestream and short-video comments;
+  hobby forums and groups, 2026-12-03) and ordinary_heldout31.jsonl (500, the same: people's own
+  money in everyday terms; news comments and forwarded notices on non-financial events):
+  measured blind once with the final analyzers of session 12, 1 and 0 flagged (1 and 0 with
+  those of session 11; keyword list 180 and 204): a board game's 杠杆 and 清盘. Not tuned.
 (The twenty-fifth file of session 11, measured blind once at 2 flagged, was lost with that
 machine before it was committed.)
 Since session 10 every file here is also training data of the offer gate
@@ -214,21 +219,24 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 27 of 13,380 posts. The twenty-eighth 6 blind (oh28a, with those fixes) and 0 (oh28b, with the
 # lesson frame below), the twenty-ninth 7 blind (with those fixes; 3 and 4 of 250); then a
 # lesson's plain names (lesson), a rate that recedes (后退, 减少), and the gate retrained on all
-# (threshold 0.22 -> 0.18): the counts below, 41 of 14,380 posts (37 with the gate before).
+# (threshold 0.22 -> 0.18): 41 of 14,380 posts (37 with the gate before). The thirtieth and
+# thirty-first 1 and 0 blind with those final analyzers (not tuned); the gate retrained on them
+# and the fourteenth offer file: the counts below, 40 of 15,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
+            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
             "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
+            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 1,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 2,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 2, "ordinary_heldout27.jsonl": 1,
-            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5}
+            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
+            "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -458,8 +466,8 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
 
 
-# Offer posts (tests/corpus/offer_posts.jsonl): 2,600 promoters' posts written blind to rules.md in
-# sessions 8 to 11 (ad copy, testimonials, soft sells, evasions), thirteen files of 200, each measured blind
+# Offer posts (tests/corpus/offer_posts.jsonl): 2,800 promoters' posts written blind to rules.md in
+# sessions 8 to 12 (ad copy, testimonials, soft sells, evasions), fourteen files of 200, each measured blind
 # once before its failures were read (the first was read while the check was designed). At
 # least one of their rules is found, with the analyzers of session 7 / at the blind count / now,
 # in: 186 / - / 186 of the first, 186 / 182 / 183 of the second, 184 / 180 / 183 of the third,
@@ -494,14 +502,16 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # without the gate, 182 with the analyzers of session 9. The thirteenth (session 11, half one-line
 # group posts, half lifestyle stories; rates in every form): 188 blind with the final analyzers of
 # session 10 (none lost to the gate; the 12 missed are one-line pitches that name no investment:
-# 这个盘稳赚, 收益翻倍，名额就剩三个), not tuned. The offer gate is trained on all thirteen
-# (in-sample since).
-OFFER_POSTS_FLOOR = 2387
+# 这个盘稳赚, 收益翻倍，名额就剩三个), not tuned. The fourteenth (session 12, seven styles, 30%
+# evasive): 190 blind with the final analyzers of session 12 (all labels: 176); the 10 missed are
+# mostly pinyin mixed into a word (shou付dai, pei资, ti验金, yuan始股), not tuned. The offer gate is
+# trained on all fourteen (in-sample since).
+OFFER_POSTS_FLOOR = 2577
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 2600 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 2800 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
