@@ -63,8 +63,8 @@ _GENERIC_MODIFIERS = frozenset({
     "众筹", "现金", "小额", "网上", "手机", "上海", "北京", "深圳", "广州", "杭州", "浙江", "广东"})
 _CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限|信息服务|服务有限)$")
 _SCARE_QUOTES = "“\"「『"  # (not 《: a title)
-# names that end so are a site's or a net's of every day, not a ××网 platform's (大结局要收网,
-# 拿捕鸟网): the nets of everyday speech in jieba's dictionary
+# names that end so are a site's or a net's of every day, not a ××网 platform's: the internet,
+# a government site, and the nets of everyday speech (大结局要收网, 拿捕鸟网, 铁丝网)
 _NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网",
                   "收网", "渔网", "鸟网", "落网", "天网", "法网", "电网", "球网", "蛛网", "丝网",
                   "拉网", "织网", "撒网", "局域网", "内网", "外网", "防护网", "安全网")
