@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from . import enterprise as ent
+from . import pinyin, segment
 from . import platform as plat
-from . import segment
 from .automaton import KeywordAutomaton
 from .context import (
     CUE_KINDS,
@@ -220,8 +220,12 @@ class Analyzer:
         for rid, rule in self.rules.items():
             if rid not in self.enabled or not {"lexicon", "entity_event"} & set(rule.kinds):
                 continue  # names are checked by check_enterprise, not in running text
+            mixes = "lexicon" in rule.kinds and "entity_event" not in rule.kinds
             for term in rule.terms:
                 add(term.text, ("t", rid, term))
+                if mixes:  # an offer's word with pinyin mixed in (shou付dai, pei资)
+                    for spelling in pinyin.mixed_spellings(term.text):
+                        add(spelling, ("p", rid, term))
                 for x in term.exclude:
                     add(x, ("x", rid, term.text))
             for x in rule.exclude:
@@ -380,6 +384,9 @@ class Analyzer:
                 tag = e[0]
                 if tag == "t":
                     terms.append((start, end, e[1], e[2]))
+                elif tag == "p":
+                    if pinyin.latin_bounded(doc.t, start, end):
+                        terms.append((start, end, e[1], e[2]))
                 elif tag == "x":
                     excludes.setdefault(start, []).append((end, e[1], e[2]))
                 elif tag == "a":
