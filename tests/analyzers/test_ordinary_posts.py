@@ -169,6 +169,12 @@ lottery, 无法提现 for game coins):
   money in everyday terms; news comments and forwarded notices on non-financial events):
   measured blind once with the final analyzers of session 12, 1 and 0 flagged (1 and 0 with
   those of session 11; keyword list 180 and 204): a board game's 杠杆 and 清盘. Not tuned.
+- ordinary_heldout32.jsonl (500, 60% with such a word, 220 posts with Latin letters: pinyin
+  slang and abbreviations, words typed half in pinyin, English code-switching, user names and
+  model numbers, 2026-12-03): measured blind once after the terms of rules 1-8 were matched
+  with pinyin mixed in, 3 flagged, none of them by a pinyin spelling (3 with the analyzers of
+  session 11; keyword list 165): a grandmother who will call the police, a murder-mystery
+  game's 非法集资, a werewolf group named 狼人杀金服. Not tuned.
 (The twenty-fifth file of session 11, measured blind once at 2 flagged, was lost with that
 machine before it was committed.)
 Since session 10 every file here is also training data of the offer gate
@@ -221,8 +227,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # lesson's plain names (lesson), a rate that recedes (后退, 减少), and the gate retrained on all
 # (threshold 0.22 -> 0.18): 41 of 14,380 posts (37 with the gate before). The thirtieth and
 # thirty-first 1 and 0 blind with those final analyzers (not tuned); the gate retrained on them
-# and the fourteenth offer file: the counts below, 40 of 15,380 posts.
-CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
+# and the fourteenth offer file: 40 of 15,380 posts. The thirty-second 3 blind with pinyin
+# mixed into the terms of rules 1-8 (none of the 3 from it; 3 with the analyzers of session 11);
+# the gate retrained on it (threshold 0.19): the counts below, 42 of 15,880 posts.
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
@@ -236,7 +244,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 2, "ordinary_heldout27.jsonl": 1,
             "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
-            "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0}
+            "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
+            "ordinary_heldout32.jsonl": 3}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
