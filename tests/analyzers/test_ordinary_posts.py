@@ -421,6 +421,7 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("个人POS机办理，秒到账", "unlicensed_payment"),          # no everyday sense: no cue needed
     ("【瑞鼎金服】体验金五千元，收益可提现", "improper_subsidy"),
     ("新人专享8888元体验金，收益可提现", "improper_subsidy"),
+    ("新人送体验金8888元，收益可提现", "improper_subsidy"),          # 新人送: a gift to new users
     ("注册就送5888体验金，收益可提现，亲测有效", "improper_subsidy"),
     ("这么稳赚的理财，我能不推荐给大家吗", "promised_return"),
     # two subsidy offers name each other: no other word of investment is needed

@@ -52,6 +52,7 @@ def test_latin_bounded(text: str, start: int, end: int, ok: bool) -> None:
     ("pei资 1比10，股票期货都能做，私聊", "margin_financing"),
     ("yuan始股认购中，上市后十倍收益，名额有限", "fundraising_signal"),
     ("bao本的理财，名额有限，私聊", "guaranteed_principal"),
+    ("新人送ti验金8888元，收益可提现", "improper_subsidy"),
 ])
 def test_mixed_spellings_are_found(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
