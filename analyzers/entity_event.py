@@ -275,7 +275,7 @@ class EntityEventMatcher:
             return False
         if self._firm_like(t, name, pos):
             return False
-        return not self._names or not any(True for _ in self._names.find(name))
+        return not self._names.find(name)
 
     def _story(self, doc: Doc) -> bool:
         """Is a short post about a story (fiction: 剧里, 这部剧, 小说里, 网文)? Its 跑路 and 经侦 are

@@ -7,7 +7,7 @@ added to the rules file gets them too. Only mixed forms: a whole-pinyin form of 
 (doudi, baoben) would match inside user names and English words, and a form with at least one
 Han character stays anchored in Chinese text. The pinyin is toneless, as people type it, from
 the table of model/pinyin.txt (scripts/build_pinyin_table.py: every character's two most
-common readings, so 银行 gets yin行 and yinhang and yinxing alike).
+common readings, so 银行 gets yin行, 银hang and 银xing alike).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from settings.resources import shipped_path
 
 TABLE_FILE = shipped_path("analyzers", "model", "pinyin.txt")
 MIN_CHARS = 2
-MAX_CHARS = 5   # (3**5 - 2**5 = 211 spellings per term at most, with two readings a character)
+MAX_CHARS = 5   # (3**5 - 1 - 2**5 = 210 spellings per term at most, two readings a character)
 _HAN = re.compile(rf"[\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}")
 
 

@@ -14,8 +14,8 @@ Times are CPU seconds of this process (time.process_time), pinned to one core, s
 work on a shared machine does not distort the figures. (a) and (b) are interleaved: the corpus is
 cut into CHUNKS slices, and each slice is run through both, in alternating order, so that a slow
 spell of the machine (another process on the core's sibling, a lower clock) falls on both sides
-of the ratio instead of on whichever ran during it; the per-slice ratios are printed as well. Load time (rules, automaton, jieba
-dictionary) is reported separately; peak memory is the
+of the ratio instead of on whichever ran during it; the per-slice ratios are printed as well.
+Load time (rules, automaton, jieba dictionary) is reported separately; peak memory is the
 process's maximum resident set size, and the Python allocation peak of the pipeline measured
 with tracemalloc on a sample (tracemalloc slows everything, so not on the timed run).
 """

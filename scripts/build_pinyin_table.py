@@ -7,8 +7,8 @@ analyzers/pinyin.py spells the terms of rules 1-8 with pinyin mixed in (shou付d
 this table rather than pypinyin itself: pypinyin's dictionary costs some 55 MB and a quarter of
 a second in every process that builds an analyzer, the table a few hundred kilobytes. Every
 reading of a character is kept (行: xing hang), at most MAX_READINGS, in pypinyin's order (the
-most common first), so a term gets the spellings of all its readings (银行: yin行, yinxing… and
-yinhang…). Needs pypinyin (the `train` and `test` extras); --check compares instead of writing
+most common first), so a term gets the spellings of all its readings (银行: yin行, 银xing and
+银hang). Needs pypinyin (the `train` and `test` extras); --check compares instead of writing
 (exit 1 when the installed pypinyin gives another table: rebuild after upgrading it).
 """
 
