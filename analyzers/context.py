@@ -23,7 +23,10 @@ _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
 MAX_SPAN = 300
 CUE_KINDS = ("warning", "reporting", "quoting", "borrowing", "investment", "past_performance",
              "own_result", "statistics", "negative", "positive", "advertorial", "offer_cues",
-             "private_contact")
+             "private_contact", "denial", "not_quoting")
+# A cue word inside a longer word of "not_<kind>" is no cue of that kind (都说好 is praise, not
+# the 说好 of a promise recalled).
+MASKS = {k[4:]: k for k in CUE_KINDS if k.startswith("not_")}
 
 
 class Doc:
@@ -65,7 +68,7 @@ class Doc:
         if kinds is None:
             kinds = set()
             if end > start:
-                for _, _, found in self._cue_auto.find(self.t, start, end):
+                for _, _, found in self._found(start, end):
                     kinds.update(found)
             self._span_cues[key] = kinds
         return kind in kinds
@@ -74,7 +77,7 @@ class Doc:
         """How many cue words of `kind` are inside t[start:end] (a local scan)."""
         n = 0
         if end > start:
-            for _, _, found in self._cue_auto.find(self.t, start, end):
+            for _, _, found in self._found(start, end):
                 n += kind in found
         return n
 
@@ -82,10 +85,26 @@ class Doc:
         """Start offsets of every cue word of `kind` in the whole text."""
         if self._all is None:
             self._all = {k: [] for k in CUE_KINDS}
-            for start, _, kinds in self._cue_auto.find(self.t):
+            for start, _, kinds in self._found(0, len(self.t)):
                 for k in kinds:
                     self._all[k].append(start)
         return self._all[kind]
+
+    def _found(self, start: int, end: int) -> list[tuple[int, int, tuple[str, ...]]]:
+        """The cue words in t[start:end], less those masked by a longer not_<kind> word."""
+        found = self._cue_auto.find(self.t, start, end)
+        masks = [(s, e, ks) for s, e, ks in found if any(k in MASKS.values() for k in ks)]
+        if not masks:
+            return found
+        out = []
+        for s, e, ks in found:
+            masked = {k for k in ks for ms, me, mks in masks
+                      if MASKS.get(k) in mks and ms <= s and e <= me and (ms, me) != (s, e)}
+            if masked:
+                ks = tuple(k for k in ks if k not in masked)
+            if ks:
+                out.append((s, e, ks))
+        return out
 
     def has_cue(self, kind: str) -> bool:
         return bool(self.cues(kind))

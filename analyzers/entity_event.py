@@ -396,7 +396,7 @@ class EntityEventMatcher:
         out.append(f"events:{min(n, 3)}")
         if risk:
             out.append("event:" + max(risk, key=lambda h: SEVERITY_ORDER[h.severity]).severity)
-        for cue in ("statistics", "warning", "reporting", "quoting"):
+        for cue in ("statistics", "warning", "reporting", "quoting", "denial"):
             if doc.cue_in(cue, lo, hi):
                 out.append(f"cue:{cue}")
         # the sentiment lexicon's counts, binned (按时回款, 靠谱 / 血汗钱, 骗)

@@ -26,7 +26,7 @@ CONTEXT_KEYS = (
     "past_performance", "own_result", "investment", "scope_exclusion", "statistics", "platform_after",
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
     "firm_words", "generic_events", "everyday_events", "finance_words", "consumer_businesses",
-    "offer_cues", "everyday_offers", "private_contact", "fiction", "lesson",
+    "offer_cues", "everyday_offers", "private_contact", "fiction", "lesson", "denial", "not_quoting",
 )
 RATE_KEYS = ("annual", "monthly", "weekly", "daily", "max_gap", "not_returns")
 RULE_KEYS = (

@@ -165,3 +165,26 @@ def test_news_names_of_the_events_are_trouble_words(analyzer) -> None:
 
 def test_a_share_price_crash_is_no_collapse(analyzer) -> None:
     assert analyzer.analyze("鑫隆资本的股价今天崩盘，大盘也跌了", "post") == []
+
+
+@pytest.mark.parametrize("kind", ["post", "ad"])
+def test_praise_is_no_quote(analyzer, kind: str) -> None:
+    """都说好 is praise (not_quoting): its 说好 is not the 说好 of a promise recalled."""
+    found = analyzer.analyze("收益稳定，年化11.2%，投的人都说好", kind)
+    assert [(f.rule, f.annual_rate) for f in found] == [("promised_return", 11.2)]
+
+
+def test_a_promise_recalled_still_quotes(analyzer) -> None:
+    assert not rules_of(analyzer.analyze("说好年化15%，结果一分钱都提不出来", "post")) & RULES_1_TO_8
+
+
+@pytest.mark.parametrize("kind", ["post", "ad"])
+def test_repaid_at_maturity_is_a_return_when_the_principal_is_guaranteed(analyzer,
+                                                                         kind: str) -> None:
+    """还款 is a borrowing word, but a guaranteed principal is made to investors only."""
+    found = analyzer.analyze("保本型产品，年化7%，到期自动还款", kind)
+    assert rules_of(found) == {"guaranteed_principal", "promised_return"}
+
+
+def test_a_loan_repaid_at_maturity_is_no_return(analyzer) -> None:
+    assert analyzer.analyze("借款1万，年化7%，到期还款", "post") == []

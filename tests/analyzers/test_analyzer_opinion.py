@@ -85,6 +85,15 @@ def test_the_model_decides_between_candidates(analyzer: Analyzer) -> None:
     assert [platform for platform, _ in risk(analyzer, trouble)] == ["清盈贷"]
 
 
+def test_a_denial_is_a_fact_for_the_model(analyzer: Analyzer) -> None:
+    """辟谣, 运营正常 (the rules' denial words) reach the model as one fact, so that a rumour
+    denied in words it never saw still counts as a denial."""
+    denied, _ = analyzer.opinion_features("清盈贷辟谣：平台运营正常，跑路传言纯属造谣。")
+    trouble, _ = analyzer.opinion_features("清盈贷跑路了，客服电话打不通。")
+    assert "\x02cue:denial" in denied
+    assert "\x02cue:denial" not in trouble
+
+
 # -- platform pages ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
