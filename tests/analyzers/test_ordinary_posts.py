@@ -229,7 +229,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # thirty-first 1 and 0 blind with those final analyzers (not tuned); the gate retrained on them
 # and the fourteenth offer file: 40 of 15,380 posts. The thirty-second 3 blind with pinyin
 # mixed into the terms of rules 1-8 (none of the 3 from it; 3 with the analyzers of session 11);
-# the gate retrained on it (threshold 0.19): the counts below, 42 of 15,880 posts.
+# the gate retrained on it (threshold 0.19): 42 of 15,880 posts.
+# Session 13: the thirty-third 3 blind (2 of 250 elderly and village voices, 1 of 250 small
+# business owners); then 集体上访 an everyday event, a refused 首付贷 (没碰, 不敢碰) and the gate
+# retrained on it (threshold 0.19 -> 0.2): 1 of 500; the counts below, 39 of 16,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -239,13 +242,13 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
-            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 1,
-            "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 2,
+            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
+            "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
-            "ordinary_heldout26.jsonl": 2, "ordinary_heldout27.jsonl": 1,
+            "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
             "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
-            "ordinary_heldout32.jsonl": 3}
+            "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -391,6 +394,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "考公复习到非法吸收公众存款罪，区别在于有没有非法占有目的",
     # a rate that recedes is no return
     "我的发际线年化后退8%，再这样就秃了",
+    # session 13: a petition with no word of finance names no firm; a buyer who refused the loan
+    "小区为了停车位的事想集体上访，物业经理说别急，他去找街道办",
+    "邻居买房时中介推荐首付贷，他们没碰，老老实实攒够了首付",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -471,6 +477,9 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("鹏城网跑路了，投资人去经侦报案", "public_risk"),               # a ××网 site
     # a student's own platform keeps its name (lesson drops only plain names found by context)
     ("考研期间投的那个鑫盛贷跑路了，复习都没心思", "public_risk"),
+    # a petition about a platform has words of finance; an ad's 不碰征信 is no refusal
+    ("鑫盛贷的本金三个月没兑付，投资人准备集体上访", "public_risk"),
+    ("首付不够？首付贷秒批，不碰征信，私聊", "real_estate_finance"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
@@ -517,7 +526,9 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # mostly pinyin mixed into a word (shou付dai, pei资, ti验金, yuan始股). Then every term of rules 1-8
 # is also matched with pinyin mixed in (analyzers/pinyin.py): 193 of the fourteenth (181 all
 # labels), 2,587 of all (2,577 before). The offer gate is trained on all fourteen (in-sample).
-OFFER_POSTS_FLOOR = 2587
+# Session 13: praise is no quote (都说好) and a guaranteed principal makes a rate a return
+# (保本型产品，年化7%，到期自动还款): 195 of the fourteenth (183 all labels), 2,589 of all.
+OFFER_POSTS_FLOOR = 2589
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
