@@ -50,6 +50,11 @@ class KeywordAutomaton(Generic[V]):
     def __len__(self) -> int:
         return len(self._values)
 
+    @property
+    def values(self) -> tuple[V, ...]:
+        """The values of the keys, in the order given."""
+        return self._values
+
     def find(self, text: str, start: int = 0, end: int | None = None
              ) -> list[tuple[int, int, V]]:
         """Every occurrence in text[start:end] (overlapping too), by end, longer first."""

@@ -37,14 +37,16 @@ class Doc:
     without candidates never pay for them.
     """
 
-    __slots__ = ("norm", "t", "kind", "_cue_auto", "_span_cues", "_all", "headline_warns",
-                 "_sentences")
+    __slots__ = ("norm", "t", "kind", "_cue_auto", "_masking", "_span_cues", "_all",
+                 "headline_warns", "_sentences")
 
-    def __init__(self, norm: Normalized, kind: str, cue_auto: KeywordAutomaton[tuple[str, ...]]) -> None:
+    def __init__(self, norm: Normalized, kind: str, cue_auto: KeywordAutomaton[tuple[str, ...]],
+                 masking: frozenset[tuple[str, ...]]) -> None:
         self.norm = norm
         self.t = norm.text
         self.kind = kind
         self._cue_auto = cue_auto
+        self._masking = masking  # masking_values(cue_auto), computed once by the analyzer
         self._span_cues: dict[tuple[int, int], set[str]] = {}
         self._all: dict[str, list[int]] | None = None
         self.headline_warns: bool | None = None  # set by the engine on first use
@@ -93,7 +95,8 @@ class Doc:
     def _found(self, start: int, end: int) -> list[tuple[int, int, tuple[str, ...]]]:
         """The cue words in t[start:end], less those masked by a longer not_<kind> word."""
         found = self._cue_auto.find(self.t, start, end)
-        masks = [(s, e, ks) for s, e, ks in found if any(k in MASKS.values() for k in ks)]
+        # (a set lookup per word: this runs for every window a page asks about)
+        masks = [m for m in found if m[2] in self._masking]
         if not masks:
             return found
         out = []
@@ -108,6 +111,12 @@ class Doc:
 
     def has_cue(self, kind: str) -> bool:
         return bool(self.cues(kind))
+
+
+def masking_values(cue_auto: KeywordAutomaton[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+    """The values (kinds of a cue word) of a cue automaton that hold a not_<kind>: computed once
+    per analyzer and handed to each Doc."""
+    return frozenset(v for v in cue_auto.values if any(k in MASKS.values() for k in v))
 
 
 def bounds(t: str, delim: re.Pattern[str], start: int, end: int) -> tuple[int, int]:

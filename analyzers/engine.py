@@ -34,6 +34,7 @@ from .context import (
     QUOTES,
     SENT_DELIMS,
     Doc,
+    masking_values,
     negation_re,
 )
 from .entity_event import EntityEventMatcher
@@ -152,6 +153,7 @@ class Analyzer:
             + [len(x) for r in self.rules.values() for t in r.terms for x in t.exclude] + [0])
         self._automaton = self._build_automaton()
         self._cues = self._build_cue_automaton()
+        self._cue_masking = masking_values(self._cues)
         self._name_matchers = {rid: ent.RestrictedMatcher(self.rules[rid], ctx)
                                for rid in self._by_kind["enterprise_name"]}
         self._tok = segment.tokenizer(
@@ -270,7 +272,7 @@ class Analyzer:
             text = text[:self.max_text_chars]
         stats.chars = len(text)
         norm = normalize(text)
-        doc = Doc(norm, kind, self._cues)
+        doc = Doc(norm, kind, self._cues, self._cue_masking)
         terms, excludes, anchors, rate_kw, licensed = self._scan(doc, stats)
         stats.candidates = len(terms) + len(anchors) + len(rate_kw)
         findings: list[Finding] = []
@@ -352,7 +354,8 @@ class Analyzer:
         """The opinion model's features of a text, and whether the rules make it a public_risk
         candidate (a trouble word and a named platform). Training uses exactly this."""
         text = text[:self.max_text_chars]
-        doc = Doc(normalize(text), kind if kind in KINDS else "post", self._cues)
+        doc = Doc(normalize(text), kind if kind in KINDS else "post", self._cues,
+                  self._cue_masking)
         terms, risk = self._event_hits(doc)
         cand = self._events.candidate(doc, risk, terms) if risk else None
         return self._events.features(doc, risk, cand).normalized(), cand is not None
@@ -421,7 +424,7 @@ class Analyzer:
         """The opinion model on any text: P(trouble at a platform) and the sentiment (without
         a model file: risk 0, sentiment from the word lists)."""
         doc = Doc(normalize(text[:self.max_text_chars]), kind if kind in KINDS else "post",
-                  self._cues)
+                  self._cues, self._cue_masking)
         terms, risk = self._event_hits(doc)
         cand = self._events.candidate(doc, risk, terms) if risk else None
         return self._events.opinion(doc, risk, cand)

@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import add
+from operator import add, mul
 from pathlib import Path
 
 import rjieba
@@ -69,10 +69,14 @@ def features(text: str, words: Iterable[str], meta: Iterable[str]) -> Features:
     counts.update(bigrams)
     counts.update(map(add, bigrams, t[2:]))
     counts.update(WORD + _DIGITS.sub("0", w) for w in (w.strip() for w in words) if len(w) >= 2)
-    out = {k: _LOG[v] if v < len(_LOG) else 1.0 + math.log(v) for k, v in counts.items()}
+    if max(counts.values(), default=0) < len(_LOG):
+        out = dict(zip(counts, map(_LOG.__getitem__, counts.values())))  # (the usual case, in C)
+    else:
+        out = {k: _LOG[v] if v < len(_LOG) else 1.0 + math.log(v) for k, v in counts.items()}
     for m in meta:
         out[META + m] = 1.0
-    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
+    values = out.values()
+    norm = math.sqrt(sum(map(mul, values, values))) or 1.0
     return Features(out, 1.0 / norm)
 
 
