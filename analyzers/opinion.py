@@ -70,7 +70,8 @@ def features(text: str, words: Iterable[str], meta: Iterable[str]) -> Features:
     counts.update(map(add, bigrams, t[2:]))
     counts.update(WORD + _DIGITS.sub("0", w) for w in (w.strip() for w in words) if len(w) >= 2)
     if max(counts.values(), default=0) < len(_LOG):
-        out = dict(zip(counts, map(_LOG.__getitem__, counts.values())))  # (the usual case, in C)
+        # (the usual case, in C)
+        out = dict(zip(counts, map(_LOG.__getitem__, counts.values()), strict=True))
     else:
         out = {k: _LOG[v] if v < len(_LOG) else 1.0 + math.log(v) for k, v in counts.items()}
     for m in meta:
