@@ -235,24 +235,27 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # retrained on it (threshold 0.19 -> 0.2): 1 of 500; 39 of 16,380 posts. The thirty-fourth
 # (parents and teachers; health, fitness and sport) 0 of 500 blind, with those analyzers and with
 # the final ones of session 12; then the gate retrained on it (threshold 0.2 -> 0.18): the counts
-# below, 40 of 16,880 posts.
+# below, 40 of 16,880 posts. The thirty-fifth (travel and food; finance-adjacent digital life)
+# 2 of 500 blind (the same 2 with the final analyzers of session 12); then a 流失率 is no return:
+# 1 of 500 (a market's 消费全额返还 a grandmother nearly fell for, left: it reports a real pitch);
+# the gate retrained on it (threshold 0.18 -> 0.21): the counts below, 38 of 17,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
-            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
+            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
-            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 1,
+            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
+            "ordinary_heldout28.jsonl": 4, "ordinary_heldout29.jsonl": 5,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
-            "ordinary_heldout34.jsonl": 0}
+            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -401,6 +404,7 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     # session 13: a petition with no word of finance names no firm; a buyer who refused the loan
     "小区为了停车位的事想集体上访，物业经理说别急，他去找街道办",
     "邻居买房时中介推荐首付贷，他们没碰，老老实实攒够了首付",
+    "家里的猫换毛季，掉毛的年化流失率起码40%，沙发上全是毛",   # a rate of loss is no return
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
