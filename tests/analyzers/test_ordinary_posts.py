@@ -408,9 +408,10 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     # a rate that recedes is no return
     "我的发际线年化后退8%，再这样就秃了",
     # session 13: a petition with no word of finance names no firm; a buyer who refused the loan
-    "小区为了停车位的事想集体上访，物业经理说别急，他去找街道办",
+    "小区为了修电梯的事想集体上访，居委会主任说别急，他去跑街道，结果半个月就批下来了",
+    "全班准备集体上访班主任，要求把早读取消",
     "邻居买房时中介推荐首付贷，他们没碰，老老实实攒够了首付",
-    "家里的猫换毛季，掉毛的年化流失率起码40%，沙发上全是毛",   # a rate of loss is no return
+    "今年头发的年化流失率怕是有25%，加班的代价",   # a rate of loss is no return
     # a police station's outreach, a novel, a lesson: no firm in them (name_stop, fiction, lesson)
     "派出所进小区宣传防范网络诈骗和非法集资，还发了环保袋，我爸领了两个",
     "看了一本小说，主角她妈被骗进非法集资，结局挺惨的",
