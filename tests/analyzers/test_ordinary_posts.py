@@ -241,9 +241,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # the gate retrained on it (threshold 0.18 -> 0.21): 38 of 17,380 posts. The thirty-sixth
 # (true-crime and police news comments; migrant and factory workers) 5 of 500 blind (the same 5
 # with the final analyzers of session 12); then a police station's outreach (name_stop 派出所,
-# 宣传), reading a novel (fiction 一本小说, 年代小说, ...) and a lesson's 必考 and 刑法老师: 2 of 500. The gate retrained on it
-# (threshold 0.21 -> 0.17, the offers unchanged) keeps 8 more everyday posts' rules 1-8 findings:
-# the counts below, 46 of 17,880 posts.
+# 宣传), reading a novel (fiction 一本小说, 年代小说, ...) and a lesson's 必考 and 刑法老师: 2 of
+# 500. The gate retrained on it (threshold 0.21 -> 0.17, the offers unchanged) keeps 8 more
+# everyday posts' rules 1-8 findings: the counts below, 46 of 17,880 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
