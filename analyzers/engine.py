@@ -148,6 +148,8 @@ class Analyzer:
         }
         self._known_terms = frozenset(t.text for r in self.rules.values() for t in r.terms)
         self._everyday_offers = frozenset(ctx["everyday_offers"])
+        self._standalone = {rid: frozenset(t.text for t in r.terms if t.standalone)
+                            for rid, r in self.rules.items()}
         self._longest_exclude = max(
             [len(x) for r in self.rules.values() for x in r.exclude]
             + [len(x) for r in self.rules.values() for t in r.terms for x in t.exclude] + [0])
@@ -502,6 +504,8 @@ class Analyzer:
         # does (注册鑫盛贷送现金红包 names the lender), and so do two terms of the rule (新手标加息，
         # 注册送现金红包: offers that name each other)
         own = [h for h in hits if h.rule == rid and h.term]
+        if any(h.term in self._standalone[rid] for h in own):
+            return True  # 新手标加息5%，限时！: the term is the offer and names its object
         # (a pattern's offer apart from the terms is another one: 加息券免费领，新手专享加息3%)
         apart = any(h.rule == rid and not h.term and not inside(h, own) for h in hits)
         if len({h.term for h in own}) + apart > 1:

@@ -34,7 +34,7 @@ RULE_KEYS = (
     "negation", "boundary", "context", "extra_negation", "requires", "requires_in_posts",
     "licensed_exempt",
 )
-TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless")
+TERM_KEYS = ("term", "severity", "boundary", "exclude", "negation", "unless", "standalone")
 RULE_CONTEXTS = ("negation", "warning", "quoting", "reporting")
 PATTERN_KEYS = ("regex", "anchors", "severity", "window", "unless")
 
@@ -52,6 +52,9 @@ class Term:
     negation: bool            # a negation just before the term cancels it
     exclude: tuple[str, ...]  # normalized look-alike phrases that contain the term
     unless: tuple[str, ...]   # words that, in the same sentence, give the term another sense
+    # the term names a financial offer by itself (新手标加息, 首投返现): a post needs no word of
+    # the rule's requires_in_posts beside it
+    standalone: bool = False
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,7 @@ def _load_term(p: str, rid: str, item: yaml.Node, severity: str, boundary: bool,
         if "exclude" in opts else (),
         unless=tuple(normalize_term(w) for w, _ in _str_list(p, opts["unless"][1], "unless"))
         if "unless" in opts and opts["unless"][1].value else (),
+        standalone=_bool(p, opts["standalone"][1]) if "standalone" in opts else False,
     )
 
 

@@ -32,6 +32,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("    terms: [保本]\n    severity: urgent\n", 9, "severity"),
     ("    terms: [保本]\n    colour: red\n", 9, "unknown key"),
     ("    terms:\n      - 保本\n      - {term: 保息, boundry: true}\n", 10, "unknown term key"),
+    ("    terms:\n      - {term: 保本保息, standalone: sometimes}\n", 9, "expected true or false"),
     ("    terms: [保本\n", 9, "flow sequence at line 8"),
     ("    terms: [保]\n", 8, "too short"),
     # a repeat inside a repeat backtracks exponentially on crafted text (issue 15)
@@ -96,3 +97,12 @@ def test_shipped_rules_cover_every_rule_id() -> None:
 
     a = Analyzer(ROOT / "config" / "rules.yaml")
     assert set(a.rules) == set(RULE_IDS)
+
+
+def test_a_standalone_term_needs_no_other_offer_word_in_a_post(tmp_path: Path) -> None:
+    """requires_in_posts asks a post for a word beside the term; a standalone term is one."""
+    body = "    requires_in_posts: [投资]\n    terms:\n      - 保本\n      - {term: 保本保息, standalone: true}\n"
+    analyzer = Analyzer(_write(tmp_path, GOOD_HEAD + body))
+    assert analyzer.analyze("保本保息，限时", "post") != []
+    assert analyzer.analyze("保本，限时", "post") == []
+    assert analyzer.analyze("保本，投资限时", "post") != []

@@ -416,6 +416,10 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "派出所进小区宣传防范网络诈骗和非法集资，还发了环保袋，我爸领了两个",
     "看了一本小说，主角她妈被骗进非法集资，结局挺惨的",
     "刑法老师说非法集资类犯罪下周必考，宿舍里一片哀嚎，都想跑路",
+    # session 14: a gift for signing up at a shop, a bank card's POS at a shop, a loan's limit
+    "新店开业，注册会员送现金券，满100减20",
+    "楼下超市的POS机坏了，老板说银行明天免费上门换",
+    "信用卡提额了，额度两万，分期手续费年化算下来快15%，不划算",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -499,6 +503,16 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     # a petition about a platform has words of finance; an ad's 不碰征信 is no refusal
     ("鑫盛贷的本金三个月没兑付，投资人准备集体上访", "public_risk"),
     ("首付不够？首付贷秒批，不碰征信，私聊", "real_estate_finance"),
+    # session 14: a lender's own offer words need no other word (standalone); a sign-up gift of
+    # a trial sum; what the reader gets; a rate beside "no risk" is a return, not a loan's price
+    # (额度 is a quota there); a POS machine handed out without a deposit or a licence
+    ("新手标加息5%，限时！", "improper_subsidy"),
+    ("首投返现20%，仅限今天！", "improper_subsidy"),
+    ("开户即送3000元体验金", "improper_subsidy"),
+    ("体验金10000元，收益可提现", "improper_subsidy"),
+    ("不限额度，年化9%，无风险", "promised_return"),
+    ("POS机代理招募，一台起拿，无需押金", "unlicensed_payment"),
+    ("个人办POS机不用营业执照，要的找我", "unlicensed_payment"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
@@ -547,7 +561,10 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # labels), 2,587 of all (2,577 before). The offer gate is trained on all fourteen (in-sample).
 # Session 13: praise is no quote (都说好) and a guaranteed principal makes a rate a return
 # (保本型产品，年化7%，到期自动还款): 195 of the fourteenth (183 all labels), 2,589 of all.
-OFFER_POSTS_FLOOR = 2589
+# Session 14: a lender's own offer words need no other word (standalone: 新手标加息, 首投返现), a
+# sign-up gift of 体验金, what the reader gets (收益可提现), no risk beside a rate (无风险 is a
+# word of investment) and POS machines without a deposit or a licence: 2,627 of all.
+OFFER_POSTS_FLOOR = 2627
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
