@@ -185,7 +185,7 @@ class Analyzer:
                                           ctx["firm_words"], ctx["generic_events"],
                                           ctx["everyday_events"], ctx["finance_words"],
                                           ctx["consumer_businesses"], ctx["fiction"],
-                                          ctx["lesson"])
+                                          ctx["lesson"], ctx["stock_market"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:

@@ -71,6 +71,8 @@ _NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", 
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
 LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins (opinion())
 _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
+# a stock's code as forums write it: $北辰钢构(600496)$, （000001）, sh600519 (normalized: lower case)
+_STOCK_CODE = re.compile(r"[($（](?:sh|sz)?[036]\d{5}[)$）]|(?<![a-z0-9])(?:sh|sz)[036]\d{5}(?!\d)")
 # a problem-platform listing line: 名称 2018-07-31 地区 提现困难
 _LISTING = re.compile(r"(?:^|\n)([\u4e00-\u9fffa-z0-9]{2,10})(?:/[^\n\d]{2,12})?\s*\d{4}-\d\d-\d\d")
 # an account a post addresses; not the //@name: of a repost chain, which names who reposted
@@ -104,10 +106,11 @@ class EntityEventMatcher:
                  generic_events: Iterable[str] = (), everyday_events: Iterable[str] = (),
                  finance_words: Iterable[str] = (),
                  consumer_businesses: Iterable[str] = (), fiction: Iterable[str] = (),
-                 lesson: Iterable[str] = ()) -> None:
+                 lesson: Iterable[str] = (), stock_market: Iterable[str] = ()) -> None:
         self._finder = finder
         self._fiction = tuple(fiction)
         self._lesson = tuple(lesson)
+        self._stock_market = tuple(stock_market)
         self._consumer = tuple(consumer_businesses)
         # with the word that makes it a business (婚庆公司, 宠物店): that 公司 is no finance
         self._consumer_re = re.compile("(?:" + "|".join(map(re.escape, self._consumer))
@@ -244,8 +247,11 @@ class EntityEventMatcher:
             return Candidate(found[0], found[1], "context")  # 连州财富 in 连州财富通
         if named is not None:
             return named
-        if self._studies(doc):
-            return None  # a law student's 集资诈骗罪 by 非法占有目的, a history lesson's 上访
+        if self._studies(doc) or self._stock_talk(doc):
+            # a law student's 集资诈骗罪 by 非法占有目的, a history lesson's 上访; a listed
+            # company's 立案调查 and its shareholder's 逾期 (no trouble at a platform: labelling
+            # guide, case 10), named by its stock or found as a registered company
+            return None
         # a plain name (车站手机) with only everyday trouble words (报警, 诈骗, 失联) is not a
         # firm in trouble; with a finance event (提现困难, 非法集资) it is, and so with an event
         # that is also everyday talk (跑路 of a landlord, 爆雷 of a series) in a text about money
@@ -288,6 +294,14 @@ class EntityEventMatcher:
         集体上访 may be the syllabus's; a student's own platform still has a name of its own
         (lexicon, brand-shaped), so only a plain name found by context stops counting."""
         return self._short_post_with(doc, self._lesson)
+
+    def _stock_talk(self, doc: Doc) -> bool:
+        """Is a short post about the stock market (stock_market: 停牌, 退市, 上市公司, 大股东, or
+        a stock's code: $北辰钢构(600496)$)? Its trouble words are a listed company's; a P2P
+        platform named there still has a name of its own (lexicon, brand-shaped)."""
+        return self._short_post_with(doc, self._stock_market) or (
+            doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
+            and _STOCK_CODE.search(doc.t) is not None)
 
     @staticmethod
     def _short_post_with(doc: Doc, words: tuple[str, ...]) -> bool:

@@ -244,24 +244,36 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 宣传), reading a novel (fiction 一本小说, 年代小说, ...) and a lesson's 必考 and 刑法老师: 2 of
 # 500. The gate retrained on it (threshold 0.21 -> 0.17, the offers unchanged) keeps 8 more
 # everyday posts' rules 1-8 findings: the counts below, 46 of 17,880 posts.
-CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
+# Session 14: the thirty-seventh (housing, renting, cars; shopping, second-hand trading, weddings,
+# pets) 0 and 2 of 250 blind with the analyzers of 441f0de (the same with those of session 13):
+# a wedding studio's customers' 维权群 (a consumer's trouble: 维权群 unless consumer_venues) and
+# a small 网店 gone (name_stop). The thirty-eighth (stock forums; SMS) 11 and 0 of 250 blind (11
+# with those of session 13 too): a listed company's 立案, 逾期 and 年报 (stock_market: a short
+# post about trading shares names no platform by context; name_stop 上市公司), a crackdown on and
+# a loss through 场外配资 told (warning 严查, 查得严, 清理, 教训, 赌博, 亏光, 倒欠), 两融's rate (a
+# loan's price: borrowing) and one's own gains since buying (own_result 我买入, 账户收益): 1 of
+# 500 after. With the gate retrained on both (threshold 0.17 -> 0.21) and the opinion model
+# retrained (two train negatives are no candidates now; threshold 0.89 -> 0.885, and a canteen's
+# 爆雷 is no trouble: unless 食堂, 饭菜), the counts below: 40 of 18,880 posts.
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
+            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
-            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
+            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 2,
-            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 1,
+            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
+            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
+            "ordinary_heldout28.jsonl": 4, "ordinary_heldout29.jsonl": 5,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
-            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
-            "ordinary_heldout36.jsonl": 2}
+            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
+            "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
+            "ordinary_heldout38.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -420,6 +432,20 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "新店开业，注册会员送现金券，满100减20",
     "楼下超市的POS机坏了，老板说银行明天免费上门换",
     "信用卡提额了，额度两万，分期手续费年化算下来快15%，不划算",
+    # session 14, stock forums: a listed company's trouble; 场外配资 in a crackdown, a lesson or a
+    # loss told; the price of 两融; one's own gains since buying. And a wedding studio's customers'
+    # 维权群, an online shop gone, a canteen's 爆雷
+    "$北辰钢构(600496)$ 实控人跑路了，公司被立案调查，我的钱全套里面了",
+    "sh600496 公司被立案调查，董事长失联，投进去的钱血本无归",
+    "公告说公司涉嫌违规担保被立案，董事会全员不保证年报真实，这还玩啥",
+    "大股东担保的那笔债也逾期了，上市公司要被连带，这雷越滚越大",
+    "监管又在严查场外配资，15年的教训不能忘",
+    "表哥当年借配资炒股，本金全亏光还倒欠一屁股债",
+    "两融利率年化8.35%，券商是真敢收，我融了三个月就还了",
+    "从我买入到现在收益率+82%，再涨我就减半仓",
+    "婚纱摄影店倒闭了，定金交了还没拍，老板电话打不通，拉了个维权群明天去派出所报警",
+    "卖手工皂的小网店跑路了，客服也不回，钱要不回来了",
+    "公司食堂换承包商了，第一天就爆雷，米饭是夹生的，全公司都在群里吐槽",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -513,6 +539,9 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("不限额度，年化9%，无风险", "promised_return"),
     ("POS机代理招募，一台起拿，无需押金", "unlicensed_payment"),
     ("个人办POS机不用营业执照，要的找我", "unlicensed_payment"),
+    # a platform named in a stock forum keeps its name; a 配资 offer beside 涨停 is still one
+    ("炒股的钱有一半投了鑫盛贷，现在鑫盛贷爆雷了，股票也跌停，双杀", "public_risk"),
+    ("牛股天天涨停，股票配资1:10，按天配资，私聊", "margin_financing"),
 ])
 def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, rule: str) -> None:
     assert rule in {f.rule for f in analyzer.analyze(text, "post")}
@@ -563,13 +592,16 @@ def test_the_same_words_in_finance_still_count(analyzer: Analyzer, text: str, ru
 # (保本型产品，年化7%，到期自动还款): 195 of the fourteenth (183 all labels), 2,589 of all.
 # Session 14: a lender's own offer words need no other word (standalone: 新手标加息, 首投返现), a
 # sign-up gift of 体验金, what the reader gets (收益可提现), no risk beside a rate (无风险 is a
-# word of investment) and POS machines without a deposit or a licence: 2,627 of all.
-OFFER_POSTS_FLOOR = 2627
+# word of investment) and POS machines without a deposit or a licence: 2,627 of all. The
+# fifteenth (session 14; one-liners, comment replies, sharing notes, part-time-job boards; 30%
+# evasive): 198 blind with the analyzers of 441f0de (all labels: 189; 196 and 187 with those of
+# session 13), then 2,825 of all 3,000.
+OFFER_POSTS_FLOOR = 2825
 
 
 def test_offer_posts_are_still_found(analyzer: Analyzer) -> None:
     records = load_jsonl(CORPUS / "offer_posts.jsonl")
-    assert len(records) == 2800 and all(r["kind"] == "post" and r["labels"] for r in records)
+    assert len(records) == 3000 and all(r["kind"] == "post" and r["labels"] for r in records)
     predict = engine_text_predictor(analyzer)
     found = sum(1 for r in records if predict(r) & set(r["labels"]))
     assert found >= OFFER_POSTS_FLOOR, found
