@@ -128,20 +128,24 @@ _OPERATOR_PATTERNS = [
                rf"[\u4e00-\u9fff]ICP[备證证]"),
     re.compile(rf"ICP[备證证][案]?[:：]?\s*[\u4e00-\u9fff]?ICP[备證证]?\s*\d+号(?:-\d+)?\s*"
                rf"(?P<name>{_NAME})"),
+    # an about-us line: 禾丰贷由深圳前海鼎禾金融信息服务有限公司运营; 公司全称：成都金穗互联网金融服务有限公司
+    re.compile(rf"由(?P<name>{_NAME})(?:负责|独家|全资)?运营"),
+    re.compile(rf"(?:公司|企业)全称\s*[:：]\s*(?P<name>{_NAME})"),
+    re.compile(rf"(?P<name>{_NAME})旗下(?:的)?(?:平台|产品|网站|品牌)"),
 ]
 _TRAILING = re.compile(r"(?:版权所有|保留所有权利|all rights reserved|[\u4e00-\u9fff]ICP.*)$",
                        re.I)
 
 
 FOOTER_REACH = 120
-# 版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者, in any letter case (re.I also takes İ and ı for
+# 版权所有|©|\(c\)|copyright|主办|运营|ICP|经营者|全称|旗下, in any letter case (re.I also takes İ and ı for
 # i). Written as the first character, then the rest of the word that character begins: a pattern
 # that starts with a plain class lets the regex engine skip the rest of a page in a tight loop,
 # about three times faster than the alternation with re.I.
 _I = "[iIİı]"
 _FOOTER_MARK = re.compile(
-    rf"[版©(cC主运iIİı经](?:(?<=版)权所有|(?<=©)|(?<=\()[cC]\)|(?<=[cC])[oO][pP][yY][rR]{_I}[gG][hH][tT]"
-    rf"|(?<=主)办|(?<=运)营|(?<={_I})[cC][pP]|(?<=经)营者)")
+    rf"[版©(cC主运iIİı经全旗](?:(?<=版)权所有|(?<=©)|(?<=\()[cC]\)|(?<=[cC])[oO][pP][yY][rR]{_I}[gG][hH][tT]"
+    rf"|(?<=主)办|(?<=运)营|(?<={_I})[cC][pP]|(?<=经)营者|(?<=全)称|(?<=旗)下)")
 
 
 def find_operator(text: str) -> tuple[str, int] | None:

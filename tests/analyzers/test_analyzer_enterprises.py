@@ -65,6 +65,12 @@ def test_scope_findings_say_so(checker) -> None:
     # footer words in any letter case
     ("首页\nCOPYRIGHT (C) 2015 清远聚鑫网络科技有限公司", "清远聚鑫网络科技有限公司"),
     ("首页\n(C)2015 清远聚鑫网络科技有限公司", "清远聚鑫网络科技有限公司"),
+    # an about-us line says who runs the site
+    ("关于我们：禾丰贷由深圳前海鼎禾金融信息服务有限公司运营，成立于2014年8月。",
+     "深圳前海鼎禾金融信息服务有限公司"),
+    ("公司全称：成都金穗互联网金融服务有限公司，统一社会信用代码9151010********。",
+     "成都金穗互联网金融服务有限公司"),
+    ("广州聚鑫投资管理有限公司旗下平台，2015年3月正式上线。", "广州聚鑫投资管理有限公司"),
     ("没有页脚的页面", None),
 ])
 def test_extract_operator(checker, page: str, operator: str | None) -> None:

@@ -45,7 +45,7 @@ def test_the_gate_loads_with_a_threshold() -> None:
 
 
 @pytest.mark.parametrize("text, rule", [
-    ("谈恋爱就像配资，上头的时候全仓，下头的时候爆仓", "margin_financing"),
+    ("谈恋爱就像配资，上头的时候全仓，下头的时候割肉", "margin_financing"),
     ("我的减肥计划是首付分期：今天少吃一口，明天再少吃一口", "real_estate_finance"),
 ])
 def test_an_everyday_post_with_the_words_of_an_offer_is_dropped(

@@ -255,10 +255,17 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 500 after. With the gate retrained on both (threshold 0.17 -> 0.21) and the opinion model
 # retrained (two train negatives are no candidates now; threshold 0.89 -> 0.885, and a canteen's
 # 爆雷 is no trouble: unless 食堂, 饭菜), the counts below: 40 of 18,880 posts.
+# The thirty-ninth (stock-forum comment threads; longer investing-forum posts), written after
+# those changes: 0 and 7 of 250 blind with the analyzers of that moment (4 and 12 with those of
+# 441f0de and of session 13): the rest of a listed company's news (name_stop 公告, 董秘, 债权人,
+# 估计; stock_market 股价, 商票), one's own rules and results (own_result 我的做法, 晒一下, 我试过,
+# 总收益率, 止盈), 爆仓 and 被强平 told, words named as words (quoting 这种词): 2 of 500 after. The
+# gate retrained on it (threshold 0.21 -> 0.17, as in session 13) keeps 5 more jokes with rates:
+# the counts below, 45 of 19,380 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
-            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 0,
+            "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
             "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
@@ -268,12 +275,12 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 4, "ordinary_heldout29.jsonl": 5,
+            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
-            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
+            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
             "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
-            "ordinary_heldout38.jsonl": 1}
+            "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -446,6 +453,15 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "婚纱摄影店倒闭了，定金交了还没拍，老板电话打不通，拉了个维权群明天去派出所报警",
     "卖手工皂的小网店跑路了，客服也不回，钱要不回来了",
     "公司食堂换承包商了，第一天就爆雷，米饭是夹生的，全公司都在群里吐槽",
+    # the thirty-ninth: a listed company's notice and debts, one's own rule and results, a
+    # margin account wiped out, words named as words, a game's trial coins
+    "老板被抓、审计跑路，公司公告说生产经营正常，谁信",
+    "商票逾期的事公司终于承认了，公告说金额2.3亿",
+    "我的做法是年化收益到15%以上就分批赎回一部分，落袋为安",
+    "晒一下五年定投的结果：总收益率31%，年化大概7%",
+    "2015年身边好多同事玩配资，一个星期内全部爆仓",
+    "听到“保本保息”“固定收益”这类词我就绕着走，理财哪有不波动的",
+    "狼人杀App新人送500体验金币，只能在娱乐房用",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
