@@ -296,17 +296,19 @@ class EntityEventMatcher:
         return self._short_post_with(doc, self._lesson)
 
     def _stock_talk(self, doc: Doc) -> bool:
-        """Is a short post about the stock market (stock_market: 停牌, 退市, 上市公司, 大股东, or
-        a stock's code: $北辰钢构(600496)$)? Its trouble words are a listed company's; a P2P
+        """Is a short post about trading shares (stock_market: 涨停, 停牌, 退市, 年报, 两融, or a
+        stock's code: $北辰钢构(600496)$)? Its trouble words are a listed company's; a P2P
         platform named there still has a name of its own (lexicon, brand-shaped)."""
-        return self._short_post_with(doc, self._stock_market) or (
-            doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
-            and _STOCK_CODE.search(doc.t) is not None)
+        return self._short_post(doc) and (any(w in doc.t for w in self._stock_market)
+                                          or _STOCK_CODE.search(doc.t) is not None)
 
     @staticmethod
-    def _short_post_with(doc: Doc, words: tuple[str, ...]) -> bool:
-        return (doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
-                and any(w in doc.t for w in words))
+    def _short_post(doc: Doc) -> bool:
+        return doc.kind == "post" and len(doc.t) <= POST_CONTEXT_CHARS
+
+    @classmethod
+    def _short_post_with(cls, doc: Doc, words: tuple[str, ...]) -> bool:
+        return cls._short_post(doc) and any(w in doc.t for w in words)
 
     def _everyday_only(self, risk: list[Hit]) -> bool:
         """Are all the trouble words everyday (everyday_events) or generic (generic_events)?"""
