@@ -262,7 +262,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 总收益率, 止盈), 爆仓 and 被强平 told, words named as words (quoting 这种词): 2 of 500 after. The
 # gate retrained on it (threshold 0.21 -> 0.17, as in session 13) keeps 5 more jokes with rates:
 # the counts below, 45 of 19,380 posts.
-CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2.jsonl": 1,
+# The fortieth (fund bars and Weibo posts on stocks and funds; readers' comments under finance
+# news), written after those changes: 8 and 3 of 250 blind with the analyzers of 129f201 (12
+# and 3 with those of session 13): fragments of what a listed company did (name_stop 违约, 造假,
+# 宣告), a margin loss (赔进去), one's own fund (我拿的, 年度账单, 全年收益), a bank manager's words
+# (经理说), a campaign's 非法集资的危害 (excluded like 非法集资的风险): 4 of 500 after. The gate
+# retrained on it (threshold 0.17 -> 0.16): the counts below, 50 of 19,880 posts.
+CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
@@ -280,7 +286,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 0, "ordinary_heldout2
             "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
             "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
-            "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 2}
+            "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 2,
+            "ordinary_heldout40.jsonl": 4}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -462,6 +469,14 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "2015年身边好多同事玩配资，一个星期内全部爆仓",
     "听到“保本保息”“固定收益”这类词我就绕着走，理财哪有不波动的",
     "狼人杀App新人送500体验金币，只能在娱乐房用",
+    # the fortieth: a listed company's default and fraud, a margin loss, one's own fund, a bank
+    # manager's words, an anti-fraud campaign
+    "这家做光伏组件的上市公司，债务违约加上实控人失联，今天正式宣告血本无归",
+    "这家做食品的上市公司涉嫌财务造假被立案了，持股的人一起去律所登记索赔",
+    "组长当年借了场外配资上了1:5杠杆，房子首付都赔进去了",
+    "我拿的这只固收+过去三年最大回撤4%左右，年化7%出头，图个安心",
+    "银行经理说这个理财“跟保本差不多”，我回家一查，非保本浮动收益型",
+    "大家多了解一下非法集资的危害，守好自己的钱袋子",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
