@@ -138,11 +138,32 @@ def parse_rates(text: str, pos: int, period: str, max_gap: int, stop: str) -> li
             if m and m.end() > i:
                 found = _from_match(m, period)
                 if found:
-                    return found
+                    return found + _listed(text, found[-1].end, period)
                 if c.isdigit():
                     return []  # a number without a rate unit: not a rate (期限3个月)
         i += 1
     return []
+
+
+# the next item of a list of rates: 年化4.2%、月盈计划7.5%、年盈计划11.8% (a product's name of up
+# to 8 characters, then a percentage)
+_LIST_ITEM = re.compile(r"、[\u4e00-\u9fffA-Za-z]{0,8}(?=\d)")
+
+
+def _listed(text: str, pos: int, period: str) -> list[Rate]:
+    """The further percentages of a list that goes on after a rate ending at `pos`: one keyword
+    prices every product of the list. Only 、 joins items, and only a % counts as a rate."""
+    out: list[Rate] = []
+    while (item := _LIST_ITEM.match(text, pos)) is not None:
+        m = RATE_RE.match(text, item.end())
+        if not m or "%" not in (m.group("ua") or "", m.group("ub") or ""):
+            break
+        rates = _from_match(m, period)
+        if not rates:
+            break
+        out += rates
+        pos = m.end()
+    return out
 
 
 def _from_match(m: re.Match[str], period: str) -> list[Rate]:

@@ -26,6 +26,9 @@ from analyzers.rates import cn_number
     ("预期年化：13%，期限3个月。", [13.0]),
     ("年化 12 %，期限 1 个月。", [12.0]),
     ("年化十八％，每月付息。", [18.0]),
+    # one keyword prices a list of products: each percentage of the list is read
+    ("产品一览：活期宝年化4.2%、季盈计划8.5%、年盈计划12.6%，总有一款适合您。", [8.5, 12.6]),
+    ("预期年化9%、11%、13%，期限越长越高。", [9.0, 11.0, 13.0]),
 ])
 def test_rates_are_annualized(analyzer, text: str, rates: list[float]) -> None:
     got = sorted(f.annual_rate for f in analyzer.analyze(text, "ad") if f.annual_rate)
