@@ -268,12 +268,22 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 宣告), a margin loss (赔进去), one's own fund (我拿的, 年度账单, 全年收益), a bank manager's words
 # (经理说), a campaign's 非法集资的危害 (excluded like 非法集资的风险): 4 of 500 after. The gate
 # retrained on it (threshold 0.17 -> 0.16): the counts below, 50 of 19,880 posts.
+# Session 15: the forty-first (200 posts: short-term traders, Q&A on personal investing, family
+# chats, futures traders, bank customers) 2 of 200 blind with the analyzers of d96fb3e (8 with
+# those of session 13): a week's trades reviewed (own_result 复盘, 笔交易) and a past margin
+# account refused (warning 拉黑, 差点没了). The forty-second, written after those fixes: stock
+# forums 3, fund and savings customers 1, personal money and debt 1 of 250 blind (the same with
+# the analyzers of d96fb3e): a class fund or a club's dues called '非法集资' in quotation marks (a
+# word named by 称为, 叫做: engine._named_as_word), a film's ending (fiction 电影《, 老电影), the
+# price of 借呗 (borrowing 借呗, 花呗, 还清). 0 of 950 after. The gate retrained on both
+# (threshold 0.16 -> 0.15) lets a milk-tea loyalty card's "年化10%" through; a dormitory's 人肉
+# 代收代付 (unless 份子, 人肉) and an anti-配资 long post (拉黑) no longer count: 49 of 20,830 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
-            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
+            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
@@ -281,13 +291,14 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 5,
+            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 4,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
             "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
-            "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 2,
-            "ordinary_heldout40.jsonl": 4}
+            "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
+            "ordinary_heldout40.jsonl": 4, "ordinary_heldout41.jsonl": 0,
+            "ordinary_heldout42.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -477,6 +488,13 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "我拿的这只固收+过去三年最大回撤4%左右，年化7%出头，图个安心",
     "银行经理说这个理财“跟保本差不多”，我回家一查，非保本浮动收益型",
     "大家多了解一下非法集资的危害，守好自己的钱袋子",
+    # session 15, the forty-first: a week's trades reviewed, a past margin account and a refusal
+    "复盘：这周四笔交易，两亏两赚，周收益率+3.1%，主要靠周一那只首板",
+    "前几年玩过场外配资，1比4，一个跌停差点没了，现在谁来推配资我一律拉黑",
+    # the forty-second: a loan's price (借呗), a word named as a joke, a film's ending
+    "花呗分期年化算下来快15%，这个月发了年终奖赶紧还清",
+    "宿舍长收水电费被我们戏称为'非法集资'，他说有收据，很冤",
+    "电影《钱途迷茫》片尾字幕说主角'因集资诈骗罪被判处无期徒刑'，影院里一片安静",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -514,6 +532,9 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("新手標加息，註冊送現金紅包", "improper_subsidy"),
     ("注册送现金红包，首投再送体验金", "improper_subsidy"),
     ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
+    # a trouble word in quotation marks is named as a word only after a verb of naming
+    ("鑫盛贷“跑路”了，投资人的钱提不出来，已经去经侦报案", "public_risk"),
+    ("汇金贷被叫做“爆雷”平台，投资人聚集在公司门口维权", "public_risk"),
     ("网贷平台存钱罐跑路了，投资人去经侦报案", "public_risk"),   # the same name by 平台
     ("楠溪融通老板失联了，公司人去楼空，有人已经报警", "public_risk"),  # more than one trouble word
     ("理财保本保息，每份一千，先到先得", "guaranteed_principal"),    # 每份 prices a share
