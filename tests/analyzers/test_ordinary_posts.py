@@ -278,8 +278,16 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # price of 借呗 (borrowing 借呗, 花呗, 还清). 0 of 950 after. The gate retrained on both
 # (threshold 0.16 -> 0.15) lets a milk-tea loyalty card's "年化10%" through; a dormitory's 人肉
 # 代收代付 (unless 份子, 人肉) and an anti-配资 long post (拉黑) no longer count: 49 of 20,830 posts.
+# The forty-third, written after those changes (stock and fund talk in family chats and short-
+# video comments; gold, futures, coins and collectibles; students and young office workers): 2,
+# 1 and 1 of 250 blind with the analyzers of e8b276d (the same with those of d96fb3e): a news
+# programme's crackdown and a comparison taken for names (name_stop 新闻联播, 新闻, 打击, 堪比,
+# 好比, 好像, 就像), a video's pitch reported (quoting 说什么; warning 全是托, 都是托), parents who
+# would never touch a 首付贷 (绝对不碰). 0 of 750 after. With the opinion model retrained (one train
+# negative, "故事堪比小说", has no candidate now; threshold 0.885 -> 0.895) and the gate retrained
+# (threshold 0.15): 47 of 21,580 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
-            "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 2,
+            "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
@@ -293,12 +301,12 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
             "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 4,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
-            "ordinary_heldout32.jsonl": 3, "ordinary_heldout33.jsonl": 1,
+            "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 1,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
             "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
             "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
             "ordinary_heldout40.jsonl": 4, "ordinary_heldout41.jsonl": 0,
-            "ordinary_heldout42.jsonl": 0}
+            "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -495,6 +503,12 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "花呗分期年化算下来快15%，这个月发了年终奖赶紧还清",
     "宿舍长收水电费被我们戏称为'非法集资'，他说有收据，很冤",
     "电影《钱途迷茫》片尾字幕说主角'因集资诈骗罪被判处无期徒刑'，影院里一片安静",
+    # the forty-third: a news programme's crackdown, a comparison, a video's pitch mocked, a
+    # 首付贷 refused
+    "新闻里说要严打非法集资，我妈听完就说：以后谁跟她提高回报她就挂电话",
+    "我爸查我这学期生活费去向的架势，好比经侦查账",
+    "刷到个直播，说什么“月息2%，稳赚”，评论区都是托",
+    "爸妈说首付贷这种东西坚决不碰，宁可晚两年买",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
