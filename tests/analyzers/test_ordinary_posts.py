@@ -286,14 +286,22 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # would never touch a 首付贷 (绝对不碰). 0 of 750 after. With the opinion model retrained (one train
 # negative, "故事堪比小说", has no candidate now; threshold 0.885 -> 0.895) and the gate retrained
 # (threshold 0.15): 47 of 21,580 posts.
+# The forty-fourth, written after those changes (stock investors on 雪球 and 股吧; bank and fund
+# customers and savers; day traders and their trading groups): 1, 0 and 7 of 250 blind with the
+# analyzers of d1a740b (1, 1 and 7 with those of d96fb3e): pitches received and shut out (quoting
+# 弹出, 推送, 有人加我, 有个号, 私信我“), goods bought in-house (内部认购 unless 月饼, 周边, 团购 ...),
+# a teacher in the class chat group (name_stop 家长群, 班级群, 群里 ...), a household's money
+# passing through (代收代付 unless 就是个, 我家, 我们家). With the gate retrained on it (threshold
+# 0.15), "三倍杠杆的自信，零倍杠杆的钱包" and a milk-tea card's 年化10% no longer count, and the
+# in-house goods of two older files neither: 44 of 22,330 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
-            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 2,
-            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
+            "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 1,
+            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
-            "ordinary_heldout15.jsonl": 3, "ordinary_heldout16.jsonl": 0,
+            "ordinary_heldout15.jsonl": 2, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
@@ -306,7 +314,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
             "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
             "ordinary_heldout40.jsonl": 4, "ordinary_heldout41.jsonl": 0,
-            "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0}
+            "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
+            "ordinary_heldout44.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -509,6 +518,14 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "我爸查我这学期生活费去向的架势，好比经侦查账",
     "刷到个直播，说什么“月息2%，稳赚”，评论区都是托",
     "爸妈说首付贷这种东西坚决不碰，宁可晚两年买",
+    # the forty-fourth: a pitch received and shut out, goods bought in-house, a chat group, a
+    # household's money passing through
+    "手机又弹出“股票配资，一比十，按天算”，我直接把这个App卸了",
+    "有个号天天私信我“个人POS机免费办理”，我说我连信用卡都没有",
+    "又有人加我：“期货配资1:5，一万起”。拉黑。",
+    "单位内部认购端午粽子礼盒，一人限三盒，名额给了隔壁科室",
+    "孩子们凑钱买卡牌，老师在班级群说这属于“非法集资”，家长们都乐了",
+    "我就是我家的代收代付：工资进来，房贷和兴趣班的钱转身就出去了",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
