@@ -294,6 +294,17 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # passing through (代收代付 unless 就是个, 我家, 我们家). With the gate retrained on it (threshold
 # 0.15), "三倍杠杆的自信，零倍杠杆的钱包" and a milk-tea card's 年化10% no longer count, and the
 # in-house goods of two older files neither: 44 of 22,330 posts.
+# The forty-fifth, written after those changes (short-term and futures traders; stock-forum
+# comments under listed companies' news; personal-finance explainers): 4, 3 and 3 of 250 blind
+# with the analyzers of b458fee (the same with those of d96fb3e): pitches received by text, in
+# an advert, in a family chat or as a question (quoting 短信:“, 群里发“, 问我“, 有人喊; warning 屏蔽,
+# 封锁, 退群, 是坑), 配资 declined (negation_bridge 用: 为啥不用配资), a listed company's pledges
+# and results (stock_market 股权质押, 质押爆仓, 业绩), dramas (fiction 看《, 追《, 追的剧), a disk
+# wiped (清盘 unless 电脑, 硬盘 ...), a friend's ex (name_stop 闺蜜, 前任, 建议 ...). Tried and
+# left out: 别理 (特别理解) and 别去 (你别去银行了，我这儿有个代付通道) cost offers; 质押 alone
+# (汽车质押借款) and 大结局 (期待调查大结局) cost train trouble posts their candidates. 0 of 750
+# after; with the gate retrained (threshold 0.15) the market's "消费全额返还" someone shouted and
+# a friend's 十倍杠杆 futures trade no longer count: 42 of 23,080 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -310,12 +321,12 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 4,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 1,
-            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 1,
+            "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
             "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
             "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
-            "ordinary_heldout40.jsonl": 4, "ordinary_heldout41.jsonl": 0,
+            "ordinary_heldout40.jsonl": 3, "ordinary_heldout41.jsonl": 0,
             "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
-            "ordinary_heldout44.jsonl": 0}
+            "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -526,6 +537,17 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "单位内部认购端午粽子礼盒，一人限三盒，名额给了隔壁科室",
     "孩子们凑钱买卡牌，老师在班级群说这属于“非法集资”，家长们都乐了",
     "我就是我家的代收代付：工资进来，房贷和兴趣班的钱转身就出去了",
+    # the forty-fifth: a drama, pitches received by text, in an advert, in a family chat or as a
+    # question, a margin account declined, a listed company's pledges, a disk wiped, a friend's ex
+    "追的剧更新了，卧底经侦那段拍得是真好",
+    "短信：“股票配资，一比十，当天到账”。删了。",
+    "刷到「配资炒股」的广告，直接屏蔽，我爸当年就是这么亏掉半套房的",
+    "看到有人在家族群里发“内部认购原始股，上市翻三十倍”，我转给我爸：这种直接退群",
+    "有网友问我“日息0.1%”高不高。换算成年化是36.5%，八成是坑",
+    "群友：你为啥不用配资？我：因为我还想过个好年",
+    "质押爆仓加上业绩暴雷，这家公司今年是把雷踩全了",
+    "公司换新电脑，IT说旧电脑要先清盘再回收，我的桌面全没了",
+    "闺蜜说她前任是情感诈骗，建议她去找经侦，我说经侦不管这个",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
