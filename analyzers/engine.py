@@ -77,6 +77,8 @@ DEFAULT_MAX_TEXT_CHARS = 1_000_000
 # A term that is the whole of a quotation named by a verb of naming is a word, not a thing
 # done or offered: 班长收班费被我们称为'非法集资', 社团的会费叫做「非法集资」 (_named_as_word).
 _NAMING = re.compile(r"(叫做|叫作|称为|称作|称之为|戏称|戏称为|说成|当成|管这叫|美其名曰|外号)\s*$")
+# a quotation in a post: what someone else said or wrote (_only_quoted)
+_QUOTATION = re.compile(r'“[^“”]{1,120}”|「[^「」]{1,120}」|『[^『』]{1,120}』|"[^"]{1,120}"')
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
 
 log = logging.getLogger(__name__)
@@ -323,6 +325,8 @@ class Analyzer:
         # 月息1.2%).
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
+        if kind == "post" and kept and self._only_quoted(doc, kept):
+            kept = []  # 短信：“股票配资，一比十，当天到账”。删了。 a pitch received, not made
         if kind == "post" and self._one_everyday_offer(doc, kept) and not self._post_offers(doc):
             kept = []  # 周末躺平是我唯一的零风险投资: an everyday sense, offered to nobody
         if kind == "post" and kept and self._offer_gate is not None \
@@ -578,6 +582,26 @@ class Analyzer:
         none."""
         return (doc.has_cue("offer_cues") or CONTACT_RE.search(doc.t) is not None
                 or self._events.names_platform(doc.t))
+
+    def _only_quoted(self, doc: Doc, hits: list[Hit]) -> bool:
+        """Is every offer of a short post inside quotation marks, and does the post in its own
+        words neither call its readers (offer_cues, a contact) nor name a platform? Then it
+        quotes a pitch it received or saw (手机又弹出“期货配资，十倍杠杆”，我默默关了推送), as a
+        reader would tell it; a seller's own quoted slogan comes with a call to act."""
+        if len(doc.t) > POST_CONTEXT_CHARS:
+            return False
+        spans = [m.span() for m in _QUOTATION.finditer(doc.t)]
+        if not spans or not all(any(s < h.start and h.end < e for s, e in spans) for h in hits):
+            return False
+        outside, pos = [], 0
+        for s, e in spans:
+            outside.append((pos, s))
+            pos = e
+        outside.append((pos, len(doc.t)))
+        own = "".join(doc.t[a:b] for a, b in outside)
+        return not (any(doc.cue_in("offer_cues", a, b) or doc.cue_in("private_contact", a, b)
+                        for a, b in outside)
+                    or CONTACT_RE.search(own) is not None or self._events.names_platform(own))
 
     def _context_ok(self, doc: Doc, h: Hit) -> bool:
         rule = self.rules[h.rule]

@@ -548,6 +548,11 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "质押爆仓加上业绩暴雷，这家公司今年是把雷踩全了",
     "公司换新电脑，IT说旧电脑要先清盘再回收，我的桌面全没了",
     "闺蜜说她前任是情感诈骗，建议她去找经侦，我说经侦不管这个",
+    # a pitch received or seen, quoted whole, in a post that calls nobody (engine._only_quoted)
+    "小区电梯里贴着“个人POS机免费办理”，物业说马上撕掉",
+    "今天手机上冒出一条“首付贷三天放款”，我都还没买房呢",
+    "车上的广播一直放“稳赚不赔，年化20%”，吵死了",
+    "楼下传单写着「股票配资1:10，按天计息」，风一吹满地都是",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -585,6 +590,9 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     ("新手標加息，註冊送現金紅包", "improper_subsidy"),
     ("注册送现金红包，首投再送体验金", "improper_subsidy"),
     ("汇鑫贷延期兑付了，投资人去公司门口维权", "public_risk"),
+    # a seller's own slogan in quotation marks comes with a call or a platform's name
+    ("“股票配资，一比十”，有需要的私聊", "margin_financing"),
+    ("“保本保息，年化18%”【鑫盛贷】新手专享", "guaranteed_principal"),
     # a trouble word in quotation marks is named as a word only after a verb of naming
     ("鑫盛贷“跑路”了，投资人的钱提不出来，已经去经侦报案", "public_risk"),
     ("汇金贷被叫做“爆雷”平台，投资人聚集在公司门口维权", "public_risk"),
