@@ -304,7 +304,16 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # left out: 别理 (特别理解) and 别去 (你别去银行了，我这儿有个代付通道) cost offers; 质押 alone
 # (汽车质押借款) and 大结局 (期待调查大结局) cost train trouble posts their candidates. 0 of 750
 # after; with the gate retrained (threshold 0.15) the market's "消费全额返还" someone shouted and
-# a friend's 十倍杠杆 futures trade no longer count: 42 of 23,080 posts.
+# a friend's 十倍杠杆 futures trade no longer count: 42 of 23,080 posts. Then a post that only
+# quotes a pitch it received, in its own words calling nobody, gives no rules 1-8 finding
+# (engine._only_quoted): everyday posts with findings before the gate 194 -> 182, offers the same.
+# The forty-sixth, written after that (A-share investors; futures, forex and gold traders; family
+# money talk): 2, 4 and 1 of 250 blind with the analyzers of b53bce3 (2, 6 and 1 with those of
+# d96fb3e): a novel's loan shark (borrowing 放贷), friends who never got over 2015 (warning
+# 没缓过来), a mother's rules (的不买, 更不买), a text message deleted (quoting 收到一条短信;
+# warning 别点链接), a claw machine's owner as the real winner (稳赚 exclude 才是稳赚), 谢谢不用.
+# Tried and left out: 见过太多 (a broker's pitch opens with it). Left: a child's homework "年化20%"
+# compared with his father's futures. 43 of 23,830 posts (gate threshold 0.15).
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -326,7 +335,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
             "ordinary_heldout40.jsonl": 3, "ordinary_heldout41.jsonl": 0,
             "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
-            "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0}
+            "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0,
+            "ordinary_heldout46.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -553,6 +563,13 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "今天手机上冒出一条“首付贷三天放款”，我都还没买房呢",
     "车上的广播一直放“稳赚不赔，年化20%”，吵死了",
     "楼下传单写着「股票配资1:10，按天计息」，风一吹满地都是",
+    # the forty-sixth: a novel's loan shark, friends who never got over 2015, a text message
+    # deleted, the real winner of a claw machine, a friend's offer declined
+    "小说里那个放贷的黑帮收日息一分，主角一借就是十万，吓人",
+    "15年见过好几个同事借配资满仓，一轮股灾下来，到现在都没缓过来",
+    "今天收到一条短信：恭喜获得配资体验金8888元。直接删了，大家别点链接",
+    "夹娃娃机老板才是稳赚不赔，我投了五十个币一个没夹到",
+    "同学推荐我玩外汇配资，说一比一百，我说谢谢不用，我一比一都亏",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
