@@ -314,6 +314,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # warning 别点链接), a claw machine's owner as the real winner (稳赚 exclude 才是稳赚), 谢谢不用.
 # Tried and left out: 见过太多 (a broker's pitch opens with it). Left: a child's homework "年化20%"
 # compared with his father's futures. 43 of 23,830 posts (gate threshold 0.15).
+# The forty-seventh, written after all that (retail stock investors; day traders and futures;
+# trending-topic comments): 4, 2 and 1 of 250 blind with the analyzers of 638f21a: a self-styled
+# trader's pitch (warning 自称), a stranger's (quoting 陌生人加我), the police in a housing estate
+# (name_stop 小区; also an estate's 业主维权群 of the twenty-ninth), series about the police
+# (fiction 看了部, 一部讲, 反诈剧). Left: a loan app's 日息万分之五 worked out to a year, and "又有人
+# 私信问我要不要配资" (问我要不要 would cost two offers that tell of being asked). 44 of 24,580.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -327,7 +333,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 4,
+            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 3,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 1,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
@@ -336,7 +342,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout40.jsonl": 3, "ordinary_heldout41.jsonl": 0,
             "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
             "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0,
-            "ordinary_heldout46.jsonl": 1}
+            "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -570,6 +576,12 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "今天收到一条短信：恭喜获得配资体验金8888元。直接删了，大家别点链接",
     "夹娃娃机老板才是稳赚不赔，我投了五十个币一个没夹到",
     "同学推荐我玩外汇配资，说一比一百，我说谢谢不用，我一比一都亏",
+    # the forty-seventh: a self-styled trader's pitch, a stranger's, the police in the estate,
+    # a series about the economic-crime police
+    "有个自称老师的人私信我，问要不要做配资，一万能操作十万，稳赚。我笑了",
+    "有个陌生人加我说有配资渠道，一比五，我回他：先给我配个对象。拉黑",
+    "小区里经侦的民警来宣传防骗，发了把扇子，我拿着扇子回家继续看盘",
+    "看了部叫《风起港城》的剧，讲经侦支队查案的，我爸看完说：你那点钱骗子都懒得骗",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
