@@ -148,13 +148,16 @@ def parse_rates(text: str, pos: int, period: str, max_gap: int, stop: str) -> li
 # the next item of a list of rates: 年化4.2%、月盈计划7.5%、年盈计划11.8% (a product's name of up
 # to 8 characters, then a percentage)
 _LIST_ITEM = re.compile(r"、[\u4e00-\u9fffA-Za-z]{0,8}(?=\d)")
+# items read after one keyword: a price list has a handful; a hostile page can repeat
+# "年化1%、" a million times, and every keyword before it would walk the rest of the run
+MAX_LIST_ITEMS = 12
 
 
 def _listed(text: str, pos: int, period: str) -> list[Rate]:
     """The further percentages of a list that goes on after a rate ending at `pos`: one keyword
     prices every product of the list. Only 、 joins items, and only a % counts as a rate."""
     out: list[Rate] = []
-    while (item := _LIST_ITEM.match(text, pos)) is not None:
+    while len(out) < MAX_LIST_ITEMS and (item := _LIST_ITEM.match(text, pos)) is not None:
         m = RATE_RE.match(text, item.end())
         if not m or "%" not in (m.group("ua") or "", m.group("ub") or ""):
             break

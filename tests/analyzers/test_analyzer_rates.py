@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzers.rates import cn_number
+from analyzers.context import GAP_STOP
+from analyzers.rates import MAX_LIST_ITEMS, cn_number, parse_rates
 
 
 @pytest.mark.parametrize(("text", "rates"), [
@@ -78,3 +79,11 @@ def test_borrowing_costs_and_figures_are_not_returns(analyzer, text: str) -> Non
 ])
 def test_chinese_numerals(text: str, value: float) -> None:
     assert cn_number(text) == value
+
+
+def test_a_list_of_rates_is_read_to_a_bound() -> None:
+    """A hostile page repeats "、9%" without end: one keyword reads at most MAX_LIST_ITEMS more."""
+    text = "年化8%" + "、9%" * 10_000
+    rates = parse_rates(text, 2, "annual", 10, GAP_STOP)
+    assert [r.annual for r in rates[:3]] == [8.0, 9.0, 9.0]
+    assert len(rates) == 1 + MAX_LIST_ITEMS
