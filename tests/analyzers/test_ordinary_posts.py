@@ -320,6 +320,11 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (name_stop 小区; also an estate's 业主维权群 of the twenty-ninth), series about the police
 # (fiction 看了部, 一部讲, 反诈剧). Left: a loan app's 日息万分之五 worked out to a year, and "又有人
 # 私信问我要不要配资" (问我要不要 would cost two offers that tell of being asked). 44 of 24,580.
+# The forty-eighth (stock investors; futures and options traders; 500 posts), measured once with
+# the analyzers of cb4f81e: 2 and 1 of 250. Fixed by class: a refusal told in the headline
+# (warning 我拒绝), an agent walked out on (走人), a sales script translated (quoting 话术). The
+# file is not in the corpus: with it, the gate's grouped folds change and its threshold falls
+# 0.15 -> 0.11, letting 10 more of these posts through.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -582,6 +587,11 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "有个陌生人加我说有配资渠道，一比五，我回他：先给我配个对象。拉黑",
     "小区里经侦的民警来宣传防骗，发了把扇子，我拿着扇子回家继续看盘",
     "看了部叫《风起港城》的剧，讲经侦支队查案的，我爸看完说：你那点钱骗子都懒得骗",
+    # the forty-eighth: a refusal told from its headline, an agent walked out on, a sales script
+    # translated
+    "说说我拒绝配资的经历。老同学说认识一个搞配资的，一比十，利息按天算。后来他自己爆了",
+    "售楼处小哥一直推什么首付贷，我俩对视一眼当场走人",
+    "配资话术翻译一下：“放大收益”=放大亏损，“专业风控”=到线就平仓",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
