@@ -77,9 +77,17 @@ DEFAULT_MAX_TEXT_CHARS = 1_000_000
 # A term that is the whole of a quotation named by a verb of naming is a word, not a thing
 # done or offered: 班长收班费被我们称为'非法集资', 社团的会费叫做「非法集资」 (_named_as_word).
 _NAMING = re.compile(r"(叫做|叫作|称为|称作|称之为|戏称|戏称为|说成|当成|管这叫|美其名曰|外号)\s*$")
-# a quotation in a post: what someone else said or wrote (_only_quoted)
+# a quotation in a post: what someone else said or wrote (_others_words)
 _QUOTATION = re.compile(r'“[^“”]{1,120}”|「[^「」]{1,120}」|『[^『』]{1,120}』|"[^"]{1,120}"')
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
+# Reported speech in a post: someone else's words told without quotation marks, between a verb
+# of speaking to the poster and the poster's own answer (同事问我首付贷能不能碰，我说先攒首付;
+# 陌生号加我问要不要配资，我回：不用了). Only with the answer: "朋友拉我进了个项目，说半年翻倍，我
+# 放了两万" reports a pitch and then vouches for it (_others_words).
+_TOLD_ME = re.compile(r"(问我|跟我说|对我说|和我说|给我说|找我说|拦[住下]?我说?|拉我|劝我|推荐我|"
+                      r"加我问|加我说|私信问我|私信我说|打电话问我|打来电话说)")
+_MY_ANSWER = re.compile(r"我(说|回|回复|答|就说|直接说|直接回)|我[:：]")
+REPORTED_CHARS = 80  # how far a verb of speaking reaches to the answer
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +96,21 @@ def _named_as_word(t: str, s: int, e: int) -> bool:
     """Is t[s:e] the whole of a quotation right after a verb of naming (_NAMING)?"""
     return (0 < s and e < len(t) and t[s - 1] in _OPEN_QUOTES and t[e] in _CLOSE_QUOTES
             and _NAMING.search(t, max(0, s - 7), s - 1) is not None)
+
+
+def _reported_speech(t: str) -> list[tuple[int, int]]:
+    """Spans of t that tell what someone else said to the poster (_TOLD_ME ... _MY_ANSWER)."""
+    told = [m.span() for m in _TOLD_ME.finditer(t)]
+    spans = []
+    for m in _MY_ANSWER.finditer(t):
+        if any(s <= m.start() < e for s, e in told):
+            continue  # the 我说 of 跟我说
+        # the verb is part of the telling: 私信问我, 加我问 are the other's acts, not the
+        # poster's call to be messaged
+        before = [(e, s) for s, e in told if e <= m.start() and m.start() - e <= REPORTED_CHARS]
+        if before:
+            spans.append((max(before)[1], m.start()))
+    return spans
 
 
 @dataclass
@@ -325,7 +348,7 @@ class Analyzer:
         # 月息1.2%).
         lending = [(h.start, h.end) for h in kept if doc.cue_in("borrowing", h.start, h.end)]
         kept.extend(self._rate_hits(doc, rate_kw, lending))
-        if kind == "post" and kept and self._only_quoted(doc, kept):
+        if kind == "post" and kept and self._others_words(doc, kept):
             kept = []  # 短信：“股票配资，一比十，当天到账”。删了。 a pitch received, not made
         if kind == "post" and self._one_everyday_offer(doc, kept) and not self._post_offers(doc):
             kept = []  # 周末躺平是我唯一的零风险投资: an everyday sense, offered to nobody
@@ -583,20 +606,23 @@ class Analyzer:
         return (doc.has_cue("offer_cues") or CONTACT_RE.search(doc.t) is not None
                 or self._events.names_platform(doc.t))
 
-    def _only_quoted(self, doc: Doc, hits: list[Hit]) -> bool:
-        """Is every offer of a short post inside quotation marks, and does the post in its own
-        words neither call its readers (offer_cues, a contact) nor name a platform? Then it
-        quotes a pitch it received or saw (手机又弹出“期货配资，十倍杠杆”，我默默关了推送), as a
-        reader would tell it; a seller's own quoted slogan comes with a call to act."""
+    def _others_words(self, doc: Doc, hits: list[Hit]) -> bool:
+        """Is every offer of a short post inside quotation marks or reported speech
+        (_reported_speech), and does the post in its own words neither call its readers
+        (offer_cues, a contact) nor name a platform? Then it tells a pitch it received or saw
+        (手机又弹出“期货配资，十倍杠杆”，我默默关了推送; 路边有人拦我说免费领POS机，我说走了), as a
+        reader would; a seller's own quoted slogan, or the answer that sells, comes with a call
+        to act."""
         if len(doc.t) > POST_CONTEXT_CHARS:
             return False
-        spans = [m.span() for m in _QUOTATION.finditer(doc.t)]
+        spans = sorted([m.span() for m in _QUOTATION.finditer(doc.t)] + _reported_speech(doc.t))
         if not spans or not all(any(s < h.start and h.end < e for s, e in spans) for h in hits):
             return False
         outside, pos = [], 0
         for s, e in spans:
-            outside.append((pos, s))
-            pos = e
+            if s > pos:
+                outside.append((pos, s))
+            pos = max(pos, e)
         outside.append((pos, len(doc.t)))
         own = "".join(doc.t[a:b] for a, b in outside)
         return not (any(doc.cue_in("offer_cues", a, b) or doc.cue_in("private_contact", a, b)

@@ -306,7 +306,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # after; with the gate retrained (threshold 0.15) the market's "消费全额返还" someone shouted and
 # a friend's 十倍杠杆 futures trade no longer count: 42 of 23,080 posts. Then a post that only
 # quotes a pitch it received, in its own words calling nobody, gives no rules 1-8 finding
-# (engine._only_quoted): everyday posts with findings before the gate 194 -> 182, offers the same.
+# (engine._others_words): everyday posts with findings before the gate 194 -> 182, offers the same.
 # The forty-sixth, written after that (A-share investors; futures, forex and gold traders; family
 # money talk): 2, 4 and 1 of 250 blind with the analyzers of b53bce3 (2, 6 and 1 with those of
 # d96fb3e): a novel's loan shark (borrowing 放贷), friends who never got over 2015 (warning
@@ -325,6 +325,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (warning 我拒绝), an agent walked out on (走人), a sales script translated (quoting 话术). The
 # file is not in the corpus: with it, the gate's grouped folds change and its threshold falls
 # 0.15 -> 0.11, letting 10 more of these posts through.
+# The forty-ninth (stock and fund investors; futures traders), measured once with the analyzers
+# of 3a6f615: 2 and 1 of 250, all one class with 47's "私信问我要不要配资": someone's pitch told
+# without quotation marks, then the poster's answer (我说, 我回). A word list would not end it
+# (问我要不要 costs offers), so a post whose every offer lies between a verb of speaking to the
+# poster and the poster's answer is judged like a quotation (engine._reported_speech): 0 and 0
+# after, everyday posts with findings before the gate 203 -> 197, offers the same; 43 of 24,580.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -347,7 +353,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout40.jsonl": 3, "ordinary_heldout41.jsonl": 0,
             "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
             "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0,
-            "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 2}
+            "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -569,7 +575,7 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "质押爆仓加上业绩暴雷，这家公司今年是把雷踩全了",
     "公司换新电脑，IT说旧电脑要先清盘再回收，我的桌面全没了",
     "闺蜜说她前任是情感诈骗，建议她去找经侦，我说经侦不管这个",
-    # a pitch received or seen, quoted whole, in a post that calls nobody (engine._only_quoted)
+    # a pitch received or seen, quoted whole, in a post that calls nobody (engine._others_words)
     "小区电梯里贴着“个人POS机免费办理”，物业说马上撕掉",
     "今天手机上冒出一条“首付贷三天放款”，我都还没买房呢",
     "车上的广播一直放“稳赚不赔，年化20%”，吵死了",
@@ -595,6 +601,35 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
+
+
+@pytest.fixture(scope="module")
+def ungated() -> Analyzer:
+    config = CORPUS.parents[1] / "config"
+    return Analyzer(config / "rules.yaml", config / "licensed.txt", offer_gate=None)
+
+
+# The forty-ninth: a pitch told as a dialogue without quotation marks, then the poster's answer
+# (engine._reported_speech). Judged without the offer gate: the rules themselves drop these.
+@pytest.mark.parametrize("text", [
+    "表哥问我首付贷靠不靠谱，我说你先把工资卡流水看一遍再说",
+    "菜市场门口有人拦住我说办个人POS机送脸盆，我说我连卡都没带，走了",
+    "晚上有个生号加我问要不要做股票配资，我回：先把我上个月亏的补上。",
+    "有人在地铁口拦我说免费送POS机，我说不用，走了",
+])
+def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
+    assert ungated.analyze(text, "post") == []
+    assert ungated.analyze(text, "page") != []  # a post's telling; a page is judged as written
+
+
+@pytest.mark.parametrize("text", [
+    "好多朋友问我配资的事，我说：一比十，当天到账，有需要的私聊",   # the answer sells
+    "同事问我哪里能办首付贷，我说找我就行，三天放款",
+    "有人问我个人POS机怎么办，我说加我微信，包邮到家",
+    "朋友拉我进了个项目，说保本保息，年化18%，我投了五万",        # no answer: it vouches
+])
+def test_a_pitch_told_still_counts_when_the_poster_sells(ungated: Analyzer, text: str) -> None:
+    assert ungated.analyze(text, "post") != []
 
 
 @pytest.mark.parametrize("text, rule", [
