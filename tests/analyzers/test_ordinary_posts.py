@@ -336,12 +336,21 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # unshuffled draw had swung 0.15 -> 0.11. The forty-eighth and forty-ninth files join the corpus;
 # at 0.13 a milk-tea card's 年化10%, a game guild's 拉人头 and "三倍杠杆的自信" pass the gate
 # again: 43 of 25,580 posts.
+# The fiftieth (1,000 posts: futures and crypto traders; stock and fund investors; shop owners;
+# young people's money and their parents), measured once with the analyzers of 412ebca: 3, 2, 2
+# and 2 of 250. Fixed by class: pitches told without 我 (同事问…), asked again (被问), pushed
+# (一直推), answered by auto-reply (回复：) or by the family (我爸当场说) (engine._reported_speech);
+# a game's dungeon (稳赚 unless 副本, 金币); self-improvement's 每天进步1% (not_returns 进步, 退步);
+# a fan club's accounts (代收代付 unless 后援会, 公示); 众筹买房？不是，是… Left: a pitch whose word
+# the poster throws back in the answer (我回保本的项目你私信陌生人？), and a dog that chewed a
+# wallet, "真·钱包爆雷" (真 in name_stop would cut the real 真融宝). With the file in the corpus
+# the gate's threshold stays 0.13: 44 of 26,580 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
             "ordinary_heldout7.jsonl": 0, "ordinary_heldout8.jsonl": 1,
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 1,
-            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 3,
+            "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 2, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
@@ -359,7 +368,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
             "ordinary_heldout44.jsonl": 1, "ordinary_heldout45.jsonl": 0,
             "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 1,
-            "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0}
+            "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0,
+            "ordinary_heldout50.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -604,6 +614,12 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "说说我拒绝配资的经历。老同学说认识一个搞配资的，一比十，利息按天算。后来他自己爆了",
     "售楼处小哥一直推什么首付贷，我俩对视一眼当场走人",
     "配资话术翻译一下：“放大收益”=放大亏损，“专业风控”=到线就平仓",
+    # the fiftieth: a game's dungeon, self-improvement's compound interest, a fan club's
+    # accounts, a question answered no
+    "这个副本刷完稳赚五百金币，兄弟们上",
+    "坚持每天进步1%，一年后你会强大37倍",
+    "后援会的钱全是代收代付，每一笔都截图公示",
+    "众筹买房？不是，是全班众筹给班主任买了束花",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -622,6 +638,11 @@ def ungated() -> Analyzer:
     "菜市场门口有人拦住我说办个人POS机送脸盆，我说我连卡都没带，走了",
     "晚上有个生号加我问要不要做股票配资，我回：先把我上个月亏的补上。",
     "有人在地铁口拦我说免费送POS机，我说不用，走了",
+    # the fiftieth: asked without 我 (同事问…), asked again (被问), pushed (一直推), an answer
+    # by auto-reply or by the family
+    "表姐问首付贷怎么申请，我说你先问问你老公",
+    "这个月第三次被问要不要配资了，干脆设个自动回复：不需要，谢谢",
+    "售楼处的小哥一直推首付贷，说首付不够他们帮着想办法，我妈当场说不用了",
 ])
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
