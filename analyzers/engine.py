@@ -84,10 +84,11 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
 # of speaking to the poster and the poster's own answer (同事问我首付贷能不能碰，我说先攒首付;
 # 陌生号加我问要不要配资，我回：不用了). Only with the answer: "朋友拉我进了个项目，说半年翻倍，我
 # 放了两万" reports a pitch and then vouches for it (_others_words).
-_TOLD_ME = re.compile(r"(加我问|私信问我|问(?!题)|被问|跟我说|对我说|和我说|给我说|找我说|拦[住下]?我说?|拉我|劝我|"
+_TOLD_ME = re.compile(r"(私信里|加我问|私信问我|问(?!题)|被问|跟我说|对我说|和我说|给我说|找我说|拦[住下]?我说?|拉我|劝我|"
                       r"推荐我|一直推|推销|加我说|私信我说|私信[:：]|短信[:：]|打来电话说)")
 # the poster's answer, or the family's in the poster's telling (我爸当场说不借)
-_MY_ANSWER = re.compile(r"我(爸|妈|老公|老婆|媳妇)?(当场|直接|就)?(说|回|回复|答)|我[:：]|回复[:：]")
+_MY_ANSWER = re.compile(r"我(爸|妈|老公|老婆|媳妇)?(当场|直接|就)?(说|回|回复|答)|我[:：]|回复[:：]"
+                        r"|已?拉黑")
 REPORTED_CHARS = 80  # how far a verb of speaking reaches to the answer
 
 log = logging.getLogger(__name__)
@@ -102,16 +103,25 @@ def _named_as_word(t: str, s: int, e: int) -> bool:
 def _reported_speech(t: str) -> list[tuple[int, int]]:
     """Spans of t that tell what someone else said to the poster (_TOLD_ME ... _MY_ANSWER)."""
     told = [m.span() for m in _TOLD_ME.finditer(t)]
-    spans = []
+    spans: list[tuple[int, int]] = []
+    last = 0  # a telling does not reach back past the previous answer
     for m in _MY_ANSWER.finditer(t):
         if any(s <= m.start() < e for s, e in told):
             continue  # the 我说 of 跟我说
         # the verb is part of the telling: 私信问我, 加我问 are the other's acts, not the
-        # poster's call to be messaged
-        before = [(e, s) for s, e in told if e <= m.start() and m.start() - e <= REPORTED_CHARS]
+        # poster's call to be messaged; the telling starts at its first verb (私信里…有人问)
+        before = [s for s, e in told if e <= m.start() and m.start() - e <= REPORTED_CHARS
+                  and s >= last]
         if before:
-            spans.append((max(before)[1], m.start()))
+            spans.append((min(before), m.start()))
+        last = m.end()
     return spans
+
+
+def _compared(t: str, s: int, e: int) -> bool:
+    """Is t[s:e] the measure of a comparison (这利率比配资还黑, 比首付贷更坑), not a thing
+    offered?"""
+    return s > 0 and t[s - 1] == "比" and t[e:e + 1] in ("还", "更")
 
 
 @dataclass
@@ -631,6 +641,8 @@ class Analyzer:
                     or CONTACT_RE.search(own) is not None or self._events.names_platform(own))
 
     def _context_ok(self, doc: Doc, h: Hit) -> bool:
+        if _compared(doc.t, h.start, h.end):
+            return False
         rule = self.rules[h.rule]
         ss, se = doc.sentence(h.start, h.end)
         if "warning" in rule.context and self._warned(doc, ss, se):

@@ -39,7 +39,11 @@ CORPUS = ROOT / "tests" / "corpus"
 OFFER_RULES = frozenset({"promised_return", "guaranteed_principal", "real_estate_finance",
                          "margin_financing", "unlicensed_payment", "fundraising_signal",
                          "improper_subsidy"})
-KEEP = 0.997            # share of the rules' offer-post findings the gate must keep (grouped CV)
+# share of the rules' offer-post findings the gate must keep (grouped CV). 0.997 until the
+# fifty-first ordinary file: with it, 0.997 meant 0.11 and 37.7 of 220 everyday posts kept;
+# 0.996 means 0.15, 27.2 kept, and 3.5 more of 2,828 offers lost. Offers are caught far above
+# their floor; everyday posts are the goal not met.
+KEEP = 0.996
 C = 4.0
 FOLDS = 5
 REPEATS = 6             # shuffled assignments of files to folds, pooled to choose the threshold

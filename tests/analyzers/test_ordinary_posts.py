@@ -345,6 +345,15 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # the poster throws back in the answer (我回保本的项目你私信陌生人？), and a dog that chewed a
 # wallet, "真·钱包爆雷" (真 in name_stop would cut the real 真融宝). With the file in the corpus
 # the gate's threshold stays 0.13: 44 of 26,580 posts.
+# The fifty-first (1,000 posts: A-share investors; futures, forex and crypto traders; comments
+# under finance news; family chats of the middle-aged and retired), measured once with the
+# analyzers of c29b64c: 3, 4, 4 and 3 of 250, seven of them public_risk. Fixed by class: a
+# telling that starts at the inbox (私信里…有人问) and one answered by blocking (拉黑); a
+# comparison, 比配资还黑 (engine._compared); condolences to the liquidated (warning 节哀);
+# 哪有什么首付贷 (negation 哪有, 哪来); a loan shark's 日息 (borrowing 高利贷); 首付贷我们不碰 (们不碰,
+# 咱不碰, 我不碰); a fan's 良性退出 (unless 追星, 饭圈 ...). With the file in the corpus the gate's
+# pooled threshold fell 0.13 -> 0.11 (37.7 of 220 everyday posts kept); KEEP 0.997 -> 0.996
+# makes it 0.15 (27.2 kept, 3.5 more of 2,828 offers lost): 48 of 27,580 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -353,23 +362,23 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 2, "ordinary_heldout16.jsonl": 0,
-            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 1,
+            "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 0,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
             "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 3,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
-            "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 1,
+            "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 0,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
-            "ordinary_heldout36.jsonl": 2, "ordinary_heldout37.jsonl": 0,
+            "ordinary_heldout36.jsonl": 1, "ordinary_heldout37.jsonl": 0,
             "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
             "ordinary_heldout40.jsonl": 3, "ordinary_heldout41.jsonl": 0,
             "ordinary_heldout42.jsonl": 0, "ordinary_heldout43.jsonl": 0,
-            "ordinary_heldout44.jsonl": 1, "ordinary_heldout45.jsonl": 0,
+            "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0,
             "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 1,
             "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0,
-            "ordinary_heldout50.jsonl": 2}
+            "ordinary_heldout50.jsonl": 2, "ordinary_heldout51.jsonl": 6}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -620,6 +629,15 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "坚持每天进步1%，一年后你会强大37倍",
     "后援会的钱全是代收代付，每一笔都截图公示",
     "众筹买房？不是，是全班众筹给班主任买了束花",
+    # the fifty-first: a comparison (engine._compared), condolences to the liquidated, 哪有什么,
+    # a loan shark's rate, a family that does not touch it, a fan who quits
+    "这手续费比配资还黑",
+    "他家的分期比首付贷更坑",
+    "昨晚原油插针，十倍杠杆的朋友们节哀",
+    "我妈说她年轻时哪有什么首付贷，都是一分一分攒的",
+    "听说隔壁村有人放高利贷，日息百分之二，太狠了",
+    "首付贷我们不碰，宁可晚两年买",
+    "宣布从饭圈良性退出，以后不打投了",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -643,6 +661,9 @@ def ungated() -> Analyzer:
     "表姐问首付贷怎么申请，我说你先问问你老公",
     "这个月第三次被问要不要配资了，干脆设个自动回复：不需要，谢谢",
     "售楼处的小哥一直推首付贷，说首付不够他们帮着想办法，我妈当场说不用了",
+    # the fifty-first: the telling starts at the inbox (私信里…问), the answer is a block
+    "股吧私信里总有人问要不要配资，我一律回复：不需要",
+    "有人私信我说有个保本翻倍的内部项目，兄弟你这么厉害还私信陌生人？拉黑",
 ])
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
