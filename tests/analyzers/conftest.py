@@ -18,3 +18,9 @@ DATA = Path(__file__).resolve().parent / "data"
 def analyzer() -> Analyzer:
     licensed = CORPUS / "licensed.txt"
     return Analyzer(RULES, licensed if licensed.is_file() else ROOT / "config" / "licensed.txt")
+
+
+@pytest.fixture(scope="session")
+def ungated() -> Analyzer:
+    """The rules without the offer gate: what the rules alone make of a post."""
+    return Analyzer(RULES, ROOT / "config" / "licensed.txt", offer_gate=None)

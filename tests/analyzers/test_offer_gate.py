@@ -17,11 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "config" / "rules.yaml"
 
 
-@pytest.fixture(scope="module")
-def ungated() -> Analyzer:
-    return Analyzer(RULES, ROOT / "config" / "licensed.txt", offer_gate=None)
-
-
 def test_the_committed_gate_is_what_the_corpus_trains(tmp_path: Path) -> None:
     from scripts.train_offer_gate import main
 

@@ -665,12 +665,6 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
 
 
-@pytest.fixture(scope="module")
-def ungated() -> Analyzer:
-    config = CORPUS.parents[1] / "config"
-    return Analyzer(config / "rules.yaml", config / "licensed.txt", offer_gate=None)
-
-
 # The forty-ninth: a pitch told as a dialogue without quotation marks, then the poster's answer
 # (engine._reported_speech). Judged without the offer gate: the rules themselves drop these.
 @pytest.mark.parametrize("text", [
