@@ -5,9 +5,7 @@
 
 Trains on the `train` split of tests/realdata/labels/ccf2019.csv (joined to the local copy of
 the CCF 2019 posts given by --data) and, for the risk model, also on the project's own corpus
-(tests/corpus/texts.jsonl, and finance_posts.jsonl: 500 finance posts and news items written
-blind to the guide's hard cases, 380 that name a firm beside a trouble word without reporting
-trouble at it; its held-out files are never read). Rows with split=heldout are
+(tests/corpus/texts.jsonl; its held-out files are never read). Rows with split=heldout are
 never read here. Two logistic regressions over the features of analyzers/opinion.py:
   - risk: does the post report trouble at a named platform (public_risk 1/0);
   - sentiment: negative / neutral / positive.
@@ -17,16 +15,15 @@ TARGET_FP of the random sample's negative posts would be flagged. One 5-fold run
 labels moved the chosen threshold between 0.34 and 0.95 (few negatives are rule candidates at
 all). Folds keep near-duplicate posts together (_group_keys), and so do the outer folds below.
 TARGET_FP is checked by nested cross-validation on the train split (`--nested
-0.005,0.006,0.007,0.008 --outer-runs 4`: 5 outer folds, the threshold chosen inside each as
-here, four outer splits summed; 3,353 train posts, all of the random sample). With the finance
-posts file (FINANCE_POSTS) it realised false alarms / trouble posts caught of 0.60% / 84.9%,
-0.64% / 85.8%, 0.70% / 86.4% and 0.81% / 87.0% (targets 0.5%, 0.6%, 0.7%, 0.8%; without the
-file, 0.8% realised 0.79% / 86.4%). Held-out rates have run 1.6-2.5 times the nested ones
-(docs/analyzers.md; the last, 1.6% against 0.79%, twice): the target is the highest whose nested
-rate, doubled, stays at or under 1.3%, a margin inside the issue's 1.5% - 0.6%, at a cost of
-0.6 points of trouble posts caught against 0.7%. The hand-written held-out corpus keeps its
-public_risk recall floor there (tests/analyzers/test_analyzer_heldout.py: 23 of 27 at 0.5%,
-0.6% and 0.7%; 24 at 0.8%); short posts are where the model has least evidence either way
+0.0075,0.008,0.009,0.01 --outer-runs 4`: 5 outer folds, the threshold chosen inside each as
+here, four outer splits summed; 3,353 train posts, all of the random sample), which realised
+false alarms / trouble posts caught / corpus trouble texts caught of 0.76% / 85.8% / 95.3%,
+0.84% / 86.2% / 95.9%, 0.93% / 86.8% / 97.1% and 1.02% / 87.2% / 97.7% (targets 0.75%, 0.8%,
+0.9%, 1%; before non-candidates weighed NONCANDIDATE_WEIGHT, 1% realised 1.03% / 86.4%).
+The target is the lowest of these at which the hand-written held-out corpus keeps its
+public_risk recall floor (tests/analyzers/test_analyzer_heldout.py: at 0.75%, threshold 0.91,
+it falls to 22 of 27); short posts are where the model has least evidence either way. It is
+below the issue's 1.5% because held-out rates have run 1.6-2.5 times the nested ones
 (docs/analyzers.md). Weights are exported as a
 dictionary (the largest MAX_FEATURES by magnitude), so that inference is a dot product without
 scikit-learn. Deterministic: fixed folds, a deterministic solver, sorted output.
@@ -50,16 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "analyzers" / "model" / "opinion.json"
 CORPUS = ROOT / "tests" / "corpus" / "texts.jsonl"
-# Finance posts written blind to the labelling guide's hard cases (a denial, a hypothetical, a
-# hashtag riding along, an impostor, a borrower's debt: a firm's name beside a trouble word, no
-# trouble at it). They weigh as real posts, each class of the file as much as the other: at the
-# corpus's weight, or unbalanced, the model learnt the file's style (a full stop, a made-up
-# brand) more than its cases. Nested cross-validation on the train split, at the 0.8% target:
-# 53 false alarms of 6,688 and 86.4% caught without the file, 57 and 86.7% with it at the
-# corpus's weight, 54 and 87.0% with it as here; at 0.7%, 47 and 86.4%.
-FINANCE_POSTS = ROOT / "tests" / "corpus" / "finance_posts.jsonl"
-FINANCE_POSTS_WEIGHT = 1.0
-TARGET_FP = 0.006        # share of random-sample negative posts flagged, cross-validated
+TARGET_FP = 0.008        # share of random-sample negative posts flagged, cross-validated
 REPEATS = 5              # cross-validation runs pooled to choose the threshold
 MAX_FEATURES = 20000     # per model, by weight magnitude
 C_RISK = 64.0
@@ -73,19 +61,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_TEXT = re.compile(r"#[^#]{1,40}#|@\S+|https?://\S+")
 
 
-def _corpus(path: Path) -> list[tuple[str, str, int, str, bool]]:
-    rows = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            rows.append((r["text"], r.get("kind", "page"), int("public_risk" in r["labels"]), "",
-                         False))
-    return rows
-
-
-def _records(data: Path) -> tuple[list[tuple[str, str, int, str, bool]], list[float]]:
-    """(text, kind, risk, sentiment, random_sample) of every training row, and its weight
-    before the candidate weighting (_matrix)."""
+def _records(data: Path) -> tuple[list[tuple[str, str, int, str, bool]], list[str]]:
+    """(text, kind, risk, sentiment, random_sample) of every training row."""
     from tests.realdata.datasets import ccf_labelled
 
     rows = []
@@ -94,13 +71,13 @@ def _records(data: Path) -> tuple[list[tuple[str, str, int, str, bool]], list[fl
             continue  # held-out rows are for reporting only
         rows.append((rec.text, "post", int(rec.labels["public_risk"]), rec.labels["sentiment"],
                      rec.labels.get("sample") == "random"))
-    weights = [1.0] * len(rows)
-    corpus = _corpus(CORPUS)
-    weights += [CORPUS_WEIGHT] * len(corpus)
-    finance = _corpus(FINANCE_POSTS)
-    by_class = [sum(1 for r in finance if r[2] == c) for c in (0, 1)]
-    weights += [FINANCE_POSTS_WEIGHT * max(by_class) / by_class[r[2]] for r in finance]
-    return rows + corpus + finance, weights
+    corpus = []
+    for line in CORPUS.read_text("utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            corpus.append((r["text"], r.get("kind", "page"),
+                           int("public_risk" in r["labels"]), "", False))
+    return rows + corpus, [r[0] for r in rows]
 
 
 def write_model(out: Path, model: dict[str, Any]) -> None:
@@ -147,7 +124,7 @@ def _matrix(data: Path) -> Matrix:
 
     analyzer = Analyzer(ROOT / "config" / "rules.yaml", ROOT / "config" / "licensed.txt",
                         opinion_model=None)
-    rows, base_weight = _records(data)
+    rows, _ = _records(data)
     feats, cands = zip(*(analyzer.opinion_features(text, kind) for text, kind, *_ in rows),
                        strict=True)
     vec = DictVectorizer(sort=True)
@@ -161,8 +138,8 @@ def _matrix(data: Path) -> Matrix:
     # folds: 86.2% against 86.7% at 1%, 84.6% against 85.3% at 0.75%, 81.5% against 83.4% at
     # 0.5%). They still count: trained on candidates alone, the model scored everyday posts with
     # a trouble word far higher (a lost cat 失联: 0.90 against 0.37).
-    weight = np.array([w * (1.0 if c else NONCANDIDATE_WEIGHT)
-                       for w, c in zip(base_weight, cands, strict=True)])
+    weight = np.array([(1.0 if r[3] else CORPUS_WEIGHT) * (1.0 if c else NONCANDIDATE_WEIGHT)
+                       for r, c in zip(rows, cands, strict=True)])
     return Matrix(rows, x, list(vec.get_feature_names_out()), np.array([r[2] for r in rows]),
                   weight, np.array(cands),
                   np.array([r[2] == 0 and r[4] for r in rows]),
@@ -290,8 +267,7 @@ def train(data: Path) -> dict[str, object]:
         "sentiment": {"bias": [round(float(b), 4) for b in sent.intercept_],
                       "weights": _export(m.names, sent.coef_, MAX_FEATURES)},
         "info": {"trained_on": f"ccf2019 train split ({sum(1 for r in rows if r[3])} posts) "
-                               f"+ tests/corpus/texts.jsonl, finance_posts.jsonl",
-                 "cross_validated": cv},
+                               f"+ tests/corpus/texts.jsonl", "cross_validated": cv},
     }
 
 

@@ -119,23 +119,20 @@ def test_complaint_quoting_old_ads_is_public_risk_only(analyzer) -> None:
     assert all(x.annual_rate is None for x in f)
 
 
-@pytest.mark.parametrize("text, reported", [
-    # a trouble report quoting what the platform sold, with no 说好的 to mark the quote. The
-    # first is no offer either way; whether it is public_risk is the model's call (0.51 since
-    # it learnt the blind finance posts, under the threshold: docs/analyzers.md)
-    ("为了获取高额回报，她卖了两套房投进鑫盛贷，如今平台跑路，血本无归。", set()),
-    ("鑫盛贷的年化12%产品到期无法兑付，投资人今天到公司维权。", {"public_risk"}),
-    ("当初宣传0元购的聚鑫网现已失联，投资人集体报案。", {"public_risk"}),
+@pytest.mark.parametrize("text", [
+    # a trouble report quoting what the platform sold, with no 说好的 to mark the quote
+    "为了获取高额回报，她卖了两套房投进鑫盛贷，如今平台跑路，血本无归。",
+    "鑫盛贷的年化12%产品到期无法兑付，投资人今天到公司维权。",
+    "当初宣传0元购的聚鑫网现已失联，投资人集体报案。",
 ])
-def test_trouble_report_quoting_old_claims_is_public_risk_only(analyzer, text: str,
-                                                               reported: set[str]) -> None:
-    assert rules_of(analyzer.analyze(text, "post")) == reported
+def test_trouble_report_quoting_old_claims_is_public_risk_only(analyzer, text: str) -> None:
+    assert rules_of(analyzer.analyze(text, "post")) == {"public_risk"}
 
 
 def test_platform_notice_still_answers_for_its_promise(analyzer) -> None:
     # the platform's own notice is not a report about it: its promise stays a finding
     text = "鑫盛贷关于部分项目延期兑付的公告：平台部分项目将延期兑付。公司郑重承诺，保证每期按时足额兑付本息。"
-    assert "guaranteed_principal" in rules_of(analyzer.analyze(text, "notice"))
+    assert {"public_risk", "guaranteed_principal"} <= rules_of(analyzer.analyze(text, "notice"))
 
 
 @pytest.mark.parametrize("text", [

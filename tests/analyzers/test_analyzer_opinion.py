@@ -78,15 +78,11 @@ def test_a_deployment_names_its_own_platforms(tmp_path: Path) -> None:
 
 
 def test_the_model_decides_between_candidates(analyzer: Analyzer) -> None:
-    """Both name a platform and use a trouble word; only one reports trouble at it. (Since the
-    model learnt the blind finance posts, a suspicion alone, "我看就是卷款跑路了", scores 0.84,
-    under the threshold; the investors' report to the police carries it.)"""
-    trouble = "清盈贷提现一直失败，客服只会说排队，投资人已经去经侦报案了"
+    """Both name a platform and use a trouble word; only one reports trouble at it."""
+    trouble = "清盈贷提现一直失败，客服只会说排队，我看就是卷款跑路了。"
     denial = "清盈贷官方声明：平台运营正常，所谓跑路传言不实，提现均已按时到账。"
-    assert analyzer.opinion_features(denial, "post")[1]  # a candidate: the rules let it through
     assert analyzer.opinion(trouble).risk > analyzer.opinion(denial).risk
     assert [platform for platform, _ in risk(analyzer, trouble)] == ["清盈贷"]
-    assert risk(analyzer, denial) == []
 
 
 def test_a_denial_is_a_fact_for_the_model(analyzer: Analyzer) -> None:
@@ -231,16 +227,16 @@ def test_a_new_users_gift_beside_a_rate_is_a_subsidy(analyzer: Analyzer) -> None
 
 def test_blind_finance_posts_as_measured(analyzer: Analyzer) -> None:
     """tests/corpus/finance_posts.jsonl: 500 posts and news items written blind to the labelling
-    guide's hard cases. Measured once with the model of c29b64c, before it learnt them: 45 of 120
-    trouble items caught and 52 false alarms of 380. Training data since; each half measured on
-    a model trained with the other (at the corpus's weight, target 0.8%): 45 caught, 7 false
-    alarms. In the training set: 85 and 0 (the 35 missed are no candidates: a nickname, a
-    question with no trouble word, a verdict)."""
+    guide's hard cases, measured once with the model of c29b64c: 45 of 120 trouble items caught
+    and 52 false alarms of 380 (denials, hypotheticals, hashtags riding along score 0.9 and
+    more). Trained on, it brought nested false alarms down a little but took clear short trouble
+    posts under the threshold ("清盈贷爆雷了，十几万血本无归" 0.60; three of the demo forum's),
+    so it is not training data (docs/analyzers.md). Ceilings as measured."""
     records = load_jsonl(CORPUS / "finance_posts.jsonl")
     assert len(records) == 500 and all(r["labels"] in ([], ["public_risk"]) for r in records)
     flagged = {r["id"] for r in records
                if any(f.rule == "public_risk" for f in analyzer.analyze(r["text"], r["kind"]))}
     trouble = {r["id"] for r in records if r["labels"]}
     assert len(trouble) == 120
-    assert flagged - trouble == set()
-    assert len(flagged & trouble) >= 85
+    assert len(flagged - trouble) <= 52
+    assert len(flagged & trouble) >= 45
