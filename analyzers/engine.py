@@ -84,8 +84,9 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
 # of speaking to the poster and the poster's own answer (同事问我首付贷能不能碰，我说先攒首付;
 # 陌生号加我问要不要配资，我回：不用了). Only with the answer: "朋友拉我进了个项目，说半年翻倍，我
 # 放了两万" reports a pitch and then vouches for it (_others_words).
-_TOLD_ME = re.compile(r"(私信里|加我问|私信问我|问(?!题)|被问|跟我说|对我说|和我说|给我说|找我说|拦[住下]?我说?|拉我|劝我|"
-                      r"推荐我|一直推|推销|加我说|私信我说|私信我?[:：]|短信[:：]|打来电话说)")
+_TOLD_ME = re.compile(r"(私信里|加我问|私信问我|问(?!题)|被问|跟我说|对我说|和我说|给我说|找我说|"
+                      r"拦[住下]?我说?|拉我|劝我|推荐我|一直推|推销|加我说|私信我说|私信我?[:：]|"
+                      r"短信[:：]|打来电话说)")
 # the poster's answer, or the family's in the poster's telling (我爸当场说不借)
 _MY_ANSWER = re.compile(r"我(爸|妈|老公|老婆|媳妇)?(当场|直接|就)?(说|回|回复|答)|我[:：]|回复[:：]"
                         r"|已?拉黑")

@@ -17,9 +17,10 @@ for new writers): the highest threshold at which at least KEEP of the offer post
 flag keep their findings. It rests on the few lowest-scored offers, so one assignment of files
 to folds is not enough: draws of the same corpus gave 0.11 to 0.15, and adding one file of 500
 posts moved the single unshuffled draw from 0.15 to 0.11. The predictions of REPEATS shuffled
-group assignments are pooled (0.13 with and without that file). Weights are exported as a dictionary (the MAX_FEATURES largest by
-magnitude), so that inference is a dot product without scikit-learn. Deterministic: grouped
-folds without shuffling, a deterministic solver, sorted output.
+group assignments are pooled (0.13 with and without that file). Weights are exported as a
+dictionary (the MAX_FEATURES largest by magnitude), so that inference is a dot product without
+scikit-learn. Deterministic: grouped folds shuffled with fixed seeds, a deterministic solver,
+sorted output.
 """
 
 from __future__ import annotations
