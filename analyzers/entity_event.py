@@ -54,7 +54,8 @@ _FINANCE_BRAND = re.compile(r"[\u4e00-\u9fff]{2,4}(?:金服|金所|创投|普惠
 MAX_BRAND_TRIES = 8
 _BRAND_END = re.compile(r"(?:金服|钱包|财富|金融|理财|普惠|创投|金所|贷|宝|网|公司|集团|交易所|交易中心|"
                         r"银行|基金|资本|控股|投资|科技|币)$")
-_NOT_BRAND = frozenset("的了在是和与从向把被给对说投我你他她它这那有")
+# (and the verbs of handling a thing: 偷|钱包, 捡|钱包 is a wallet, not 壹钱包)
+_NOT_BRAND = frozenset("的了在是和与从向把被给对说投我你他她它这那有偷丢捡掉找拿抢摸翻")
 # words that make a kind of business, not a brand, of a suffix (线下理财, 违规金融, 互联网金融)
 _GENERIC_MODIFIERS = frozenset({
     "违规", "线下", "线上", "投资", "互联网", "网络", "非法", "消费", "供应链", "个人", "汽车",
@@ -68,6 +69,9 @@ _SCARE_QUOTES = "“\"「『"  # (not 《: a title)
 _NOT_BRAND_END = ("互联网", "金融网", "信息网", "政务网", "官网", "上网", "联网",
                   "收网", "渔网", "鸟网", "落网", "天网", "法网", "电网", "球网", "蛛网", "丝网",
                   "拉网", "织网", "撒网", "局域网", "内网", "外网", "防护网", "安全网")
+# what follows 网 in the words of going online (网购, 网友, 网课): no ××网 platform ends there
+# (not 上, 页, 络: 在宜贷网上投的, 宜贷网页面, 钱宝网络科技)
+_NET_WORDS = frozenset("购友红课费速店名恋文剧吧游民聊瘾虫")
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
 LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins (opinion())
 _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
@@ -174,7 +178,11 @@ class EntityEventMatcher:
 
     def _suffix_runs_on(self, t: str, end: int) -> bool:
         """Does a brand's closing 宝 make one word with what follows it (璀璨宝|石 is 宝石,
-        永久宝|贝)? Then it ends no name. (Not 网 or 贷: 宜贷网|易捷金融 is two names.)"""
+        永久宝|贝)? Then it ends no name. A closing 网 does only with the words of going online
+        (_NET_WORDS: 室友网|购 is 网购); jieba is not asked there, for 宜贷网|易捷金融 is two names
+        (网易). Not 贷."""
+        if t[end - 1] == "网":
+            return t[end:end + 1] in _NET_WORDS
         if t[end - 1] != "宝":
             return False
         first = next(iter(self._cut(t[end - 1:end + 3])), "")

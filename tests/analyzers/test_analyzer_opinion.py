@@ -37,6 +37,8 @@ def test_the_shipped_model_is_small_and_loads() -> None:
     ("融鑫贷的老板跑路了，几百个出借人的血汗钱全没了，大家赶紧去经侦报案。", "融鑫贷"),
     ("#禾穗金服爆雷# 投了二十万，平台已经失联三天，维权群里都在商量去哪里报案。", "禾穗金服"),
     ("北江汇通平台涉嫌非法吸收公众存款，实际控制人已被警方刑拘，投资人正在登记。", "北江汇通"),
+    # the name after 叫 (a name is never the words before 叫: 私房钱叫非法集资)
+    ("听说一个叫鑫盛贷的平台跑路了，投进去的钱全没了。", "鑫盛贷"),
 ])
 def test_trouble_at_a_named_platform(analyzer: Analyzer, text: str, platform: str) -> None:
     found = [f for f in analyzer.analyze(text, "post") if f.rule == "public_risk"]
@@ -51,6 +53,13 @@ def test_trouble_at_a_named_platform(analyzer: Analyzer, text: str, platform: st
     "平台跑路了怎么办？出借人应该先保留好合同和转账记录。",          # advice, no name
     "据统计，今年二季度全国共有263家问题平台，占比较去年有所下降。",   # industry statistics
     "周末跑路线的时候碰到老同学，一起跑了十公里。",                   # another sense
+    # a naming joke: the words before 叫 are no firm's name
+    "我妈说我存的压岁钱叫储蓄，我爸藏的小金库叫非法集资。",
+    # a verb phrase (最喜欢) before 经侦 in a crime drama's plot
+    "看完这部警匪剧，最喜欢经侦大队那个老刑警，查流水那段太帅了。",
+    # 网购 is no ××网 platform, 偷钱包 no ××钱包 one
+    "舍友网购碰到刷单返利骗局，差点被骗两千，还好我们拦下来报了警。",
+    "公交上有人偷钱包被当场抓住，司机直接开到派出所报案。",
     # a repost chain names who reposted (//@name:), not the platform
     "//@路过的小王:太惨了 //@吃瓜的老李:平台已经失联，提现困难，投资人的血汗钱拿不回来，大家去报案",
 ])
