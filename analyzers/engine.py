@@ -76,9 +76,11 @@ CONTACT_RE = re.compile(r"https?://|www\.|\.com\b|(?<!\d)1[3-9]\d{9}(?!\d)|qq[:�
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 # A term that is the whole of a quotation named by a verb of naming is a word, not a thing
 # done or offered: 班长收班费被我们称为'非法集资', 社团的会费叫做「非法集资」 (_named_as_word).
-_NAMING = re.compile(r"(叫做|叫作|称为|称作|称之为|戏称|戏称为|说成|当成|管这叫|美其名曰|外号)\s*$")
+_NAMING = re.compile(r"(叫做|叫作|称为|称作|称之为|戏称|戏称为|说成|当成|管这叫|美其名曰|外号|念成|读成|"
+                     r"听成|看成|写成)\s*$")
 # a quotation in a post: what someone else said or wrote (_others_words)
-_QUOTATION = re.compile(r'“[^“”]{1,120}”|「[^「」]{1,120}」|『[^『』]{1,120}』|"[^"]{1,120}"')
+_QUOTATION = re.compile(r'“[^“”]{1,120}”|「[^「」]{1,120}」|『[^『』]{1,120}』|"[^"]{1,120}"|'
+                        r"'[^'\n]{1,120}'|‘[^‘’]{1,120}’")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
 # Reported speech in a post: someone else's words told without quotation marks, between a verb
 # of speaking to the poster and the poster's own answer (同事问我首付贷能不能碰，我说先攒首付;
@@ -86,7 +88,8 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
 # 放了两万" reports a pitch and then vouches for it (_others_words).
 _TOLD_ME = re.compile(r"(私信里|加我问|私信问我|问(?!题)|被问|跟我说|对我说|和我说|给我说|找我说|"
                       r"拦[住下]?我说?|拉我|劝我|推荐我|一直推|推销|加我说|私信我说|私信我?[:：]|"
-                      r"短信[:：]|打来电话说)")
+                      r"私信(?=有人|又有|收到)|短信[:：]|打来电话说|"
+                      r"(?:又是|又来|接到|来了)[^，。！？:：\s]{0,8}电话)")  # 又是配资电话：'…'
 # the poster's answer, or the family's in the poster's telling (我爸当场说不借)
 _MY_ANSWER = re.compile(r"我(爸|妈|老公|老婆|媳妇)?(当场|直接|就)?(说|回|回复|答)|我[:：]|回复[:：]"
                         r"|已?拉黑")
@@ -628,7 +631,13 @@ class Analyzer:
         if len(doc.t) > POST_CONTEXT_CHARS:
             return False
         spans = sorted([m.span() for m in _QUOTATION.finditer(doc.t)] + _reported_speech(doc.t))
-        if not spans or not all(any(s < h.start and h.end < e for s, e in spans) for h in hits):
+        if not spans:
+            return False
+        told = [doc.t[s:e] for s, e in spans]
+        # an offer word outside them that repeats one inside is the poster's echo of the pitch
+        # (私信：'一个月翻倍'。我：你一个月翻倍的话…), not an offer of the poster's
+        if not all(any(s < h.start and h.end < e for s, e in spans)
+                   or any(doc.t[h.start:h.end] in w for w in told) for h in hits):
             return False
         outside, pos = [], 0
         for s, e in spans:

@@ -365,6 +365,19 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (not_returns); a pitch told after 私信我: (engine._reported_speech). Left: the answer that
 # calls the pitcher 您 (an offer cue). With the file in the corpus the gate's threshold is 0.13:
 # 50 of 28,580 posts.
+# The fifty-third (1,000 posts: stock investors; traders; young office workers and students; shop
+# owners and the retired), measured once with the analyzers of 7aad98e: 1, 1, 1 and 2 of 250;
+# at beb248e 2, 1, 2 and 2. Fixed by class: no platform's name before 叫 (私房钱叫非法集资), in a
+# verb phrase (最喜欢经侦支队), in 网购 or in 偷钱包, nor in a crime drama's plot (刑侦剧);
+# 配资 in a web novel's plot. Left: a wife's 零风险、保本 card, a long warning story whose moral
+# names no warning word.
+# The fifty-fourth (1,000 posts: stock investors; traders; everyday life with no investing; shop
+# owners, drivers and the retired), measured once with the analyzers of a0f30fd: 5, 6, 0 and 0
+# of 250. Fixed by class: pitches in single quotes, a call received (又是…电话), the inbox
+# without 我 (私信有人问), the answer that echoes the pitch (engine._others_words); a loss told
+# (本金就没了, 亏掉一半), a backtest (回测, 实盘), someone's 晒月收益 (own_result); a parcel
+# station's 代收. Left: the answer that asks the pitcher why he 私信我 (a call to be messaged).
+# With both files in the corpus the gate's threshold stays 0.13: 51 of 30,580 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -378,7 +391,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
-            "ordinary_heldout28.jsonl": 5, "ordinary_heldout29.jsonl": 3,
+            "ordinary_heldout28.jsonl": 4, "ordinary_heldout29.jsonl": 3,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
             "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 1,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
@@ -390,7 +403,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 1,
             "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0,
             "ordinary_heldout50.jsonl": 2, "ordinary_heldout51.jsonl": 6,
-            "ordinary_heldout52.jsonl": 1}
+            "ordinary_heldout52.jsonl": 1, "ordinary_heldout53.jsonl": 1,
+            "ordinary_heldout54.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -659,6 +673,12 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     "新手问题：融资融券和配资是一回事吗？",
     "本周收益+2.3%，最大回撤0.8%，按计划执行",
     "许个愿：明年快乐的年化收益率超过200%",
+    # the fifty-fourth: a loss told (本金就没了, 亏掉一半), a backtest against the real account, a
+    # parcel station's notice read aloud
+    "我二舅去年搞配资炒股，两个跌停本金就没了",
+    "同学跟着群里的老师炒黄金，说稳赚不赔，半年亏掉一半",
+    "回测年化40%，实盘年化-12%，策略和人性之间差了一个熊市",
+    "楼下驿站贴了张纸：只代收不代付。我爸念成'代收代付'，还以为是新业务",
 ])
 def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text, "post") == []
@@ -679,6 +699,11 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     # the fifty-first: the telling starts at the inbox (私信里…问), the answer is a block
     "股吧私信里总有人问要不要配资，我一律回复：不需要",
     "有人私信我说有个保本翻倍的内部项目，兄弟你这么厉害还私信陌生人？拉黑",
+    # the fifty-fourth: the pitch in single quotes, a call received (又是…电话), the inbox without
+    # 我 (私信有人问), and the answer that echoes the pitch's words
+    "又是配资电话：'大哥，我们这边可以按天配资'。我说我按天吃饭都困难，挂了",
+    "私信有人问要不要配资，一比十。我说我本金就五千，拉黑",
+    "知乎有人问“每天赚1%复利一年是多少”，我回：每天赚1%的东西根本不存在",
 ])
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
@@ -690,6 +715,7 @@ def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> 
     "同事问我哪里能办首付贷，我说找我就行，三天放款",
     "有人问我个人POS机怎么办，我说加我微信，包邮到家",
     "朋友拉我进了个项目，说保本保息，年化18%，我投了五万",        # no answer: it vouches
+    "有人问我配资靠谱吗，我说：配资找我们，一比十，加微信详聊",   # the echo sells
 ])
 def test_a_pitch_told_still_counts_when_the_poster_sells(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") != []
