@@ -88,7 +88,7 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "“\"'「『‘", "”\"'」』’"
 # 放了两万" reports a pitch and then vouches for it (_others_words).
 _TOLD_ME = re.compile(r"(私信里|加我问|私信问我|问(?!题)|被问|跟我说|对我说|和我说|给我说|找我说|"
                       r"拦[住下]?我说?|拉我|劝我|推荐我|一直推|推销|加我说|私信我说|私信我?[:：]|"
-                      r"私信(?=有人|又有|收到)|短信[:：]|打来电话说|"
+                      r"私信(?=有人|又有|收到)|私信我?(?=[“\"「『'‘])|短信[:：]|打来电话说|"
                       r"(?:又是|又来|接到|来了)[^，。！？:：\s]{0,8}电话)")  # 又是配资电话：'…'
 # the poster's answer, or the family's in the poster's telling (我爸当场说不借)
 _MY_ANSWER = re.compile(r"我(爸|妈|老公|老婆|媳妇)?(当场|直接|就)?(说|回|回复|答)|我[:：]|回复[:：]"

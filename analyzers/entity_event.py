@@ -239,6 +239,8 @@ class EntityEventMatcher:
             found = None
         if found is not None and _CUT_COMPANY.search(found[0]):
             found = None  # 资易贷（北京）金融信息服务有限|公司: a company name cut short
+        if found is not None and self._everyday_thing(doc.t, found[0], found[1]):
+            found = None  # 小猪存钱罐提现困难: a piggy bank
         shaped = found is not None and self._brand_shaped(found[0])
         hashtag = self._hashtag_name(doc.t)
         if hashtag is not None:
@@ -278,6 +280,14 @@ class EntityEventMatcher:
         if found is not None and (finance_event or self._firm_like(doc.t, found[0], found[1])):
             return Candidate(found[0], found[1], "context")
         return self._listed_name(doc.t)
+
+    def _everyday_thing(self, t: str, name: str, pos: int) -> bool:
+        """Does a name found by context end in a lexicon name that is a word of the dictionary
+        (小猪|存钱罐)? Then it is that everyday thing, as the lexicon's own match would be
+        (_lexicon_name), unless a firm word stands by it."""
+        return any(start + length == len(name) and self._finder.in_dictionary(name[start:])
+                   for start, _, length in self._names.find(name, 0, len(name))) \
+            and not self._firm_like(t, name, pos)
 
     def _scare_quoted(self, t: str, name: str, pos: int) -> bool:
         """Is a name in quotation marks a word the writer marks (“打投”是打榜投票, 以“合作养猪”

@@ -60,6 +60,10 @@ def test_trouble_at_a_named_platform(analyzer: Analyzer, text: str, platform: st
     # 网购 is no ××网 platform, 偷钱包 no ××钱包 one
     "舍友网购碰到刷单返利骗局，差点被骗两千，还好我们拦下来报了警。",
     "公交上有人偷钱包被当场抓住，司机直接开到派出所报案。",
+    # a career in the police (经侦 as a job), the police's anti-fraud app, a piggy bank
+    "堂妹考上了警官学院，毕业想去经侦，说要专门查账抓骗子。",
+    "反诈App弹窗提醒大家别参与非法集资，我连合法的钱都没有。",
+    "儿子的小熊存钱罐提现困难，只能拿螺丝刀撬开。",
     # a repost chain names who reposted (//@name:), not the platform
     "//@路过的小王:太惨了 //@吃瓜的老李:平台已经失联，提现困难，投资人的血汗钱拿不回来，大家去报案",
 ])

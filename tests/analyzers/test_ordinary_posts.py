@@ -378,6 +378,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (本金就没了, 亏掉一半), a backtest (回测, 实盘), someone's 晒月收益 (own_result); a parcel
 # station's 代收. Left: the answer that asks the pitcher why he 私信我 (a call to be messaged).
 # With both files in the corpus the gate's threshold stays 0.13: 51 of 30,580 posts.
+# The fifty-fifth (1,000 posts: A-share and fund investors; futures, forex, gold and crypto
+# traders; the middle-aged and retired; young people), measured once with the analyzers of
+# 67ed47c: 2, 3, 0 and 1 of 250, four of them public_risk. Fixed by class: 经侦 as a career
+# (考上, 分到, 想去), the police's anti-fraud app (反诈, name_stop), a name found by context
+# that ends in a dictionary word the lexicon holds (小猪存钱罐), the inbox right before a
+# quotation (私信我"…"). Left: a year-end list of plans 逾期. 49 of 31,580 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -385,7 +391,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout9.jsonl": 0, "ordinary_heldout10.jsonl": 1,
             "ordinary_heldout11.jsonl": 0, "ordinary_heldout12.jsonl": 2,
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
-            "ordinary_heldout15.jsonl": 2, "ordinary_heldout16.jsonl": 0,
+            "ordinary_heldout15.jsonl": 1, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 0,
             "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
@@ -402,9 +408,9 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout44.jsonl": 0, "ordinary_heldout45.jsonl": 0,
             "ordinary_heldout46.jsonl": 1, "ordinary_heldout47.jsonl": 1,
             "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0,
-            "ordinary_heldout50.jsonl": 2, "ordinary_heldout51.jsonl": 6,
+            "ordinary_heldout50.jsonl": 2, "ordinary_heldout51.jsonl": 4,
             "ordinary_heldout52.jsonl": 1, "ordinary_heldout53.jsonl": 1,
-            "ordinary_heldout54.jsonl": 1}
+            "ordinary_heldout54.jsonl": 1, "ordinary_heldout55.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -704,6 +710,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     "又是配资电话：'大哥，我们这边可以按天配资'。我说我按天吃饭都困难，挂了",
     "私信有人问要不要配资，一比十。我说我本金就五千，拉黑",
     "知乎有人问“每天赚1%复利一年是多少”，我回：每天赚1%的东西根本不存在",
+    # the fifty-fifth: the inbox right before the quotation (私信我"…")
+    '有人私信我"股票配资1比10"，我回：我本金才两千，配完亏得更快吗',
 ])
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
