@@ -88,7 +88,19 @@ _DECLARED = re.compile(r"(?:" + DECLARING + r"|旗下的?(?:p2p|网贷|互联网
                        r"(?:平台|品牌|产品)?)[为:：]?[“\"「『《]?([\u4e00-\u9fffa-z0-9]{2,12})")
 _FORMER = ("原", "前身", "曾用名", "旧称")
 _RIGHT_AFTER = re.compile(r"[“\"「『《（(]([\u4e00-\u9fffa-z0-9]{2,12})[”\"」』》）)]")
+# a firm set beside trouble as its opposite (i财富并不像不靠谱的跑路平台): that trouble is no one's
+# or that a firm turns its back on (三岛中融做合规企业，拒绝非法集资; 远离非法集资): a slogan
+_UNLIKE = re.compile(r"(?:不像|不同于|有别于|不是那种)[^，。！？,!?；;]{0,8}$|"
+                     r"(?:拒绝|远离|抵制|杜绝|防范|严防|谨防)$")
+# a firm that trouble is measured by (比e租宝案还多一人): the comparison's yardstick
+_YARDSTICK_AFTER = re.compile(r"(?:案|事件|平台|那样|那次)?(?:还|更)")
 DECLARED_REACH = 40  # characters after a name where its registered form and short name may stand
+
+
+def _yardstick(t: str, name: str, pos: int) -> bool:
+    """Is the name the yardstick of a comparison (比e租宝案还多一人, 比钱宝更坑)?"""
+    return pos > 0 and t[pos - 1] == "比" and \
+        _YARDSTICK_AFTER.match(t, pos + len(name)) is not None
 
 
 def sentiment_label(score: float) -> str:
@@ -228,7 +240,19 @@ class EntityEventMatcher:
                   lexicon_spans: list[tuple[int, int]]) -> Candidate | None:
         """The platform a text with trouble words is about, or None. The surest names first:
         a hashtag topic, a brand-shaped name right by the trouble words, the lexicon, a
-        brand-shaped name anywhere, then a plain name by the trouble words."""
+        brand-shaped name anywhere, then a plain name by the trouble words. A trouble word set
+        against the firm (并不像不靠谱的跑路平台) does not count, and a name that is the yardstick of a
+        comparison (比e租宝案还多一人) is none."""
+        risk = [h for h in risk if not _UNLIKE.search(doc.t, max(0, h.start - 14), h.start)]
+        if not risk:
+            return None
+        cand = self._candidate(doc, risk, lexicon_spans)
+        if cand is not None and _yardstick(doc.t, cand.name, cand.pos):
+            return None
+        return cand
+
+    def _candidate(self, doc: Doc, risk: list[Hit],
+                   lexicon_spans: list[tuple[int, int]]) -> Candidate | None:
         spans = [(h.start, h.end) for h in risk]
         if self._consumer_trouble(doc.t, risk) or self._story(doc):
             # a wedding planner or a renovation firm gone with the deposits, a drama's firm gone

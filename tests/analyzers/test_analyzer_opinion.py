@@ -64,11 +64,23 @@ def test_trouble_at_a_named_platform(analyzer: Analyzer, text: str, platform: st
     "堂妹考上了警官学院，毕业想去经侦，说要专门查账抓骗子。",
     "反诈App弹窗提醒大家别参与非法集资，我连合法的钱都没有。",
     "儿子的小熊存钱罐提现困难，只能拿螺丝刀撬开。",
+    # a slogan a firm keeps
+    "远离非法集资，鑫隆财富提醒您理性投资",
     # a repost chain names who reposted (//@name:), not the platform
     "//@路过的小王:太惨了 //@吃瓜的老李:平台已经失联，提现困难，投资人的血汗钱拿不回来，大家去报案",
 ])
 def test_no_public_risk_without_a_firm_in_trouble(analyzer: Analyzer, text: str) -> None:
     assert risk(analyzer, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "在他看来，禾穗金服并不像不靠谱的跑路平台",                       # set against the firm
+    "鑫隆财富做合规企业，拒绝非法集资，远离资金池",                   # a slogan it keeps
+    "【头条】比钱宝网案还多一人！非法集资5亿元，一起案子三人被判了无期",  # a yardstick
+])
+def test_trouble_not_about_the_firm_named_is_no_candidate(analyzer: Analyzer, text: str) -> None:
+    # (the model would mostly reject these too; the rules do not even ask it)
+    assert analyzer.opinion_features(text, "post")[1] is False
 
 
 def test_a_consumer_business_in_trouble_is_no_candidate_but_a_known_platform_is(
