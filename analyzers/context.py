@@ -23,7 +23,7 @@ _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
 MAX_SPAN = 300
 CUE_KINDS = ("warning", "reporting", "quoting", "borrowing", "investment", "past_performance",
              "own_result", "statistics", "negative", "positive", "advertorial", "offer_cues",
-             "private_contact", "denial", "not_quoting")
+             "private_contact", "denial", "not_quoting", "in_game")
 # A cue word inside a longer word of "not_<kind>" is no cue of that kind (都说好 is praise, not
 # the 说好 of a promise recalled).
 MASKS = {k[4:]: k for k in CUE_KINDS if k.startswith("not_")}

@@ -99,9 +99,13 @@ log = logging.getLogger(__name__)
 
 
 def _named_as_word(t: str, s: int, e: int) -> bool:
-    """Is t[s:e] the whole of a quotation right after a verb of naming (_NAMING)?"""
-    return (0 < s and e < len(t) and t[s - 1] in _OPEN_QUOTES and t[e] in _CLOSE_QUOTES
-            and _NAMING.search(t, max(0, s - 7), s - 1) is not None)
+    """Is t[s:e] the whole of a quotation right after a verb of naming (_NAMING), or the head
+    of a nickname quoted after 叫 (班长被全班叫'非法集资头子')?"""
+    if not (0 < s and e < len(t) and t[s - 1] in _OPEN_QUOTES):
+        return False
+    if t[s - 2:s - 1] == "叫" and not t[s - 3:s - 1] == "大叫":
+        return True
+    return t[e] in _CLOSE_QUOTES and _NAMING.search(t, max(0, s - 7), s - 1) is not None
 
 
 def _reported_speech(t: str) -> list[tuple[int, int]]:
@@ -235,7 +239,7 @@ class Analyzer:
                                           ctx["firm_words"], ctx["generic_events"],
                                           ctx["everyday_events"], ctx["finance_words"],
                                           ctx["consumer_businesses"], ctx["fiction"],
-                                          ctx["lesson"], ctx["stock_market"])
+                                          ctx["lesson"], ctx["stock_market"], ctx["pets"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:
@@ -718,8 +722,9 @@ class Analyzer:
             return False
         if cue("quoting") or cue("past_performance"):
             return False
-        if doc.kind == "post" and cue("own_result"):
-            return False  # 我的基金今年收益率30%了: the poster's own result, not an offer
+        if doc.kind == "post" and (cue("own_result") or cue("in_game")):
+            # 我的基金今年收益率30%了: the poster's own result; 游戏里的钱庄NPC日息5%: a game's
+            return False
         return not ((lending or cue("borrowing")) and not cue("investment"))
 
     # -- output -----------------------------------------------------------------------------

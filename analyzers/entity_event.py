@@ -92,6 +92,9 @@ _RIGHT_AFTER = re.compile(r"[“\"「『《（(]([\u4e00-\u9fffa-z0-9]{2,12})[�
 # or that a firm turns its back on (三岛中融做合规企业，拒绝非法集资; 远离非法集资): a slogan
 _UNLIKE = re.compile(r"(?:不像|不同于|有别于|不是那种)[^，。！？,!?；;]{0,8}$|"
                      r"(?:拒绝|远离|抵制|杜绝|防范|严防|谨防)$")
+# a verdict on what someone does (班主任笑着说“你们这是非法集资啊”): with a plain name found by
+# context it is a joke about that deed, not trouble at a firm
+_VERDICT = re.compile(r"(?:这是|这就是|这叫|这不就是)(?:典型的|妥妥的|标准的)?$")
 # a firm that trouble is measured by (比e租宝案还多一人): the comparison's yardstick
 _YARDSTICK_AFTER = re.compile(r"(?:案|事件|平台|那样|那次)?(?:还|更)")
 DECLARED_REACH = 40  # characters after a name where its registered form and short name may stand
@@ -122,7 +125,9 @@ class EntityEventMatcher:
                  generic_events: Iterable[str] = (), everyday_events: Iterable[str] = (),
                  finance_words: Iterable[str] = (),
                  consumer_businesses: Iterable[str] = (), fiction: Iterable[str] = (),
-                 lesson: Iterable[str] = (), stock_market: Iterable[str] = ()) -> None:
+                 lesson: Iterable[str] = (), stock_market: Iterable[str] = (),
+                 pets: Iterable[str] = ()) -> None:
+        self._pets = tuple(pets)
         self._finder = finder
         self._fiction = tuple(fiction)
         self._lesson = tuple(lesson)
@@ -249,6 +254,12 @@ class EntityEventMatcher:
         cand = self._candidate(doc, risk, lexicon_spans)
         if cand is not None and _yardstick(doc.t, cand.name, cand.pos):
             return None
+        if cand is not None and cand.source == "context" and not self._brand_shaped(cand.name) \
+                and all(_VERDICT.search(doc.t, max(0, h.start - 8), h.start) for h in risk):
+            return None
+        if cand is not None and any(p in doc.t[max(0, cand.pos - 4):cand.pos + len(cand.name)]
+                                    for p in self._pets):
+            return None  # 我家仓鼠“小钱包”越狱跑路了, 我家狗子旺财宝又跑路了: a pet's name
         return cand
 
     def _candidate(self, doc: Doc, risk: list[Hit],

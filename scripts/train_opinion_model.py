@@ -20,9 +20,16 @@ here, four outer splits summed; 3,353 train posts, all of the random sample), wh
 false alarms / trouble posts caught / corpus trouble texts caught of 0.76% / 85.8% / 95.3%,
 0.84% / 86.2% / 95.9%, 0.93% / 86.8% / 97.1% and 1.02% / 87.2% / 97.7% (targets 0.75%, 0.8%,
 0.9%, 1%; before non-candidates weighed NONCANDIDATE_WEIGHT, 1% realised 1.03% / 86.4%).
-The target is the lowest of these at which the hand-written held-out corpus keeps its
+With copies found by shared runs too (_group_keys, 2,309 groups instead of 3,180; two outer
+splits): 0.69% / 84.7% / 90.7%, 0.84% / 86.0% / 95.3% and 0.99% / 87.0% / 98.8% (targets 0.6%,
+0.8%, 1%), so leaked copies did not explain the held-out gap.
+The target was 0.8%, the lowest at which the hand-written held-out corpus kept its
 public_risk recall floor (tests/analyzers/test_analyzer_heldout.py: at 0.75%, threshold 0.91,
-it falls to 22 of 27); short posts are where the model has least evidence either way. It is
+it fell to 22 of 27); short posts are where the model has least evidence either way. A
+budget of false alarms goes back to the model whenever the rules stop some themselves: with
+the candidate rules of 2026-12-03 (a verdict, a slogan, a comparison, a pet, a career in the
+police) 0.8% meant threshold 0.87 and 71 of the 32,580 ordinary corpus posts flagged against
+49. At 0.7% the threshold is 0.905, the ordinary posts 48 and the recall floor holds. It is
 below the issue's 1.5% because held-out rates have run 1.6-2.5 times the nested ones
 (docs/analyzers.md). Weights are exported as a
 dictionary (the largest MAX_FEATURES by magnitude), so that inference is a dot product without
@@ -47,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "analyzers" / "model" / "opinion.json"
 CORPUS = ROOT / "tests" / "corpus" / "texts.jsonl"
-TARGET_FP = 0.008        # share of random-sample negative posts flagged, cross-validated
+TARGET_FP = 0.007        # share of random-sample negative posts flagged, cross-validated
 REPEATS = 5              # cross-validation runs pooled to choose the threshold
 MAX_FEATURES = 20000     # per model, by weight magnitude
 C_RISK = 64.0
@@ -57,6 +64,9 @@ SEED = 20191201
 CORPUS_WEIGHT = 6.0      # chosen by cross-validated corpus recall at equal real-data figures
 NONCANDIDATE_WEIGHT = 0.1  # texts that are no rule candidate (see _matrix)
 DUP_CHARS = 30           # Chinese characters that make two posts copies of one (_group_keys)
+SHINGLE = 5              # characters of a run compared between two posts (_group_keys)
+SHINGLE_SHARE = 0.5      # share of the shorter post's runs that make it a copy
+SHINGLE_COMMON = 200     # a run in more posts than this marks no copy
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_TEXT = re.compile(r"#[^#]{1,40}#|@\S+|https?://\S+")
 
@@ -147,20 +157,48 @@ def _matrix(data: Path) -> Matrix:
 
 
 def _group_keys(rows: list[tuple[str, str, int, str, bool]]) -> Any:
-    """A group id per row: posts whose first DUP_CHARS Chinese characters (hashtags, @mentions
-    and links left out) are the same are one group, so that cross-validation never trains on a
-    copy of the post it judges. A third of the train split are such copies (template posts of
-    one rights campaign, reposts, one news item on several sites); with them split over folds the
-    cross-validated false alarms were too few, and the threshold chosen on them too low."""
+    """A group id per row, so that cross-validation never trains on a copy of the post it judges.
+    Two posts are copies when their first DUP_CHARS Chinese characters are the same (hashtags,
+    @mentions and links left out), or when at least SHINGLE_SHARE of the shorter one's
+    SHINGLE-character runs are the longer one's too: a repost with [转载] or a [超话] tag in
+    front, one news item on several sites with another headline. A third of the train split
+    are copies by the first rule; the second joins 871 more groups. With copies split over
+    folds the cross-validated false alarms were too few, and the threshold chosen on them too
+    low (held-out rates ran 1.6-2.5 times the nested ones)."""
     import numpy as np
 
-    ids: dict[str, int] = {}
-    out = []
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    shingles: list[set[str]] = []
+    index: dict[str, list[int]] = {}
     for i, (text, *_rest) in enumerate(rows):
-        plain = _NOT_TEXT.sub("", text)
-        key = "".join(_HAN.findall(plain))[:DUP_CHARS] or f"#row{i}"
-        out.append(ids.setdefault(key, len(ids)))
-    return np.array(out)
+        han = "".join(_HAN.findall(_NOT_TEXT.sub("", text)))
+        if han:
+            parent[root(i)] = root(first.setdefault(han[:DUP_CHARS], i))
+        runs = {han[k:k + SHINGLE] for k in range(len(han) - SHINGLE + 1)}
+        shingles.append(runs)
+        for run in runs:
+            index.setdefault(run, []).append(i)
+    for i, runs in enumerate(shingles):
+        shared: dict[int, int] = {}
+        for run in runs:
+            posts = index[run]
+            if len(posts) > SHINGLE_COMMON:
+                continue  # a phrase of the trade (提现困难的投资人), not a copy's mark
+            for j in posts:
+                if j > i:
+                    shared[j] = shared.get(j, 0) + 1
+        for j, n in shared.items():
+            if n >= SHINGLE_SHARE * min(len(runs), len(shingles[j])):
+                parent[root(i)] = root(j)
+    return np.array([root(i) for i in range(len(rows))])
 
 
 def _risk_model() -> Any:

@@ -384,6 +384,14 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # (考上, 分到, 想去), the police's anti-fraud app (反诈, name_stop), a name found by context
 # that ends in a dictionary word the lexicon holds (小猪存钱罐), the inbox right before a
 # quotation (私信我"…"). Left: a year-end list of plans 逾期. 49 of 31,580 posts.
+# The fifty-sixth (1,000 posts: stock and fund investors; traders; office workers, parents and
+# students; villagers, shop owners, riders and the retired), measured once with the analyzers
+# of c1025cb and an opinion model retrained on its candidates: 0, 0, 2 and 1 of 250. Fixed by
+# class: a game's bank (in_game), a child's money kept by a parent (unless 压岁钱, 零花钱,
+# 存钱罐), a pet named like a platform (pets). Retrained on this session's candidates, the
+# opinion model's 0.8% false-alarm budget went back to the model (the rules now stop some of
+# the train split's false alarms themselves): threshold 0.87 and 71 of 32,580 ordinary posts.
+# TARGET_FP 0.7% keeps it at 0.905 (scripts/train_opinion_model.py): 48 of 32,580 posts.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -393,7 +401,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 1, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 0,
-            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
+            "ordinary_heldout19.jsonl": 2, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
@@ -410,7 +418,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0,
             "ordinary_heldout50.jsonl": 2, "ordinary_heldout51.jsonl": 4,
             "ordinary_heldout52.jsonl": 1, "ordinary_heldout53.jsonl": 1,
-            "ordinary_heldout54.jsonl": 1, "ordinary_heldout55.jsonl": 1}
+            "ordinary_heldout54.jsonl": 1, "ordinary_heldout55.jsonl": 1,
+            "ordinary_heldout56.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -716,6 +725,16 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
     assert ungated.analyze(text, "page") != []  # a post's telling; a page is judged as written
+
+
+# The fifty-sixth: a game's bank (in_game) and a child's money kept by a parent (unless), judged
+# without the offer gate: the rules themselves drop these.
+@pytest.mark.parametrize("text", [
+    "手游里的NPC钱庄日息3%，我存了一晚上金币，第二天换了把新弓",
+    "我妈帮我存的零花钱，本金无忧，利息全无，取出来还得打报告",
+])
+def test_play_money_and_a_childs_kitty_are_no_offers(ungated: Analyzer, text: str) -> None:
+    assert ungated.analyze(text, "post") == []
 
 
 @pytest.mark.parametrize("text", [
