@@ -246,8 +246,9 @@ class EntityEventMatcher:
         """The platform a text with trouble words is about, or None. The surest names first:
         a hashtag topic, a brand-shaped name right by the trouble words, the lexicon, a
         brand-shaped name anywhere, then a plain name by the trouble words. A trouble word set
-        against the firm (并不像不靠谱的跑路平台) does not count, and a name that is the yardstick of a
-        comparison (比e租宝案还多一人) is none."""
+        against the firm (并不像不靠谱的跑路平台) or shunned (拒绝非法集资) does not count; a name that
+        is the yardstick of a comparison (比e租宝案还多一人), a pet's (我家仓鼠“小钱包”), or a plain
+        name under a verdict joke (你们这是非法集资啊) is none."""
         risk = [h for h in risk if not _UNLIKE.search(doc.t, max(0, h.start - 14), h.start)]
         if not risk:
             return None
