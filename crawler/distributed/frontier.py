@@ -6,6 +6,7 @@ Keys of run R (all under `patrol:run:R:`):
   taken   zset  entry id -> lease deadline (ms, Redis clock)        requests being worked on
   seen/hosts/patterns/admitted   the page admission of crawler.frontier.Frontier, shared
   dupe    set   request fingerprints (scrapy-redis's duplicate filter, per run)
+  finish  str   the finish claim (crawler.distributed.runs): once it is set, nothing is queued
 
 Reliable-queue pattern: `pop` moves an entry from queue to taken with a lease; the worker
 renews the leases of what it holds and acknowledges an entry only after everything that came
@@ -38,10 +39,14 @@ NOW_MS = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2
 # that rule on shared counters, so keep the two in step.
 # ARGV: ack ('' none), progress ('' none), max pages, per host, per pattern; then counted
 # groups: pushes (9 fields each), integer stats, float stats, text stats (pairs), findings.
-# Returns each push's answer: 'ok' or why it was refused.
+# Returns each push's answer: 'ok' or why it was refused ('run_over' once the run's finish is
+# claimed: a worker stopped past its lease and back after the end would otherwise recreate the
+# dropped queue keys, with no expiry and nobody to read them).
 COMMIT = """
+local over = redis.call('EXISTS', KEYS[14]) == 1
 local function push(id, payload, priority, fp, canonical, forced, host, pattern, slot,
                     max_pages, max_host, max_pattern)
+  if over then return 'run_over' end
   if fp ~= '' and redis.call('SISMEMBER', KEYS[8], fp) == 1 then return 'duplicate' end
   if canonical ~= '' then
     if redis.call('SISMEMBER', KEYS[4], canonical) == 1 then return 'duplicate' end
@@ -298,7 +303,8 @@ class RedisFrontier:
         args += [len(found), *found]
         keys = [*self._k("queue", "data", "taken", "seen", "hosts", "patterns", "admitted",
                          "dupe", "seq"),
-                *(run_key(self.run_id, n) for n in ("stats", "stattext", "findings", "meta"))]
+                *(run_key(self.run_id, n) for n in ("stats", "stattext", "findings", "meta",
+                                                     "finish"))]
         callbacks = [on_result for *_, on_result in pushes]
 
         def op(client: redis.Redis) -> None:

@@ -40,6 +40,7 @@ ENTRY = "patrol_frontier_entry"
 POLL_SECONDS = 0.2          # how often an idle worker asks the frontier for work
 BUSY_POLL_SECONDS = 0.02    # ... while the work waiting is for hosts busy with other workers
 REFUSALS = ("page_limit", "host_cap", "pattern_cap")
+RUN_OVER = "run_over"       # the frontier's answer to a push once the run's finish is claimed
 
 
 def admission_of(request: Any, dupefilter: RFPDupeFilter) -> Admission:
@@ -180,6 +181,8 @@ class FrontierScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         elif result in REFUSALS:
             count_skip(self.stats, result, request.url, "shared frontier")
+        elif result == RUN_OVER:    # back after the run ended: its links are not wanted
+            self.stats.inc_value("distributed/pushes_after_run_end")
 
     def _same_callbacks(self, request: Any) -> Any:
         # One bound method per callback name: Scrapy caches its per-callback source check by

@@ -44,3 +44,22 @@ def test_pop_without_host_room_takes_in_order(redis_aof: Any) -> None:
     assert [t.payload for t in taken.entries] == [b"a/0", b"a/1", b"b/2"]
     assert all(t.lease_key == "" for t in taken.entries)
     assert frontier.shared.client.exists(HOST_PREFIX + "a") == 0
+
+
+def test_push_after_the_finish_is_claimed_is_refused_and_leaves_no_key(redis_aof: Any) -> None:
+    """A worker stopped past its lease comes back after the run ended: what it pushes then is
+    refused, and the run's dropped queue keys are not made again (they would never expire)."""
+    from crawler.distributed import runs
+
+    shared = SharedRedis(redis_aof.url)
+    frontier = RedisFrontier(shared, "run-late", Limits(100, 100, 100), 60)
+    answers: list[str] = []
+    frontier.push(b"early", 0, Admission(canonical="http://a/1", host="a", pattern="p",
+                                         fingerprint="fp1"), answers.append)
+    assert runs.claim_finish(shared, "run-late", "worker-b")
+    frontier.drop()
+    frontier.commit([(b"late", 0, Admission(canonical="http://a/2", host="a", pattern="p",
+                                            fingerprint="fp2"), answers.append)])
+    assert answers == ["ok", "run_over"]
+    left = sorted(k.decode() for k in shared.client.scan_iter("patrol:run:run-late:*"))
+    assert left == ["patrol:run:run-late:finish"]
