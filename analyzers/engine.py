@@ -239,7 +239,8 @@ class Analyzer:
                                           ctx["firm_words"], ctx["generic_events"],
                                           ctx["everyday_events"], ctx["finance_words"],
                                           ctx["consumer_businesses"], ctx["fiction"],
-                                          ctx["lesson"], ctx["stock_market"], ctx["pets"])
+                                          ctx["lesson"], ctx["stock_market"], ctx["pets"],
+                                          ctx["complaint_words"])
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], platforms: Iterable[str] = ()) -> Analyzer:

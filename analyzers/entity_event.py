@@ -75,6 +75,16 @@ _NET_WORDS = frozenset("购友红课费速店名恋文剧吧游民聊瘾虫")
 FIRM_REACH = 6  # characters around a name where a firm word (平台, 公司, 老板 ...) may stand
 LEXICON_SURE = 0.5  # |lexicon sentiment| from which the word lists' label wins (opinion())
 _HASHTAG = re.compile(r"#([^#\s]{2,20})#")
+# a hashtag of any length (#全民打击骗子平台海象理财张勇贾永良和兜底方复华王新#), and what is no
+# word of the post's own: its hashtags, mentions, links and stock codes ($通产丽星sz002243$)
+_HASHTAG_ANY = re.compile(r"#([^#\n]{1,60})#")
+_NOT_OWN_WORDS = re.compile(r"#[^#\n]{1,60}#|//@[^:：\s]{1,30}[:：]|@[^\s@:：，,]{1,30}|"
+                            r"https?://\S+|\$[^$\n]{1,30}\$|\[[^\]\n]{1,8}\]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+RIDING_MIN_CHARS = 6  # a post's own words from which a hashtag's trouble can be riding along
+# victims campaigning stack their topics on whatever they post (#懒财网诈骗高手…# #西城区金融办#
+# #新华社客户端# … 什么快递费这么贵): from this many hashtags a post is one of theirs
+CAMPAIGN_TAGS = 3
 # a stock's code as forums write it: $北辰钢构(600496)$, （000001）, sh600519 (normalized: lower case)
 _STOCK_CODE = re.compile(r"[($（](?:sh|sz)?[036]\d{5}[)$）]|(?<![a-z0-9])(?:sh|sz)[036]\d{5}(?!\d)")
 # a problem-platform listing line: 名称 2018-07-31 地区 提现困难
@@ -126,8 +136,9 @@ class EntityEventMatcher:
                  finance_words: Iterable[str] = (),
                  consumer_businesses: Iterable[str] = (), fiction: Iterable[str] = (),
                  lesson: Iterable[str] = (), stock_market: Iterable[str] = (),
-                 pets: Iterable[str] = ()) -> None:
+                 pets: Iterable[str] = (), complaint_words: Iterable[str] = ()) -> None:
         self._pets = tuple(pets)
+        self._complaint = (*complaint_words, *finance_words)
         self._finder = finder
         self._fiction = tuple(fiction)
         self._lesson = tuple(lesson)
@@ -248,9 +259,10 @@ class EntityEventMatcher:
         brand-shaped name anywhere, then a plain name by the trouble words. A trouble word set
         against the firm (并不像不靠谱的跑路平台) or shunned (拒绝非法集资) does not count; a name that
         is the yardstick of a comparison (比e租宝案还多一人), a pet's (我家仓鼠“小钱包”), or a plain
-        name under a verdict joke (你们这是非法集资啊) is none."""
+        name under a verdict joke (你们这是非法集资啊) is none, and so is a post riding a trouble
+        hashtag's traffic (#某贷爆雷# 奶茶第二杯半价)."""
         risk = [h for h in risk if not _UNLIKE.search(doc.t, max(0, h.start - 14), h.start)]
-        if not risk:
+        if not risk or self._riding_along(doc.t, risk):
             return None
         cand = self._candidate(doc, risk, lexicon_spans)
         if cand is not None and _yardstick(doc.t, cand.name, cand.pos):
@@ -262,6 +274,20 @@ class EntityEventMatcher:
                                     for p in self._pets):
             return None  # 我家仓鼠“小钱包”越狱跑路了, 我家狗子旺财宝又跑路了: a pet's name
         return cand
+
+    def _riding_along(self, t: str, risk: list[Hit]) -> bool:
+        """#某贷爆雷# 奶茶第二杯半价: every trouble word is in a hashtag, and the post's own words
+        are about something else (rules.yaml, complaint_words)."""
+        tags = [m.span() for m in _HASHTAG_ANY.finditer(t)]
+        if not tags or len(tags) >= CAMPAIGN_TAGS or not all(any(s <= h.start and h.end <= e for s, e in tags) for h in risk):
+            return False
+        own = _NOT_OWN_WORDS.sub(" ", t)
+        if len(_CJK.findall(own)) < RIDING_MIN_CHARS:
+            return False
+        if any(w in own for w in self._complaint):
+            return False
+        # the platform named in the post's own words too (海象理财的朋友们不要放弃)
+        return self._brand_name(own) is None and self._lexicon_name(own, 0) is None
 
     def _candidate(self, doc: Doc, risk: list[Hit],
                    lexicon_spans: list[tuple[int, int]]) -> Candidate | None:

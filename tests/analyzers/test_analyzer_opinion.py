@@ -85,6 +85,21 @@ def test_trouble_not_about_the_firm_named_is_no_candidate(analyzer: Analyzer, te
     assert analyzer.opinion_features(text, "post")[1] is False
 
 
+def test_a_post_riding_a_trouble_hashtag_is_no_candidate(analyzer: Analyzer) -> None:
+    """A hashtag's trouble with the post's own words about something else rides the topic's
+    traffic; a bare hashtag, one with mentions or with a word of the money or the complaint, or
+    a post stacking its campaign's hashtags, is the victims' own."""
+    riding = ["#禾穗金服爆雷# 蹭个热度，本店新到一批手工茶，欢迎来尝",
+              "#鑫隆财富跑路# #周末去哪儿# 带娃去了郊外的草莓园，人均五十，草莓很甜"]
+    own = ["#禾穗金服爆雷#",
+           "#禾穗金服涉嫌诈骗# @市公安局 @市金融办",
+           "#禾穗金服爆雷# 三年的积蓄全在里面，求转发",
+           "#禾穗金服爆雷# 禾穗金服的老用户一个都联系不上客服",
+           "#禾穗金服诈骗# #禾穗金服老板卷款# #市金融办# #新闻客户端# 今天的快递费怎么这么贵"]
+    assert [analyzer.opinion_features(t, "post")[1] for t in riding + own] == \
+        [False] * len(riding) + [True] * len(own)
+
+
 def test_a_consumer_business_in_trouble_is_no_candidate_but_a_known_platform_is(
         analyzer: Analyzer) -> None:
     """With only everyday or generic trouble words, a consumer business named and no word of
@@ -259,12 +274,13 @@ def test_blind_finance_posts_as_measured(analyzer: Analyzer) -> None:
     more). Trained on, it brought nested false alarms down a little but took clear short trouble
     posts under the threshold ("清盈贷爆雷了，十几万血本无归" 0.60; three of the demo forum's),
     so it is not training data (docs/analyzers.md). Ceilings as measured; the model retrained
-    deterministically on 2026-12-03's candidates (threshold 0.9) flags 53."""
+    deterministically on 2026-12-03's candidates (threshold 0.9) flags 53; with a post riding a
+    trouble hashtag no candidate (#某贷爆雷# 奶茶第二杯半价, 2026-12-04) 48."""
     records = load_jsonl(CORPUS / "finance_posts.jsonl")
     assert len(records) == 500 and all(r["labels"] in ([], ["public_risk"]) for r in records)
     flagged = {r["id"] for r in records
                if any(f.rule == "public_risk" for f in analyzer.analyze(r["text"], r["kind"]))}
     trouble = {r["id"] for r in records if r["labels"]}
     assert len(trouble) == 120
-    assert len(flagged - trouble) <= 53
+    assert len(flagged - trouble) <= 48
     assert len(flagged & trouble) >= 45
