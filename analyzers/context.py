@@ -23,10 +23,12 @@ _CLAUSE_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
 MAX_SPAN = 300
 CUE_KINDS = ("warning", "reporting", "quoting", "borrowing", "investment", "past_performance",
              "own_result", "statistics", "negative", "positive", "advertorial", "offer_cues",
-             "private_contact", "denial", "not_quoting", "in_game")
-# A cue word inside a longer word of "not_<kind>" is no cue of that kind (都说好 is praise, not
-# the 说好 of a promise recalled).
-MASKS = {k[4:]: k for k in CUE_KINDS if k.startswith("not_")}
+             "private_contact", "denial", "not_quoting", "in_game",
+             "not_contact")
+# A cue word inside a longer word of a masking kind is no cue of that kind (都说好 is praise, not
+# the 说好 of a promise recalled; 还用得着私信我 asks, it does not call).
+MASKS = {"quoting": ("not_quoting",), "private_contact": ("not_contact",),
+         "offer_cues": ("not_contact",)}
 
 
 class Doc:
@@ -102,7 +104,8 @@ class Doc:
         out = []
         for s, e, ks in found:
             masked = {k for k in ks for ms, me, mks in masks
-                      if MASKS.get(k) in mks and ms <= s and e <= me and (ms, me) != (s, e)}
+                      if any(m in mks for m in MASKS.get(k, ())) and ms <= s and e <= me
+                      and (ms, me) != (s, e)}
             if masked:
                 ks = tuple(k for k in ks if k not in masked)
             if ks:
@@ -114,9 +117,10 @@ class Doc:
 
 
 def masking_values(cue_auto: KeywordAutomaton[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
-    """The values (kinds of a cue word) of a cue automaton that hold a not_<kind>: computed once
+    """The values (kinds of a cue word) of a cue automaton that hold a masking kind (MASKS): computed once
     per analyzer and handed to each Doc."""
-    return frozenset(v for v in cue_auto.values if any(k in MASKS.values() for k in v))
+    maskers = {m for kinds in MASKS.values() for m in kinds}
+    return frozenset(v for v in cue_auto.values if any(k in maskers for k in v))
 
 
 def bounds(t: str, delim: re.Pattern[str], start: int, end: int) -> tuple[int, int]:

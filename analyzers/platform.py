@@ -22,6 +22,8 @@ NEAR = 200  # characters around the risk words where the platform's name is look
 COMMON_FREQ = 20  # jieba dictionary frequency above which a chunk is an everyday word
 EVERYDAY_WORD_FREQ = 200    # a brand's first word is rarer than this (小资 3; 相关 12463)
 EVERYDAY_CHAR_FREQ = 20000  # a brand's first character, alone, rarer than this (市 40141)
+# a context chunk this short made only of everyday characters is words of grammar (要先, 很像开)
+GRAMMAR_CHUNK_CHARS = 3
 
 
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -55,6 +57,12 @@ class PlatformFinder:
         if self._common.get(name, 0) > COMMON_FREQ:
             return False  # an ordinary word of the dictionary (通过, 吸引), not a brand
         return self._known is None or self._known.search(name) is None
+
+    def _grammar_words(self, chunk: str) -> bool:
+        """Is a chunk this short made only of characters too frequent to begin a brand
+        (客服说|要先|报警, 是不是|很像开|公司, 又一|庞氏骗局)? Then it is a run of everyday words,
+        and the name is looked for in the next chunk."""
+        return len(chunk) <= GRAMMAR_CHUNK_CHARS and all(self.everyday(ch) for ch in chunk)
 
     def valid(self, name: str) -> bool:
         """Can `name` be a platform's name (not a pronoun, time word, everyday word ...)?"""
@@ -125,7 +133,7 @@ class PlatformFinder:
         ends.update(m.start() for m in _DE_AT_END.finditer(t, lo, hi))
         chunks = [(pos, self._left_chunk(t, pos)) for pos in sorted(ends)]
         for pos, chunk in chunks:
-            if self._valid(chunk):
+            if self._valid(chunk) and not self._grammar_words(chunk):
                 return chunk, pos - len(chunk)
         # No whole chunk is a name: a chunk that starts with a brand-like name (a few
         # characters ending in 贷, 宝, 金服 ...) followed by the rest of a clause

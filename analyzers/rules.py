@@ -27,7 +27,7 @@ CONTEXT_KEYS = (
     "platform_before", "name_stop", "platform_suffix", "positive", "negative", "advertorial",
     "firm_words", "generic_events", "everyday_events", "finance_words", "consumer_businesses",
     "offer_cues", "everyday_offers", "private_contact", "fiction", "lesson", "denial", "not_quoting",
-    "stock_market", "in_game", "pets", "complaint_words",
+    "stock_market", "in_game", "pets", "complaint_words", "not_contact",
 )
 RATE_KEYS = ("annual", "monthly", "weekly", "daily", "max_gap", "not_returns")
 RULE_KEYS = (

@@ -79,6 +79,8 @@ def test_no_public_risk_without_a_firm_in_trouble(analyzer: Analyzer, text: str)
     "【头条】比钱宝网案还多一人！非法集资5亿元，一起案子三人被判了无期",  # a yardstick
     "我家狗子旺财宝今天又跑路了，满村找了一下午，最后在邻居家柴房里找到",  # a pet's name
     "表妹她们宿舍凑钱买了个电饭煲，宿管阿姨笑着说“你们这是非法集资啊”",  # a verdict, a joke
+    "组长：报告再拖就逾期了。我：组长，能申请延期兑付吗。组长：？",  # a request (申请)
+    "账号被人盗了，客服说要先报警再走申诉流程，好麻烦",  # words of grammar (要先), an account
 ])
 def test_trouble_not_about_the_firm_named_is_no_candidate(analyzer: Analyzer, text: str) -> None:
     # (the model would mostly reject these too; the rules do not even ask it)

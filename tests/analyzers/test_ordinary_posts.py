@@ -397,6 +397,11 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 非法集资 joke, left (changing the candidates moved the model's threshold again). The grouping
 # of copies named its groups in hash order, so training was not deterministic (0.89-0.905);
 # with groups named by their first row it is, and TARGET_FP 0.65% gives 0.9: 49 of 33,580.
+# The fifty-eighth (1,000 posts), measured once with the analyzers of 55fea18: 0, 1, 3 and 1 of
+# 250. Fixed by class: a loss told (本金打没了, warning), a drama's 首付贷 (unless *fiction),
+# 申请/游戏/账号 in name_stop, a short chunk of everyday characters is no name (要先), and the
+# answer asking the pitcher why he wrote (还用得着私信我, not_contact). The gate's threshold is
+# 0.13 with it: 46 of 34,580.
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -425,7 +430,7 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout52.jsonl": 1, "ordinary_heldout53.jsonl": 1,
             "ordinary_heldout54.jsonl": 0, "ordinary_heldout55.jsonl": 1,
             "ordinary_heldout56.jsonl": 0,
-            "ordinary_heldout57.jsonl": 2}
+            "ordinary_heldout57.jsonl": 2, "ordinary_heldout58.jsonl": 0}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -556,6 +561,9 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     # someone else's pitch, reported
     "保险公司的人天天打电话推销分红险，说保本还有收益，烦死了",
     "高铁上看到有人在推销股票配资，直接报警了",
+    # session 18 (round 58): a loss told before a warning, a game account
+    "表哥前年玩配资炒股，两个跌停本金就亏没了。劝一句，配资这玩意别碰",
+    "账号被人盗了，客服说要先报警再走申诉流程，好麻烦",
     # one everyday trouble word, no word of money: a shop's boss is no financial firm
     "楼下烧烤店的老板报警了，说昨晚有人吃完不给钱",                # a dine-and-dash
     "装卸队的老板拖了三个月工钱，工友们去劳动仲裁，已经立案",      # a wage dispute
@@ -729,6 +737,8 @@ def test_everyday_senses_give_no_finding(analyzer: Analyzer, text: str) -> None:
     '有人私信我"股票配资1比10"，我回：我本金才两千，配完亏得更快吗',
     # the fifty-seventh: a pitch in a group chat (有人推荐)
     "群里有人推荐配资，说能给1比10，我回了张我表哥账户清零的截图，群里安静了",
+    # the fifty-eighth: the answer asks the pitcher why he wrote (not_contact)
+    "有人私信：'跟着老师，一个月翻倍'。我：一个月翻倍你还用得着私信我？自己炒不就完了",
 ])
 def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
@@ -740,6 +750,8 @@ def test_a_pitch_told_and_answered_is_no_offer(ungated: Analyzer, text: str) -> 
 @pytest.mark.parametrize("text", [
     "手游里的NPC钱庄日息3%，我存了一晚上金币，第二天换了把新弓",
     "我妈帮我存的零花钱，本金无忧，利息全无，取出来还得打报告",
+    # the fifty-eighth: a drama's plot (unless *fiction)
+    "那部剧的男主靠首付贷上车，后来断供，房子被法拍，看得我胃疼",
 ])
 def test_play_money_and_a_childs_kitty_are_no_offers(ungated: Analyzer, text: str) -> None:
     assert ungated.analyze(text, "post") == []
