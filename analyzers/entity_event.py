@@ -279,7 +279,9 @@ class EntityEventMatcher:
         """#某贷爆雷# 奶茶第二杯半价: every trouble word is in a hashtag, and the post's own words
         are about something else (rules.yaml, complaint_words)."""
         tags = [m.span() for m in _HASHTAG_ANY.finditer(t)]
-        if not tags or len(tags) >= CAMPAIGN_TAGS or not all(any(s <= h.start and h.end <= e for s, e in tags) for h in risk):
+        if not tags or len(tags) >= CAMPAIGN_TAGS:
+            return False
+        if not all(any(s <= h.start and h.end <= e for s, e in tags) for h in risk):
             return False
         own = _NOT_OWN_WORDS.sub(" ", t)
         if len(_CJK.findall(own)) < RIDING_MIN_CHARS:
