@@ -402,6 +402,11 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 # 申请/游戏/账号 in name_stop, a short chunk of everyday characters is no name (要先), and the
 # answer asking the pitcher why he wrote (还用得着私信我, not_contact). The gate's threshold is
 # 0.13 with it: 46 of 34,580.
+# The fifty-ninth (1,000 posts: fandoms and gamers; readers and viewers of crime stories;
+# people at work; consumers), measured once with the analyzers of 089b75e: 2, 0, 0 and 3 of
+# 250. Fixed by class: a fan club against a talent agency (经纪公司, 饭圈, 应援 in
+# consumer_businesses), 不负责任何代收代付 (负责 bridges a negation), 别点 (warning), a typo owned
+# up to (配资…打错了). Left: a child's "辣条公司" a teacher calls 非法集资 (a quoted 公司 name).
 CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2.jsonl": 1,
             "ordinary_heldout3.jsonl": 0, "ordinary_heldout4.jsonl": 1,
             "ordinary_heldout5.jsonl": 0, "ordinary_heldout6.jsonl": 0,
@@ -430,7 +435,8 @@ CEILINGS = {"ordinary.jsonl": 0, "ordinary_heldout.jsonl": 1, "ordinary_heldout2
             "ordinary_heldout52.jsonl": 1, "ordinary_heldout53.jsonl": 1,
             "ordinary_heldout54.jsonl": 0, "ordinary_heldout55.jsonl": 1,
             "ordinary_heldout56.jsonl": 0,
-            "ordinary_heldout57.jsonl": 2, "ordinary_heldout58.jsonl": 0}
+            "ordinary_heldout57.jsonl": 2, "ordinary_heldout58.jsonl": 0,
+            "ordinary_heldout59.jsonl": 1}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))
@@ -561,6 +567,11 @@ def test_ordinary_posts_flagged_by_no_more_than_measured(analyzer: Analyzer, nam
     # someone else's pitch, reported
     "保险公司的人天天打电话推销分红险，说保本还有收益，烦死了",
     "高铁上看到有人在推销股票配资，直接报警了",
+    # round 59: a talent agency, a group rule, an advert not to click, a typo
+    "后援会为了姐姐的资源去找经纪公司维权，超话里吵翻了",
+    "班级群规：本群不负责任何代收代付，团购请走学校小程序",
+    "我爸天天提醒：贷款自己去银行办，网上那些首付贷的广告一个都别点",
+    "出个旧显卡，配资很顶（打错了，是配置），200包邮",
     # session 18 (round 58): a loss told before a warning, a game account
     "表哥前年玩配资炒股，两个跌停本金就亏没了。劝一句，配资这玩意别碰",
     "账号被人盗了，客服说要先报警再走申诉流程，好麻烦",
